@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = "Portal accounts and roles"
+
+    def ready(self) -> None:
+        from .roles import sync_role_permissions
+
+        # Permissions exist only after each app's post_migrate; re-syncing on every signal means
+        # the last app's signal leaves every role with exactly its permissions (also after the
+        # test runner's flush, which empties the groups table).
+        post_migrate.connect(sync_role_permissions, dispatch_uid="portal.sync_role_permissions")

@@ -1,0 +1,22 @@
+"""The Celery app, and the beat schedule: the one place that says what runs when.
+
+Every scheduled task is a short "find what is due in the database, claim it, act, record it"
+sweep, so a missed run or a redelivered task neither loses nor repeats anything."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
+
+app = Celery("portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "portal-heartbeat": {
+        "task": "portal.tasks.heartbeat",
+        "schedule": crontab(minute="*/15"),
+    },
+}

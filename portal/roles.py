@@ -1,0 +1,69 @@
+"""The portal's roles, as Django groups, and exactly the model permissions each one gets.
+
+The groups are created by a data migration (portal/migrations/0002_roles.py). Permissions only
+exist once every app has migrated, so `sync_role_permissions` runs on post_migrate and sets each
+group's permissions to exactly the set below: a permission removed here is removed from the group.
+Object-level rules (a clinician sees only their own patients) live in each app's QuerySets.
+"""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    MDT_OFFICE = "MDT office", "MDT office"
+    CLINICIAN = "Clinician", "Clinician"
+    SAG_MEMBER = "SAG member", "SAG member"
+
+
+def _crud(app_model: str, *actions: str) -> set[str]:
+    app_label, model = app_model.split(".")
+    return {f"{app_label}.{action}_{model}" for action in actions}
+
+
+ALL = ("view", "add", "change", "delete")
+
+ROLE_PERMISSIONS: dict[Role, set[str]] = {
+    # Runs the network day to day, much of it in the admin. Proposes directory changes and drafts
+    # policies, but never approves them (that is the SAG's four-eyes check).
+    Role.MDT_OFFICE: {
+        *_crud("directory.organisation", "view"),
+        *_crud("directory.service", "view"),
+        *_crud("directory.capability", "view"),
+        *_crud("directory.practitioner", "view"),
+        *_crud("directory.keycontact", "view"),
+        *_crud("policies.policydocument", "view", "add", "change"),
+        *_crud("referrals.patient", "view", "add", "change"),
+        *_crud("referrals.referral", "view", "add", "change"),
+    },
+    # Sees and updates their own patients (object-level checks in the views); no admin.
+    Role.CLINICIAN: {
+        *_crud("referrals.patient", "view"),
+        *_crud("referrals.referral", "view"),
+    },
+    # Governs the network: approves directory changes and policy versions.
+    Role.SAG_MEMBER: {
+        *_crud("directory.organisation", "view"),
+        *_crud("directory.service", "view"),
+        *_crud("directory.capability", "view"),
+        *_crud("directory.practitioner", "view"),
+        *_crud("directory.keycontact", "view"),
+        *_crud("policies.policydocument", "view"),
+        "policies.approve_policydocument",
+    },
+}
+
+# Roles whose members work in the Django admin (is_staff is set by seed_demo and by the admin).
+STAFF_ROLES = {Role.MDT_OFFICE}
+
+
+def sync_role_permissions(*args, using: str = "default", **kwargs) -> None:
+    """Give each role's group exactly its permissions (those that exist yet)."""
+    from django.contrib.auth.models import Group, Permission
+
+    existing = {
+        f"{perm.content_type.app_label}.{perm.codename}": perm
+        for perm in Permission.objects.using(using).select_related("content_type")
+    }
+    for role, wanted in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=role.value)
+        group.permissions.set([existing[name] for name in sorted(wanted) if name in existing])

@@ -1,0 +1,1 @@
+"""Settings package: base (shared), local (a developer's machine), test, production."""

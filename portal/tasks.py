@@ -1,0 +1,20 @@
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def heartbeat() -> str:
+    """Proves the worker and beat are alive; logs the time only."""
+    now = timezone.now().isoformat()
+    logger.info("Celery heartbeat at %s", now)
+    return now
+
+
+@shared_task
+def ping(value: str) -> str:
+    """Echo used by the test that runs a task through a real worker."""
+    return f"pong:{value}"

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "LSESN Sarcoma Portal administration"
+admin.site.site_title = "LSESN Sarcoma Portal admin"
+admin.site.index_title = "MDT office administration"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("directory/", include("directory.urls")),
+    path("policies/", include("policies.urls")),
+    path("second-opinions/", include("second_opinions.urls")),
+    path("", include("referrals.urls")),
+]

@@ -1,0 +1,84 @@
+"""Synthetic demo patients. Never real people: NHS numbers come from the 999 range that NHS
+England reserves for testing, and names are invented."""
+
+import datetime
+
+import nhs_number
+
+from directory.models import Organisation
+
+from .models import Patient, Referral
+
+
+def synthetic_nhs_number(serial: int) -> str:
+    """The serial-th valid NHS number of the 999 test range (numbers whose check digit would be
+    10 are not valid and are skipped)."""
+    found = -1
+    candidate = 0
+    while True:
+        digits = f"999{candidate:06d}"
+        check = nhs_number.calculate_checksum(digits)
+        if check is not None and check != 10:
+            found += 1
+            if found == serial:
+                return f"{digits}{check}"
+        candidate += 1
+
+
+# (given name, family name, date of birth, sex, postcode, presentation, tumour, site, clinician)
+DEMO_PATIENTS = [
+    ("Alice", "Arden", datetime.date(1968, 4, 12), "female", "HA7 4LP", "suspected", "bone", "spine", 1),
+    (
+        "Bashir",
+        "Brook",
+        datetime.date(1975, 11, 3),
+        "male",
+        "ME14 1AB",
+        "confirmed",
+        "soft_tissue",
+        "limb",
+        1,
+    ),
+    ("Carys", "Castle", datetime.date(1990, 2, 28), "female", "CM1 1AA", "suspected", "gist", "abdomen", 1),
+    (
+        "Dev",
+        "Dunmore",
+        datetime.date(1959, 7, 19),
+        "male",
+        "SW3 6JJ",
+        "confirmed",
+        "soft_tissue",
+        "retroperitoneum",
+        2,
+    ),
+    ("Ellen", "Eastfield", datetime.date(1982, 9, 1), "female", "NW1 2BU", "suspected", "bone", "sacrum", 2),
+    ("Femi", "Fairway", datetime.date(2012, 5, 22), "male", "BR1 3JJ", "suspected", "bone", "limb", 2),
+]
+
+
+def load_demo_patients(*, clinicians: dict[int, object], today: datetime.date) -> None:
+    referrer = Organisation.objects.filter(ods_code="RPY").first()
+    for serial, (given, family, dob, sex, postcode, presentation, tumour, site, owner) in enumerate(
+        DEMO_PATIENTS
+    ):
+        patient, created = Patient.objects.get_or_create(
+            nhs_number=synthetic_nhs_number(serial),
+            defaults={
+                "given_name": given,
+                "family_name": family,
+                "date_of_birth": dob,
+                "sex": sex,
+                "postcode": postcode,
+            },
+        )
+        if not created:
+            continue
+        Referral.objects.create(
+            patient=patient,
+            referring_organisation=referrer,
+            received_on=today - datetime.timedelta(days=3 + 4 * serial),
+            presentation=presentation,
+            tumour_type=tumour,
+            site=site,
+            responsible_consultant=clinicians[owner],
+        )

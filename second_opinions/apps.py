@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SecondOpinionsConfig(AppConfig):
+    name = "second_opinions"
+    verbose_name = "Second opinions"

@@ -1,0 +1,1 @@
+"""Second-opinion requests (see the second-opinion policy issue)."""

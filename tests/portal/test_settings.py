@@ -1,0 +1,93 @@
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from portal.settings.base import database_from_url
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run_django(settings_module: str, env_overrides: dict, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}}
+    env.update({"DJANGO_SETTINGS_MODULE": settings_module, **env_overrides})
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _run_django("portal.settings.production", {}, "check")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_the_insecure_development_key():
+    result = _run_django(
+        "portal.settings.production", {"SECRET_KEY": "django-insecure-local-development-only"}, "check"
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_base_settings_refuse_to_start_with_debug_off_and_no_key():
+    result = _run_django("portal.settings.base", {"DEBUG": "false"}, "check")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_passes_the_deploy_check_with_a_real_key(tmp_path):
+    result = _run_django(
+        "portal.settings.production",
+        {
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "ALLOWED_HOSTS": "portal.example.nhs.uk",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        },
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_sqlite_is_configured_for_concurrent_writers():
+    config = database_from_url("sqlite:////tmp/x.sqlite3")
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert config["OPTIONS"]["timeout"] >= 5
+    assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
+
+
+def test_postgres_url_gets_no_sqlite_options():
+    config = database_from_url("postgres://postgres@127.0.0.1:5432/portal")
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert "transaction_mode" not in config.get("OPTIONS", {})
+
+
+@pytest.mark.django_db
+def test_sqlite_connection_uses_wal_and_a_busy_timeout(tmp_path, settings):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    from django.db.utils import ConnectionHandler
+
+    handler = ConnectionHandler({"default": database_from_url(f"sqlite:///{tmp_path / 'wal.sqlite3'}")})
+    conn = handler["default"]
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            assert cursor.fetchone()[0] == "wal"
+            cursor.execute("PRAGMA busy_timeout")
+            assert cursor.fetchone()[0] >= 5000
+    finally:
+        conn.close()
+
+
+def test_time_zone_is_london(settings):
+    assert settings.TIME_ZONE == "Europe/London"
+    assert settings.USE_TZ is True
