@@ -34,6 +34,13 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *_crud("policies.policydocument", "view", "add", "change"),
         *_crud("referrals.patient", "view", "add", "change"),
         *_crud("referrals.referral", "view", "add", "change"),
+        # Reading history in the admin needs the history models' own view permission.
+        *_crud("directory.historicalpractitioner", "view"),
+        *_crud("directory.historicalkeycontact", "view"),
+        *_crud("directory.historicalservice", "view"),
+        *_crud("policies.historicalpolicydocument", "view"),
+        *_crud("referrals.historicalpatient", "view"),
+        *_crud("referrals.historicalreferral", "view"),
     },
     # Sees and updates their own patients (object-level checks in the views); no admin.
     Role.CLINICIAN: {
