@@ -67,7 +67,10 @@ class PolicyDraftForm(forms.ModelForm):
             "document_file",
         ]
         labels = {"review_date": "Proposed date of review"}
-        help_texts = {"document_file": "Optional. A PDF of the document."}
+        help_texts = {
+            "document_file": "Optional. A PDF of the document.",
+            "circulation": "One or more. The MDT office adds new groups in the admin.",
+        }
         widgets = {
             "aims": forms.Textarea(attrs={"rows": 3}),
             "circulation": forms.CheckboxSelectMultiple,
@@ -77,6 +80,7 @@ class PolicyDraftForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["circulation"].required = True
         self.fields["owners"].queryset = get_user_model().objects.filter(is_active=True)
         self.fields["document_file"].widget.attrs["accept"] = "application/pdf,.pdf"
         self.helper = FormHelper()

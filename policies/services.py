@@ -92,6 +92,9 @@ def policy_draft_create(
         raise PermissionDenied("You may not draft policy documents.")
     if not title.strip():
         raise ValidationError({"title": "A document needs a title."})
+    circulation = list(circulation)
+    if not circulation:
+        raise ValidationError({"circulation": "Circulate the document to at least one group."})
     if series is None:
         series = PolicySeries.objects.create()
         existing: list[str] = []

@@ -69,6 +69,14 @@ class PolicySeriesFactory(factory.django.DjangoModelFactory):
         model = "policies.PolicySeries"
 
 
+class CirculationGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "policies.CirculationGroup"
+        django_get_or_create = ("name",)
+
+    name = "Trust Sarcoma Leads"
+
+
 class DraftPolicyDocumentFactory(factory.django.DjangoModelFactory):
     """A draft version (0.x) of a new policy. Owners: `owners=[user, ...]`."""
 

@@ -10,6 +10,7 @@ from policies.models import OutstandingItem, PolicyDocument
 from tests.factories import (
     ApprovedPolicyDocumentFactory,
     AwaitingApprovalPolicyDocumentFactory,
+    CirculationGroupFactory,
     DraftPolicyDocumentFactory,
     OpenOutstandingItemFactory,
 )
@@ -23,14 +24,20 @@ def approve(document, user, **kwargs):
     return services.policy_version_approve(document_id=document.pk, approver=user, **kwargs)
 
 
+def draft(user, **kwargs):
+    kwargs.setdefault("title", "A pathway")
+    kwargs.setdefault("version_number", "0.1")
+    kwargs.setdefault("circulation", [CirculationGroupFactory()])
+    return services.policy_draft_create(created_by=user, **kwargs)
+
+
 # Drafting ---------------------------------------------------------------------------------------
 
 
 def test_office_drafts_a_new_policy_as_0_x(office_user):
-    document = services.policy_draft_create(
-        created_by=office_user,
+    document = draft(
+        office_user,
         title="LSESN Pathway for GIST",
-        version_number="0.1",
         outstanding_items=["Agree the surgical sites", ""],
         owners=[office_user],
     )
@@ -41,7 +48,7 @@ def test_office_drafts_a_new_policy_as_0_x(office_user):
 
 def test_a_draft_cannot_take_a_whole_number(office_user):
     with pytest.raises(ValidationError) as error:
-        services.policy_draft_create(created_by=office_user, title="A pathway", version_number="1")
+        draft(office_user, version_number="1")
     assert "0.x or n.x" in error.value.message_dict["version_number"][0]
     assert not PolicyDocument.objects.exists()
 
@@ -50,9 +57,7 @@ def test_a_new_version_number_cannot_go_backwards(office_user):
     current = ApprovedPolicyDocumentFactory(version_number="2")
     DraftPolicyDocumentFactory(series=current.series, version_number="2.10")
     with pytest.raises(ValidationError) as error:
-        services.policy_draft_create(
-            created_by=office_user, title=current.title, version_number="2.9", series=current.series
-        )
+        draft(office_user, title=current.title, version_number="2.9", series=current.series)
     assert "cannot go backwards: 2.9 is not later than 2.10" in error.value.message_dict["version_number"][0]
     assert current.series.versions.count() == 2
 
@@ -60,38 +65,37 @@ def test_a_new_version_number_cannot_go_backwards(office_user):
 def test_a_new_version_numbered_numerically_later_is_accepted(office_user):
     current = ApprovedPolicyDocumentFactory(version_number="2")
     DraftPolicyDocumentFactory(series=current.series, version_number="2.9")
-    document = services.policy_draft_create(
-        created_by=office_user, title=current.title, version_number="2.10", series=current.series
-    )
+    document = draft(office_user, title=current.title, version_number="2.10", series=current.series)
     assert document.version_number == "2.10"
+
+
+def test_a_draft_is_circulated_to_at_least_one_group(office_user):
+    with pytest.raises(ValidationError) as error:
+        draft(office_user, circulation=[])
+    assert "at least one group" in error.value.message_dict["circulation"][0]
+    assert not PolicyDocument.objects.exists()
 
 
 def test_clinicians_cannot_draft(clinician):
     with pytest.raises(PermissionDenied):
-        services.policy_draft_create(created_by=clinician, title="A pathway", version_number="0.1")
+        draft(clinician)
 
 
 def test_an_attached_file_must_be_a_pdf(office_user):
     fake = SimpleUploadedFile("pathway.pdf", b"<html>not a pdf</html>", content_type="application/pdf")
     with pytest.raises(ValidationError) as error:
-        services.policy_draft_create(
-            created_by=office_user, title="A pathway", version_number="0.1", document_file=fake
-        )
+        draft(office_user, document_file=fake)
     assert "not a valid PDF" in error.value.message_dict["document_file"][0]
     word = SimpleUploadedFile("pathway.docx", b"PK..", content_type="application/msword")
     with pytest.raises(ValidationError) as error:
-        services.policy_draft_create(
-            created_by=office_user, title="A pathway", version_number="0.1", document_file=word
-        )
+        draft(office_user, document_file=word)
     assert "must be a PDF" in error.value.message_dict["document_file"][0]
     assert not PolicyDocument.objects.exists()
 
 
 def test_a_real_pdf_is_stored(office_user):
     pdf = SimpleUploadedFile("pathway.pdf", b"%PDF-1.7\n...", content_type="application/pdf")
-    document = services.policy_draft_create(
-        created_by=office_user, title="A pathway", version_number="0.1", document_file=pdf
-    )
+    document = draft(office_user, document_file=pdf)
     assert document.document_file.name.startswith("policies/")
     assert document.document_file.read().startswith(b"%PDF-")
 

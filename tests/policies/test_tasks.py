@@ -5,6 +5,7 @@ from unittest import mock
 import pytest
 import time_machine
 from django.core import mail
+from django.utils import timezone
 
 from policies import services
 from policies.models import PolicyReviewAlert
@@ -196,3 +197,33 @@ def test_the_seeded_spinal_pathway_is_alerted_once_as_overdue_today(sag_member):
     assert "overdue" in message.subject
     assert "Date of review: 01/03/2026" in message.body
     assert sent_thresholds(pathway) == ["overdue-week-38"]
+
+
+@pytest.mark.postgres
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_running_the_sweep_twice_sends_each_alert_once(celery_worker):
+    # The worker is another process with the real clock, so the dates are relative to today,
+    # and its e-mail (locmem) is invisible here: the rows it committed are the evidence.
+    today = timezone.localdate()
+    sag = UserFactory(username="worker-sag", role="SAG member")
+    overdue = ApprovedPolicyDocumentFactory(
+        approval_date=today - datetime.timedelta(days=400),
+        review_date=today - datetime.timedelta(days=10),
+        owners=[sag],
+    )
+    upcoming = ApprovedPolicyDocumentFactory(
+        approval_date=today - datetime.timedelta(days=400),
+        review_date=today + datetime.timedelta(days=100),
+    )
+
+    first = send_review_alerts.delay()
+    second = send_review_alerts.delay()
+    assert first.get(timeout=60) == 2
+    assert second.get(timeout=60) == 0
+    assert send_review_alerts.delay().get(timeout=60) == 0
+
+    assert sent_thresholds(overdue) == ["overdue-week-1"]
+    assert sent_thresholds(upcoming) == ["before-180"]
+    assert overdue.review_alerts.count() == 6  # five superseded, one sent
+    assert overdue.review_alerts.get(threshold="overdue-week-1").recipients == "worker-sag@example.invalid"

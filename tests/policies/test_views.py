@@ -10,6 +10,7 @@ from policies.seed import SPINAL_PATHWAY_TITLE, load_reference_data
 from tests.factories import (
     ApprovedPolicyDocumentFactory,
     AwaitingApprovalPolicyDocumentFactory,
+    CirculationGroupFactory,
     DraftPolicyDocumentFactory,
     OpenOutstandingItemFactory,
     SupersededPolicyDocumentFactory,
@@ -155,6 +156,7 @@ def test_office_drafts_a_new_policy_through_the_form(client, office_user):
             "title": "LSESN GIST pathway",
             "version_number": "0.1",
             "review_date": "2028-11-01",
+            "circulation": [CirculationGroupFactory().pk],
             "outstanding_items": "Agree the surgical sites\n",
             "owners": [office_user.pk],
         },
@@ -172,13 +174,16 @@ def test_a_new_version_numbered_backwards_is_refused_with_a_message_on_the_field
     client.force_login(office_user)
     url = reverse("policies:new_version", args=[current.pk])
     assert 'value="2.11"' in content(client.get(url))
-    response = client.post(url, {"title": current.title, "version_number": "2.9"})
+    response = client.post(
+        url, {"title": current.title, "version_number": "2.9", "circulation": [CirculationGroupFactory().pk]}
+    )
     assert response.status_code == 200
     assert "cannot go backwards: 2.9 is not later than 2.10" in content(response)
     assert current.series.versions.count() == 2
 
 
 def test_a_non_pdf_upload_is_refused(client, office_user):
+    CirculationGroupFactory()
     client.force_login(office_user)
     response = client.post(
         reverse("policies:create"),
@@ -189,7 +194,9 @@ def test_a_non_pdf_upload_is_refused(client, office_user):
         },
     )
     assert response.status_code == 200
-    assert "File extension “exe” is not allowed" in content(response)
+    page = content(response)
+    assert "File extension “exe” is not allowed" in page
+    assert "This field is required" in page  # circulation: one or more groups
     assert not PolicyDocument.objects.exists()
 
 
