@@ -3,6 +3,7 @@
 are read-only here and versions are created in the portal, where the version rules are checked."""
 
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import CirculationGroup, OutstandingItem, PolicyDocument, PolicyReviewAlert, PolicySeries
@@ -23,6 +24,7 @@ class PolicyDocumentAdmin(SimpleHistoryAdmin):
     list_filter = ("status",)
     search_fields = ("title",)
     filter_horizontal = ("circulation", "owners")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [OutstandingItemInline]
 
     def has_add_permission(self, request) -> bool:

@@ -260,23 +260,26 @@ def review_alert_claim(*, document_id: int, today: datetime.date) -> PolicyRevie
 
     Returns the claimed alert to send, or None when nothing is due, the version is no longer
     current, or another run claimed it first (the unique constraint on version and threshold).
-    Older unsent thresholds are recorded as superseded (rules.alerts_to_send). An alert that
-    failed to send is claimed again."""
+    Older unsent thresholds are recorded as superseded (rules.alerts_to_send). An alert the
+    mail server refused is claimed again, unless a later threshold is due by now, which
+    supersedes it."""
     try:
         with transaction.atomic():
             document = _lock_version(document_id)
             if not document.is_current or document.review_date is None:
                 return None
-            failed = document.review_alerts.filter(status=PolicyReviewAlert.Status.FAILED).first()
-            if failed:
-                return _reclaim(failed)
             due = rules.alert_thresholds_due(document.review_date, today)
             recorded = document.review_alerts.values_list("threshold", flat=True)
             to_send, superseded = rules.alerts_to_send(due, recorded)
             for threshold in superseded:
                 _record(document, threshold, PolicyReviewAlert.Status.SUPERSEDED)
+            failed = list(document.review_alerts.filter(status=PolicyReviewAlert.Status.FAILED))
             if to_send is None:
-                return None
+                return _reclaim(failed[0]) if failed else None
+            # A later threshold is due: it says everything a failed older one would have.
+            for alert in failed:
+                alert.status = PolicyReviewAlert.Status.SUPERSEDED
+                alert.save(update_fields=["status"])
             return _record(document, to_send, PolicyReviewAlert.Status.CLAIMED)
     except IntegrityError:
         return None  # another run recorded it first

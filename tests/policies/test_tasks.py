@@ -145,6 +145,16 @@ def test_an_alert_the_mail_server_refused_is_sent_on_the_next_run(document, sag_
     assert alert.status == PolicyReviewAlert.Status.SENT
 
 
+def test_a_refused_alert_is_superseded_when_a_later_threshold_is_due_by_the_retry(document, sag_member):
+    with mock.patch("policies.services.send_mail", side_effect=smtplib.SMTPException("down")):
+        run_on(datetime.date(2027, 5, 25))
+    assert run_on(datetime.date(2027, 6, 2)) == 1
+    assert "the date of review is today" in mail.outbox[0].body
+    statuses = dict(document.review_alerts.values_list("threshold", "status"))
+    assert statuses["before-7"] == "superseded"
+    assert statuses["on-the-day"] == "sent"
+
+
 def test_alert_goes_to_owners_and_the_sag_and_says_what_and_where(
     document, sag_member, other_sag_member, clinician
 ):
