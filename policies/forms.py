@@ -1,7 +1,7 @@
 """Forms: parse and label input. Version and date rules live in rules.py / services.py."""
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.contrib.auth import get_user_model
 
@@ -30,9 +30,15 @@ class PolicyFilterForm(forms.Form):
             del self.fields["status"]
         self.helper = FormHelper()
         self.helper.form_method = "get"
-        self.helper.form_class = "row g-3 align-items-end mb-4"
-        self.helper.field_class = ""
-        self.helper.add_input(Submit("", "Filter", css_class="btn-secondary"))
+        self.helper.form_class = "mb-2"
+        self.helper.layout = Layout(
+            Row(
+                *(Column(name, css_class="col-md") for name in self.fields),
+                Column(
+                    Submit("filter", "Filter", css_class="btn-secondary"), css_class="col-md-auto mt-md-4"
+                ),
+            )
+        )
 
 
 class PolicyDraftForm(forms.ModelForm):

@@ -173,6 +173,8 @@ def policy_version_approve(
     if problem:
         raise ValidationError({"version_number": problem})
     approval_date = approval_date or timezone.localdate()
+    if approval_date > timezone.localdate():
+        raise ValidationError({"approval_date": "The approval date cannot be in the future."})
     review_date = review_date or document.review_date
     problem = rules.review_date_problem(approval_date, review_date)
     if problem:

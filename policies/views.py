@@ -63,6 +63,7 @@ def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(series=document.series)
         .order_by("-created_at"),
         "outstanding_items": document.outstanding_items.select_related("closed_by"),
+        "open_items": document.outstanding_items.filter(closed_at__isnull=True),
         "staff": _is_staff_viewer(user),
         "can_change": user.is_authenticated and user.has_perm("policies.change_policydocument"),
         "can_draft": user.is_authenticated and user.has_perm("policies.add_policydocument"),

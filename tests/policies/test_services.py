@@ -20,6 +20,12 @@ pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 24)
 
 
+@pytest.fixture(autouse=True)
+def today():
+    with time_machine.travel(datetime.datetime(2026, 11, 24, 10, 0, tzinfo=datetime.UTC), tick=False):
+        yield
+
+
 def approve(document, user, **kwargs):
     return services.policy_version_approve(document_id=document.pk, approver=user, **kwargs)
 
@@ -110,7 +116,6 @@ def test_office_submits_a_draft_for_approval(office_user):
     assert draft.status == PolicyDocument.Status.AWAITING_APPROVAL
 
 
-@time_machine.travel(datetime.datetime(2026, 11, 24, 10, 0, tzinfo=datetime.UTC))
 def test_sag_member_approves_and_the_approver_and_date_are_recorded(sag_member):
     document = AwaitingApprovalPolicyDocumentFactory(version_number="0.3")
     approve(document, sag_member)
@@ -172,6 +177,13 @@ def test_review_date_before_approval_date_is_rejected(sag_member):
     assert "cannot be before the approval date" in error.value.message_dict["review_date"][0]
     document.refresh_from_db()
     assert (document.status, document.approval_date, document.approver) == ("awaiting_approval", None, None)
+
+
+def test_an_approval_date_in_the_future_is_rejected(sag_member):
+    document = AwaitingApprovalPolicyDocumentFactory()
+    with pytest.raises(ValidationError) as error:
+        approve(document, sag_member, approval_date=datetime.date(2026, 11, 25))
+    assert "cannot be in the future" in error.value.message_dict["approval_date"][0]
 
 
 def test_approved_version_number_cannot_go_backwards_or_be_a_fraction(sag_member):
