@@ -336,16 +336,20 @@ def review_alert_send(*, alert_id: int) -> bool:
     if alert.status != PolicyReviewAlert.Status.CLAIMED:
         return False
     document = alert.document
-    recipients = review_alert_recipients(document)
-    threshold = rules.describe_threshold(alert.threshold)
-    context = {
-        "document": document,
-        "alert": alert,
-        "threshold": threshold,
-        "url": settings.PORTAL_BASE_URL + document.get_absolute_url(),
-    }
-    subject = render_to_string("policies/email/review_alert_subject.txt", context).strip()
-    body = render_to_string("policies/email/review_alert_body.txt", context)
+    try:
+        recipients = review_alert_recipients(document)
+        context = {
+            "document": document,
+            "alert": alert,
+            "threshold": rules.describe_threshold(alert.threshold),
+            "url": settings.PORTAL_BASE_URL + document.get_absolute_url(),
+        }
+        subject = render_to_string("policies/email/review_alert_subject.txt", context).strip()
+        body = render_to_string("policies/email/review_alert_body.txt", context)
+    except Exception:
+        # Nothing has gone out yet, so the next run may safely try again.
+        review_alert_mark_failed(alert_id=alert.pk)
+        raise
     if recipients:
         try:
             send_mail(subject, body, None, recipients, fail_silently=False)

@@ -1,12 +1,15 @@
 """Scheduled work for policies: the daily review-date alert sweep (beat entry in portal/celery.py)."""
 
 import datetime
+import logging
 
 from celery import shared_task
 from django.utils import timezone
 
 from . import rules, services
 from .models import PolicyDocument
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task
@@ -24,7 +27,11 @@ def send_review_alerts() -> int:
     )
     sent = 0
     for document_id in document_ids:
-        alert = services.review_alert_claim(document_id=document_id, today=today)
-        if alert is not None and services.review_alert_send(alert_id=alert.pk):
-            sent += 1
+        try:
+            alert = services.review_alert_claim(document_id=document_id, today=today)
+            if alert is not None and services.review_alert_send(alert_id=alert.pk):
+                sent += 1
+        except Exception:
+            # One broken document must not stop the others' alerts; its own is retried tomorrow.
+            logger.exception("Review alerts for policy version %s failed", document_id)
     return sent

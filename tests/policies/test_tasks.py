@@ -155,6 +155,26 @@ def test_a_refused_alert_is_superseded_when_a_later_threshold_is_due_by_the_retr
     assert statuses["on-the-day"] == "sent"
 
 
+def test_one_broken_document_does_not_stop_the_others_and_is_retried(document, sag_member):
+    other = ApprovedPolicyDocumentFactory(approval_date=datetime.date(2025, 6, 1), review_date=REVIEW)
+    real_render = services.render_to_string
+    calls = []
+
+    def render_failing_once(*args, **kwargs):
+        calls.append(args[0])
+        if len(calls) == 1:
+            raise RuntimeError("template broken")
+        return real_render(*args, **kwargs)
+
+    with mock.patch("policies.services.render_to_string", side_effect=render_failing_once):
+        assert run_on(datetime.date(2027, 5, 25)) == 1
+    assert sent_thresholds(other) == ["before-7"]
+    assert document.review_alerts.get(threshold="before-7").status == PolicyReviewAlert.Status.FAILED
+    assert run_on(datetime.date(2027, 5, 26)) == 1
+    assert sent_thresholds(document) == ["before-7"]
+    assert len(mail.outbox) == 2
+
+
 def test_alert_goes_to_owners_and_the_sag_and_says_what_and_where(
     document, sag_member, other_sag_member, clinician
 ):

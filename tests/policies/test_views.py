@@ -331,3 +331,28 @@ def test_other_roles_do_not_get_the_sag_policy_panel(client, office_user):
     AwaitingApprovalPolicyDocumentFactory(title="LSESN GIST pathway")
     client.force_login(office_user)
     assert "LSESN GIST pathway" not in content(client.get(reverse("home")))
+
+
+def test_office_withdraws_a_version_and_the_public_no_longer_sees_it(client, office_user):
+    document = ApprovedPolicyDocumentFactory(title="Withdrawn pathway")
+    client.force_login(office_user)
+    response = client.post(reverse("policies:withdraw", args=[document.pk]))
+    assert response.status_code == 302
+    client.logout()
+    assert "Withdrawn pathway" not in content(client.get(LIST))
+    assert client.get(document.get_absolute_url()).status_code == 404
+
+
+def test_a_sag_member_cannot_submit_drafts(client, sag_member):
+    draft = DraftPolicyDocumentFactory()
+    client.force_login(sag_member)
+    assert client.post(reverse("policies:submit", args=[draft.pk])).status_code == 403
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+
+def test_submitting_twice_says_another_user_got_there_first(client, office_user):
+    draft = AwaitingApprovalPolicyDocumentFactory()
+    client.force_login(office_user)
+    response = client.post(reverse("policies:submit", args=[draft.pk]), follow=True)
+    assert "another user may have got there first" in content(response)
