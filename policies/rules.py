@@ -95,9 +95,11 @@ def _backwards_problem(version: Version, existing: Iterable[str]) -> str | None:
     return None
 
 
-def next_approved_version(draft_number: str) -> str:
-    """The whole number a draft becomes when approved: 0.x becomes 1, 2.x becomes 3."""
-    return str(parse_version(draft_number).major + 1)
+def next_approved_version(existing: Iterable[str]) -> str:
+    """The whole number a draft becomes when approved: the next after every version of the
+    document (a lone 0.x becomes 1; 2.x becomes 3, or 4 if a version 3 overtook it)."""
+    latest = max(parse_version(number) for number in existing)
+    return str(latest.major + 1)
 
 
 def next_draft_version(existing: Iterable[str]) -> str:

@@ -167,8 +167,8 @@ def policy_version_approve(
             f"Version {document.version_number} has {open_items} open outstanding item(s): "
             "close them before approving."
         )
-    number = (version_number or "").strip() or rules.next_approved_version(document.version_number)
-    others = document.series.versions.values_list("version_number", flat=True)
+    others = list(document.series.versions.values_list("version_number", flat=True))
+    number = (version_number or "").strip() or rules.next_approved_version(others)
     problem = rules.approved_version_problem(number, others)
     if problem:
         raise ValidationError({"version_number": problem})

@@ -189,7 +189,9 @@ def policy_approve(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "This version is not awaiting approval.")
         return redirect(document)
     initial = {
-        "version_number": rules.next_approved_version(document.version_number),
+        "version_number": rules.next_approved_version(
+            document.series.versions.values_list("version_number", flat=True)
+        ),
         "approval_date": timezone.localdate(),
         "review_date": document.review_date,
         "approved_by": document.approved_by or services.DEFAULT_APPROVING_BODY,

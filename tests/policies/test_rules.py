@@ -46,8 +46,10 @@ def test_an_approved_version_takes_a_whole_number_later_than_every_other():
 
 
 def test_next_approved_version_is_the_next_whole_number():
-    assert rules.next_approved_version("0.3") == "1"
-    assert rules.next_approved_version("2.10") == "3"
+    assert rules.next_approved_version(["0.3"]) == "1"
+    assert rules.next_approved_version(["2", "2.10"]) == "3"
+    # A draft 1.1 overtaken by version 2 (approved from draft 1.2) is offered 3, not 2.
+    assert rules.next_approved_version(["1", "1.1", "2"]) == "3"
 
 
 def test_next_draft_version_follows_the_latest_numerically():
