@@ -19,4 +19,9 @@ app.conf.beat_schedule = {
         "task": "portal.tasks.heartbeat",
         "schedule": crontab(minute="*/15"),
     },
+    # Review-date alerts for policies and pathways: sends whatever is due on or before today.
+    "policies-review-alerts": {
+        "task": "policies.tasks.send_review_alerts",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }

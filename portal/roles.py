@@ -32,6 +32,10 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *_crud("directory.practitioner", "view"),
         *_crud("directory.keycontact", "view"),
         *_crud("policies.policydocument", "view", "add", "change"),
+        *_crud("policies.outstandingitem", "view", "add", "change"),
+        *_crud("policies.circulationgroup", "view", "add", "change"),
+        *_crud("policies.policyseries", "view"),
+        *_crud("policies.policyreviewalert", "view"),
         *_crud("referrals.patient", "view", "add", "change"),
         *_crud("referrals.referral", "view", "add", "change"),
         # Reading history in the admin needs the history models' own view permission.
