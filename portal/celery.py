@@ -19,4 +19,8 @@ app.conf.beat_schedule = {
         "task": "portal.tasks.heartbeat",
         "schedule": crontab(minute="*/15"),
     },
+    "second-opinion-reminders": {
+        "task": "second_opinions.tasks.send_second_opinion_reminders",
+        "schedule": crontab(minute=0, hour="8-17"),
+    },
 }
