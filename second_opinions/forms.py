@@ -56,6 +56,10 @@ class SecondOpinionRequestForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["patient"].queryset = Patient.objects.visible_to(user)
         self.fields["received_on"].initial = timezone.localdate
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.RadioSelect):
+                # A radio group needs no "---------" choice: nothing ticked means no answer.
+                field.choices = [choice for choice in field.choices if choice[0] != ""]
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

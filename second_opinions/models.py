@@ -173,8 +173,10 @@ class SecondOpinionRequest(models.Model):
 
     @property
     def allowed_next_statuses(self) -> list[str]:
-        """The statuses the transition table allows next (guards are checked by the services)."""
-        return sorted(s.value for s in rules.ALLOWED_TRANSITIONS[rules.Status(self.status)])
+        """The statuses the transition table allows next, in workflow order (so the forward step
+        comes before "closed", and is the form's default button). The services check the guards."""
+        allowed = rules.ALLOWED_TRANSITIONS[rules.Status(self.status)]
+        return [status.value for status in rules.Status if status in allowed]
 
     @property
     def turnaround_days(self) -> int | None:
