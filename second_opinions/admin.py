@@ -1,5 +1,7 @@
-"""Admin for the MDT office. Status, decision and the workflow's time stamps are read-only here:
-they change only through the services (the queue's buttons), which record every transition."""
+"""Admin for the MDT office. The policy's inputs and its decision, the status and the workflow's
+time stamps are read-only here: the decision was made on those inputs, and the status changes
+only through the services (the queue's buttons), which record every transition. Contact details
+and the like may be corrected."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
@@ -24,8 +26,16 @@ class SecondOpinionRequestAdmin(SimpleHistoryAdmin):
     list_filter = ("status", "decision", "route", "requested_service", "current_service")
     search_fields = ("=id", "=patient__nhs_number", "patient__family_name")
     list_select_related = ("patient",)
-    raw_id_fields = ("patient",)
     readonly_fields = (
+        "patient",
+        "received_on",
+        "requested_by",
+        "current_service",
+        "standard_management",
+        "requested_service",
+        "named_clinician",
+        "reason",
+        "tumour",
         "decision",
         "route",
         "redirect_to",

@@ -5,6 +5,7 @@ import hashlib
 import json
 
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
 from django import forms
 from django.utils import timezone
 
@@ -110,3 +111,25 @@ class OpinionSentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+
+class FiguresPeriodForm(forms.Form):
+    """An optional period for the SAG's figures, by the day requests were received."""
+
+    received_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    received_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_class = "row row-cols-sm-auto g-2 align-items-end mb-3"
+        self.helper.add_input(Submit("submit", "Show", css_class="btn-outline-primary"))
+        self.helper.disable_csrf = True
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("received_from"), cleaned.get("received_to")
+        if start and end and start > end:
+            self.add_error("received_to", "The end of the period cannot be before its start.")
+        return cleaned

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from . import rules
 from .figures import second_opinion_figures
-from .forms import OpinionSentForm, SecondOpinionRequestForm, TransitionForm
+from .forms import FiguresPeriodForm, OpinionSentForm, SecondOpinionRequestForm, TransitionForm
 from .models import SecondOpinionRequest
 from .services import (
     TRANSITION_SERVICES,
@@ -70,6 +70,19 @@ def index(request: HttpRequest) -> HttpResponse:
     return redirect("second_opinions:how_to_ask")
 
 
+def _requester_initial(user) -> dict:
+    """A clinician asking is usually the treating sarcoma clinician: start the form from that."""
+    if not user.is_clinician:
+        return {}
+    name = user.get_full_name() or user.get_username()
+    return {
+        "requested_by": R.RequestedBy.TREATING_SARCOMA_CLINICIAN,
+        "requester_name": name,
+        "requester_contact": user.email,
+        "treating_clinician": name,
+    }
+
+
 @login_required
 @permission_required("second_opinions.add_secondopinionrequest", raise_exception=True)
 def request_create(request: HttpRequest) -> HttpResponse:
@@ -104,7 +117,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
             form = SecondOpinionRequestForm(data, user=request.user)
             form.is_valid()
     else:
-        form = SecondOpinionRequestForm(user=request.user)
+        form = SecondOpinionRequestForm(user=request.user, initial=_requester_initial(request.user))
     return render(request, "second_opinions/request_form.html", {"form": form, "answer": answer})
 
 
@@ -228,4 +241,18 @@ def send_opinion(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @permission_required("second_opinions.view_second_opinion_figures", raise_exception=True)
 def figures(request: HttpRequest) -> HttpResponse:
-    return render(request, "second_opinions/figures.html", {"figures": second_opinion_figures()})
+    """The SAG's figures, over every request or those received in a period."""
+    period = FiguresPeriodForm(request.GET or None)
+    requests = R.objects.all()
+    if period.is_bound and period.is_valid():
+        if period.cleaned_data["received_from"]:
+            requests = requests.filter(received_on__gte=period.cleaned_data["received_from"])
+        if period.cleaned_data["received_to"]:
+            requests = requests.filter(received_on__lte=period.cleaned_data["received_to"])
+    elif period.is_bound:
+        requests = R.objects.none()
+    return render(
+        request,
+        "second_opinions/figures.html",
+        {"figures": second_opinion_figures(requests), "period": period},
+    )

@@ -99,3 +99,35 @@ def test_office_sees_the_figures_too(client, office_user):
 def test_others_may_not_see_the_figures(client, request, persona):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(reverse("second_opinions:figures")).status_code == 403
+
+
+def test_figures_for_a_period_count_only_requests_received_in_it(client, sag_member, known_data_set):
+    # Received 2 to 4 Nov inclusive: C (1 Nov + 1 = 2 Nov), D (3 Nov), E (4 Nov): by hand.
+    client.force_login(sag_member)
+    response = client.get(
+        reverse("second_opinions:figures"), {"received_from": "2026-11-02", "received_to": "2026-11-04"}
+    )
+    figures = response.context["figures"]
+    assert figures.total == 3
+    assert figures.by_route_and_decision == [
+        RouteDecisionCount("Accepted", "MDT review", 2),
+        RouteDecisionCount("Not routinely available", "No route", 1),
+    ]
+    assert (figures.opinions_sent, figures.turnaround_median_days, figures.changed_plan_percent) == (
+        1,
+        21,
+        100.0,
+    )
+    assert "3 requests received from 2 Nov 2026 up to 4 Nov 2026." in response.content.decode()
+
+
+def test_a_backwards_period_is_refused_on_the_field(client, sag_member, known_data_set):
+    client.force_login(sag_member)
+    response = client.get(
+        reverse("second_opinions:figures"), {"received_from": "2026-11-10", "received_to": "2026-11-01"}
+    )
+    assert response.status_code == 200
+    assert response.context["period"].errors["received_to"] == [
+        "The end of the period cannot be before its start."
+    ]
+    assert response.context["figures"].total == 0

@@ -432,3 +432,10 @@ def test_radio_groups_offer_no_blank_choice(client, office_user):
     form = client.get(reverse("second_opinions:create")).context["form"]
     for name in ["requested_by", "current_service", "requested_service", "reason", "tumour", "feedback_to"]:
         assert "" not in [value for value, _ in form.fields[name].choices], name
+
+
+def test_a_clinicians_form_starts_as_the_treating_clinician_asking(client, clinician):
+    client.force_login(clinician)
+    form = client.get(reverse("second_opinions:create")).context["form"]
+    assert form["requested_by"].value() == "treating_sarcoma_clinician"
+    assert form["requester_contact"].value() == clinician.email
