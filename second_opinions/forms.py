@@ -111,6 +111,7 @@ class OpinionSentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's <form> has the token
 
 
 class FiguresPeriodForm(forms.Form):

@@ -369,5 +369,10 @@ def second_opinion_reminders_send_due(*, today: datetime.date) -> int:
     sent = 0
     for kind, queryset in due.items():
         for request_id in queryset.exclude(reminders__kind=kind).values_list("pk", flat=True):
-            sent += second_opinion_reminder_send(request_id=request_id, kind=kind)
+            try:
+                sent += second_opinion_reminder_send(request_id=request_id, kind=kind)
+            except Exception:
+                # Nothing was recorded for this one, so the next sweep tries it again; the others
+                # still go out now.
+                logger.exception("Second-opinion request %s: %s reminder not sent", request_id, kind)
     return sent

@@ -131,22 +131,29 @@ def test_a_second_reminder_row_is_impossible():
         SecondOpinionReminder.objects.create(request=request, kind=Kind.RECORDS_CHASE, sent_at=TODAY)
 
 
-def test_a_failed_send_is_retried_by_the_next_sweep(monkeypatch):
+def test_a_failed_send_is_retried_by_the_next_sweep_and_does_not_stop_the_others(monkeypatch):
     from second_opinions import services
 
-    RecordsRequestedSecondOpinionRequestFactory(
+    failing = RecordsRequestedSecondOpinionRequestFactory(
         received_on=datetime.date(2026, 11, 13), records_requested_on=datetime.date(2026, 11, 14)
     )
+    other = RecordsRequestedSecondOpinionRequestFactory(
+        received_on=datetime.date(2026, 11, 13), records_requested_on=datetime.date(2026, 11, 14)
+    )
+    real_send_mail = services.send_mail
 
-    def broken(**kwargs):
-        raise ConnectionError("SMTP down")
+    def flaky(**kwargs):
+        if str(failing.pk) in kwargs["subject"].split(":")[0].split():
+            raise ConnectionError("SMTP down")
+        return real_send_mail(**kwargs)
 
-    monkeypatch.setattr(services, "send_mail", broken)
-    with pytest.raises(ConnectionError):
-        run_on(TODAY)
-    assert not SecondOpinionReminder.objects.exists()
+    monkeypatch.setattr(services, "send_mail", flaky)
+    assert run_on(TODAY) == 1
+    assert list(SecondOpinionReminder.objects.values_list("request", flat=True)) == [other.pk]
     monkeypatch.undo()
     assert run_on(TODAY) == 1
+    assert failing.reminders.count() == 1
+    assert other.reminders.count() == 1
 
 
 def test_reminders_carry_no_patient_identifiers():

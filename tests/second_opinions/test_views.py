@@ -439,3 +439,12 @@ def test_a_clinicians_form_starts_as_the_treating_clinician_asking(client, clini
     form = client.get(reverse("second_opinions:create")).context["form"]
     assert form["requested_by"].value() == "treating_sarcoma_clinician"
     assert form["requester_contact"].value() == clinician.email
+
+
+def test_each_form_carries_one_csrf_token(client, office_user, my_patient):
+    client.force_login(office_user)
+    request = ReviewedSecondOpinionRequestFactory()
+    detail = client.get(reverse("second_opinions:detail", args=[request.pk])).content.decode()
+    assert detail.count("csrfmiddlewaretoken") == detail.count('method="post"')
+    create = client.get(reverse("second_opinions:create")).content.decode()
+    assert create.count("csrfmiddlewaretoken") == create.count('method="post"')
