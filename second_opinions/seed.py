@@ -102,6 +102,7 @@ def load_demo_requests(*, office_user, today: datetime.date) -> None:
             ),
             received_on=today - datetime.timedelta(days=days_ago),
             by=office_user,
+            notify=False,
         )
         for step in steps:
             if step == R.Status.OPINION_SENT:

@@ -75,10 +75,11 @@ def opinion_due_days() -> int:
 
 @transaction.atomic
 def second_opinion_request_create(
-    *, patient: Patient, details: RequestDetails, received_on: datetime.date, by
+    *, patient: Patient, details: RequestDetails, received_on: datetime.date, by, notify: bool = True
 ) -> SecondOpinionRequest:
     """Record a request with the policy's decision (recomputed here, never taken from the
-    client), log its first transition and tell the MDT office once the transaction commits."""
+    client), log its first transition and tell the MDT office once the transaction commits
+    (`notify=False` for demo data, which tells no one)."""
     decision = rules.decide(details.eligibility_input())
     request = SecondOpinionRequest.objects.create(
         patient=patient,
@@ -107,9 +108,10 @@ def second_opinion_request_create(
     SecondOpinionTransition.objects.create(
         request=request, from_status="", to_status=Status.RECEIVED, by=by, at=timezone.now()
     )
-    from .tasks import notify_office_of_new_request
+    if notify:
+        from .tasks import notify_office_of_new_request
 
-    transaction.on_commit(lambda: notify_office_of_new_request.delay(request.pk))
+        transaction.on_commit(lambda: notify_office_of_new_request.delay(request.pk))
     return request
 
 

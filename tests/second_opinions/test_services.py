@@ -308,3 +308,36 @@ def test_care_team_member_sees_the_patients_requests(clinician):
     referral = ReceivedReferralFactory(patient=request.patient)
     referral.care_team.add(clinician)
     assert list(R.objects.visible_to(clinician)) == [request]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_users_pressing_the_same_button_at_once_move_the_request_once(office_user):
+    import threading
+
+    from django.db import connection
+
+    request = DecidedSecondOpinionRequestFactory()
+    barrier = threading.Barrier(2)
+    results = []
+
+    def press():
+        try:
+            barrier.wait()
+            services.second_opinion_request_request_records(
+                request_id=request.pk, expected_status="decided", by=office_user
+            )
+            results.append("moved")
+        except services.SecondOpinionError as error:
+            results.append(str(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=press) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results)[0].startswith("Another user got there first")
+    assert sorted(results)[1] == "moved"
+    assert request.transitions.filter(to_status="records_requested").count() == 1
