@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.models import User
 from portal.roles import Role
 from referrals.models import Patient
 
@@ -75,7 +76,12 @@ def opinion_due_days() -> int:
 
 @transaction.atomic
 def second_opinion_request_create(
-    *, patient: Patient, details: RequestDetails, received_on: datetime.date, by, notify: bool = True
+    *,
+    patient: Patient,
+    details: RequestDetails,
+    received_on: datetime.date,
+    by: User | None,
+    notify: bool = True,
 ) -> SecondOpinionRequest:
     """Record a request with the policy's decision (recomputed here, never taken from the
     client), log its first transition and tell the MDT office once the transaction commits
@@ -120,7 +126,7 @@ def _move(
     request_id: int,
     expected_status: str,
     target: Status,
-    by,
+    by: User | None,
     note: str = "",
     outcome: str = "",
     outcome_differences: str = "",
@@ -163,7 +169,7 @@ def _move(
 
 @transaction.atomic
 def second_opinion_request_decide(
-    *, request_id: int, expected_status: str, by, note: str = ""
+    *, request_id: int, expected_status: str, by: User | None, note: str = ""
 ) -> SecondOpinionRequest:
     """The MDT office confirms the policy's decision: received -> decided."""
     return _move(
@@ -178,7 +184,7 @@ def second_opinion_request_decide(
 
 @transaction.atomic
 def second_opinion_request_request_records(
-    *, request_id: int, expected_status: str, by, note: str = ""
+    *, request_id: int, expected_status: str, by: User | None, note: str = ""
 ) -> SecondOpinionRequest:
     """Records asked for from the treating team (accepted requests with consent only)."""
     return _move(
@@ -193,7 +199,7 @@ def second_opinion_request_request_records(
 
 @transaction.atomic
 def second_opinion_request_receive_records(
-    *, request_id: int, expected_status: str, by, note: str = ""
+    *, request_id: int, expected_status: str, by: User | None, note: str = ""
 ) -> SecondOpinionRequest:
     """The records have arrived."""
     return _move(
@@ -208,7 +214,7 @@ def second_opinion_request_receive_records(
 
 @transaction.atomic
 def second_opinion_request_review(
-    *, request_id: int, expected_status: str, by, note: str = ""
+    *, request_id: int, expected_status: str, by: User | None, note: str = ""
 ) -> SecondOpinionRequest:
     """The case has been reviewed (at the MDT or in clinic, as routed)."""
     return _move(
@@ -226,7 +232,7 @@ def second_opinion_request_send_opinion(
     *,
     request_id: int,
     expected_status: str,
-    by,
+    by: User | None,
     outcome: str,
     outcome_differences: str = "",
     sent_on: datetime.date | None = None,
@@ -261,7 +267,7 @@ def second_opinion_request_send_opinion(
 
 @transaction.atomic
 def second_opinion_request_close(
-    *, request_id: int, expected_status: str, by, note: str = ""
+    *, request_id: int, expected_status: str, by: User | None, note: str = ""
 ) -> SecondOpinionRequest:
     """Close a request: after the opinion is sent, after a redirect or "not routinely available"
     answer, or as a withdrawal (which needs a note saying why)."""

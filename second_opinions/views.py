@@ -182,10 +182,14 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
         errors = "; ".join(f"{field}: {' '.join(errs)}" for field, errs in form.errors.items())
         messages.error(request, f"That step could not be taken: {errors}")
         return _back(request, pk)
-    service = TRANSITION_SERVICES.get(form.cleaned_data["to"])
-    if service is None:
+    target = form.cleaned_data["to"]
+    if target == R.Status.OPINION_SENT:
         messages.error(request, "Record the opinion with its outcome on the request's page.")
         return redirect(reverse("second_opinions:detail", args=[pk]) + "#opinion")
+    service = TRANSITION_SERVICES.get(target)
+    if service is None:
+        messages.error(request, f"A request cannot be moved to {R.Status(target).label!r}.")
+        return _back(request, pk)
     try:
         service(
             request_id=second_opinion.pk,

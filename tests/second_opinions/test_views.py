@@ -448,3 +448,16 @@ def test_each_form_carries_one_csrf_token(client, office_user, my_patient):
     assert detail.count("csrfmiddlewaretoken") == detail.count('method="post"')
     create = client.get(reverse("second_opinions:create")).content.decode()
     assert create.count("csrfmiddlewaretoken") == create.count('method="post"')
+
+
+def test_a_request_cannot_be_sent_back_to_received(client, office_user):
+    request = DecidedSecondOpinionRequestFactory()
+    client.force_login(office_user)
+    response = client.post(
+        reverse("second_opinions:transition", args=[request.pk]),
+        {"to": "received", "expected_status": "decided"},
+        follow=True,
+    )
+    assert "A request cannot be moved to &#x27;Received&#x27;." in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == "decided"
