@@ -24,4 +24,8 @@ app.conf.beat_schedule = {
         "task": "policies.tasks.send_review_alerts",
         "schedule": crontab(hour=7, minute=0),
     },
+    "second-opinion-reminders": {
+        "task": "second_opinions.tasks.send_second_opinion_reminders",
+        "schedule": crontab(minute=0, hour="8-17"),
+    },
 }

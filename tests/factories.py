@@ -9,6 +9,8 @@ from django.contrib.auth.models import Group
 from directory.models import Organisation
 from referrals.models import Patient, Referral
 from referrals.seed import synthetic_nhs_number
+from second_opinions import rules as second_opinion_rules
+from second_opinions.models import SecondOpinionRequest
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -128,3 +130,98 @@ class OpenOutstandingItemFactory(factory.django.DjangoModelFactory):
 
     document = factory.SubFactory(AwaitingApprovalPolicyDocumentFactory)
     description = "Agree the radiotherapy contact."
+
+
+# Second opinions ---------------------------------------------------------------------------------
+
+
+def _policy_answer(request) -> dict:
+    """The rules' answer for a factory-built request, so decision fields are always consistent."""
+    return second_opinion_rules.decide(
+        second_opinion_rules.EligibilityInput(
+            current_service=second_opinion_rules.CurrentService(request.current_service),
+            standard_management=request.standard_management,
+            requested_service=second_opinion_rules.RequestedService(request.requested_service),
+            requested_by=second_opinion_rules.RequestedBy(request.requested_by),
+            reason=second_opinion_rules.Reason(request.reason),
+            tumour=second_opinion_rules.Tumour(request.tumour),
+            named_clinician=request.named_clinician,
+        )
+    ).as_json()
+
+
+class ReceivedSecondOpinionRequestFactory(factory.django.DjangoModelFactory):
+    """A request from a GP for a patient looked after elsewhere: accepted for clinic."""
+
+    class Meta:
+        model = SecondOpinionRequest
+
+    patient = factory.SubFactory(PatientFactory)
+    received_on = datetime.date(2026, 11, 2)
+    requested_by = SecondOpinionRequest.RequestedBy.GP
+    requester_name = "Dr Gill Practice"
+    requester_contact = "gp@example.invalid"
+    current_service = SecondOpinionRequest.CurrentService.OTHER
+    treating_hospital = "Somewhere General Hospital"
+    treating_clinician = "Dr Tess Treating"
+    standard_management = True
+    requested_service = SecondOpinionRequest.RequestedService.LSS
+    named_clinician = ""
+    reason = SecondOpinionRequest.Reason.PATIENT_CHOICE
+    tumour = SecondOpinionRequest.Tumour.SOFT_TISSUE
+    consent_to_share_records = True
+    feedback_to = SecondOpinionRequest.FeedbackTo.BOTH
+    decision = factory.LazyAttribute(lambda o: _policy_answer(o)["decision"])
+    route = factory.LazyAttribute(lambda o: _policy_answer(o)["route"] or "")
+    redirect_to = factory.LazyAttribute(lambda o: _policy_answer(o)["redirect_to"] or "")
+    signpost = factory.LazyAttribute(lambda o: _policy_answer(o)["signpost"])
+    decision_reasons = factory.LazyAttribute(lambda o: _policy_answer(o)["reasons"])
+    status = SecondOpinionRequest.Status.RECEIVED
+
+
+class NotRoutinelyAvailableSecondOpinionRequestFactory(ReceivedSecondOpinionRequestFactory):
+    """A patient under standard management at RMH asking LSS by choice."""
+
+    requested_by = SecondOpinionRequest.RequestedBy.PATIENT
+    current_service = SecondOpinionRequest.CurrentService.RMH
+    treating_hospital = ""
+
+
+class DecidedSecondOpinionRequestFactory(ReceivedSecondOpinionRequestFactory):
+    status = SecondOpinionRequest.Status.DECIDED
+    decided_at = factory.LazyAttribute(
+        lambda o: datetime.datetime.combine(o.received_on, datetime.time(12), tzinfo=datetime.UTC)
+    )
+
+
+class RecordsRequestedSecondOpinionRequestFactory(DecidedSecondOpinionRequestFactory):
+    status = SecondOpinionRequest.Status.RECORDS_REQUESTED
+    records_requested_on = factory.LazyAttribute(lambda o: o.received_on + datetime.timedelta(days=1))
+
+
+class RecordsReceivedSecondOpinionRequestFactory(RecordsRequestedSecondOpinionRequestFactory):
+    status = SecondOpinionRequest.Status.RECORDS_RECEIVED
+    records_received_on = factory.LazyAttribute(lambda o: o.received_on + datetime.timedelta(days=5))
+
+
+class ReviewedSecondOpinionRequestFactory(RecordsReceivedSecondOpinionRequestFactory):
+    status = SecondOpinionRequest.Status.REVIEWED
+    reviewed_at = factory.LazyAttribute(
+        lambda o: (
+            datetime.datetime.combine(o.received_on, datetime.time(12), tzinfo=datetime.UTC)
+            + datetime.timedelta(days=10)
+        )
+    )
+
+
+class OpinionSentSecondOpinionRequestFactory(ReviewedSecondOpinionRequestFactory):
+    status = SecondOpinionRequest.Status.OPINION_SENT
+    outcome = SecondOpinionRequest.Outcome.AGREES
+    opinion_sent_on = factory.LazyAttribute(lambda o: o.received_on + datetime.timedelta(days=14))
+
+
+class ClosedSecondOpinionRequestFactory(OpinionSentSecondOpinionRequestFactory):
+    status = SecondOpinionRequest.Status.CLOSED
+    closed_at = factory.LazyAttribute(
+        lambda o: datetime.datetime.combine(o.opinion_sent_on, datetime.time(12), tzinfo=datetime.UTC)
+    )

@@ -236,6 +236,10 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
         "store_processed": False,
     }
+    # The transport expects its folders to exist: make them, so a first run can send a task
+    # (seed_demo, a web request) before any worker has started.
+    for _folder in (_queue_dir, VAR_DIR / "celery" / "processed"):
+        _folder.mkdir(parents=True, exist_ok=True)
 else:
     # Longer than any task's hard time limit, so Redis never redelivers a task that is running.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}

@@ -16,6 +16,7 @@ from directory.seed import load_reference_data as load_directory
 from policies.seed import load_reference_data as load_policies
 from portal.roles import STAFF_ROLES, Role
 from referrals.seed import load_demo_patients
+from second_opinions.seed import load_demo_requests as load_second_opinions
 
 DEMO_ACCOUNTS = [
     # (username, first name, last name, role or None for the superuser)
@@ -50,6 +51,7 @@ class Command(BaseCommand):
                 clinicians={1: users["clinician1"], 2: users["clinician2"]},
                 today=timezone.localdate(),
             )
+            load_second_opinions(office_user=users["office"], today=timezone.localdate())
 
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         names = ", ".join(username for username, *_ in DEMO_ACCOUNTS)
