@@ -31,6 +31,9 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *_crud("directory.capability", "view"),
         *_crud("directory.practitioner", "view"),
         *_crud("directory.keycontact", "view"),
+        # Directory changes are proposed as change requests, never written directly.
+        *_crud("directory.changerequest", "view", "add"),
+        *_crud("directory.confirmationrequest", "view"),
         *_crud("policies.policydocument", "view", "add", "change"),
         *_crud("referrals.patient", "view", "add", "change"),
         *_crud("referrals.referral", "view", "add", "change"),
@@ -47,6 +50,8 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *_crud("directory.capability", "view"),
         *_crud("directory.practitioner", "view"),
         *_crud("directory.keycontact", "view"),
+        *_crud("directory.changerequest", "view", "add"),
+        "directory.approve_changerequest",
         *_crud("policies.policydocument", "view"),
         "policies.approve_policydocument",
     },
