@@ -2,6 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from directory.models import ChangeRequest
+
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
@@ -15,5 +17,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "is_clinician": user.is_clinician,
             "is_sag_member": user.is_sag_member,
             "has_no_role": not (user.is_superuser or user.role_names),
+            "directory_open_requests": ChangeRequest.objects.open().count() if user.is_sag_member else 0,
         },
     )
