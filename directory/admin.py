@@ -29,16 +29,11 @@ class CapabilityAdmin(SimpleHistoryAdmin):
     list_display = ("code",)
 
 
-@admin.register(Service)
-class ServiceAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "code")
-    filter_horizontal = ("organisations", "capabilities")
-
-
 class ThroughChangeRequestsAdmin(SimpleHistoryAdmin):
     """Direct edits for superusers only; the others propose, and the SAG approves."""
 
     target_slug = ""
+    can_propose_additions = True
 
     def has_add_permission(self, request):
         return request.user.is_superuser
@@ -57,10 +52,9 @@ class ThroughChangeRequestsAdmin(SimpleHistoryAdmin):
         )
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "propose_add_url": reverse("directory:propose_add", args=[self.target_slug]),
-        }
+        extra_context = {**(extra_context or {})}
+        if self.can_propose_additions:
+            extra_context["propose_add_url"] = reverse("directory:propose_add", args=[self.target_slug])
         return super().changelist_view(request, extra_context)
 
 
@@ -90,6 +84,17 @@ class KeyContactAdmin(ThroughChangeRequestsAdmin):
     change_list_template = "admin/directory/propose_change_list.html"
 
 
+@admin.register(Service)
+class ServiceAdmin(ThroughChangeRequestsAdmin):
+    """Its capabilities drive referral routing: changed through SAG-approved requests."""
+
+    target_slug = "service"
+    can_propose_additions = False
+    list_display = ("name", "code", "propose_change_link")
+    filter_horizontal = ("organisations", "capabilities")
+    change_list_template = "admin/directory/propose_change_list.html"
+
+
 @admin.register(ChangeRequest)
 class ChangeRequestAdmin(SimpleHistoryAdmin):
     """Read-only: change requests move only through the propose, decide and re-base pages."""
@@ -104,7 +109,7 @@ class ChangeRequestAdmin(SimpleHistoryAdmin):
         "review_link",
     )
     list_filter = ("status", "kind", "target_type")
-    search_fields = ("reason", "practitioner__name", "key_contact__label")
+    search_fields = ("reason", "practitioner__name", "key_contact__label", "service__name")
     readonly_fields = [field.name for field in ChangeRequest._meta.fields]
 
     def has_add_permission(self, request):

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.db import models
 
-from .models import ChangeRequest, KeyContact, Organisation, Practitioner, Service
+from .models import Capability, ChangeRequest, KeyContact, Organisation, Practitioner, Service
 
 
 class PractitionerForm(forms.ModelForm):
@@ -59,17 +59,53 @@ class KeyContactForm(forms.ModelForm):
             self.initial["service"] = self.instance.service.code
 
 
+class ServiceForm(forms.ModelForm):
+    """A service's name, organisations and commissioned capabilities: referral routing reads the
+    capabilities, so changing them moves routing once the SAG approves."""
+
+    organisations = forms.ModelMultipleChoiceField(
+        queryset=Organisation.objects.all(),
+        to_field_name="ods_code",
+        label="Organisations",
+        error_messages={
+            "invalid_choice": "Unknown organisation: no organisation has the ODS code %(value)s."
+        },
+    )
+    capabilities = forms.ModelMultipleChoiceField(
+        queryset=Capability.objects.all(),
+        to_field_name="code",
+        required=False,
+        label="Commissioned capabilities",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Unknown capability: %(value)s."},
+    )
+
+    class Meta:
+        model = Service
+        fields = ["name", "organisations", "capabilities"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["organisations"] = [o.ods_code for o in self.instance.organisations.all()]
+            self.initial["capabilities"] = [c.code for c in self.instance.capabilities.all()]
+
+
 RECORD_FORMS: dict[str, type[forms.ModelForm]] = {
     ChangeRequest.TargetType.PRACTITIONER: PractitionerForm,
     ChangeRequest.TargetType.KEY_CONTACT: KeyContactForm,
+    ChangeRequest.TargetType.SERVICE: ServiceForm,
 }
 
 
 def jsonable(value: Any, field: forms.Field | None = None) -> Any:
     """A cleaned form value as it is stored in ChangeRequest.proposed_values."""
+    to_field = getattr(field, "to_field_name", None) or "pk"
     if isinstance(value, models.Model):
-        to_field = getattr(field, "to_field_name", None) or "pk"
         return value.serializable_value(to_field)
+    if isinstance(value, models.Manager | models.QuerySet):
+        # Many-to-many: a sorted list, so that equal sets compare equal.
+        return sorted(str(item.serializable_value(to_field)) for item in value.all())
     if isinstance(value, datetime.date):
         return value.isoformat()
     return value
@@ -128,6 +164,13 @@ def display_value(form_class: type[forms.ModelForm], name: str, value: Any) -> s
         return "—"
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        to_field = field.to_field_name or "pk"
+        found = {
+            str(getattr(item, to_field)): str(item)
+            for item in field.queryset.filter(**{f"{to_field}__in": value})
+        }
+        return "; ".join(found.get(str(v), f"{v} (unknown)") for v in value) or "—"
     if isinstance(field, forms.ModelChoiceField):
         to_field = field.to_field_name or "pk"
         found = field.queryset.filter(**{to_field: value}).first()

@@ -165,16 +165,19 @@ class ChangeRequestQuerySet(models.QuerySet):
         """Approved requests whose effective date is on or before `today` and not applied yet."""
         return self.filter(status=ChangeRequest.Status.SCHEDULED, effective_date__lte=today)
 
-    def for_target(self, target: "Practitioner | KeyContact") -> "ChangeRequestQuerySet":
+    def for_target(self, target: "Practitioner | KeyContact | Service") -> "ChangeRequestQuerySet":
         if isinstance(target, Practitioner):
             return self.filter(practitioner=target)
+        if isinstance(target, Service):
+            return self.filter(service=target)
         return self.filter(key_contact=target)
 
 
 class ChangeRequest(models.Model):
     """A proposed change to the live directory: add, change or retire a practitioner or a key
-    contact. A SAG member other than the proposer approves it (services.change_request_approve),
-    which applies it, at once or from its effective date."""
+    contact, or change a service (its capabilities drive referral routing). A SAG member other
+    than the proposer approves it (services.change_request_approve), which applies it, at once or
+    from its effective date."""
 
     class Kind(models.TextChoices):
         ADD = "add", "Add"
@@ -184,6 +187,7 @@ class ChangeRequest(models.Model):
     class TargetType(models.TextChoices):
         PRACTITIONER = "practitioner", "Practitioner"
         KEY_CONTACT = "key_contact", "Key contact"
+        SERVICE = "service", "Service"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -199,6 +203,9 @@ class ChangeRequest(models.Model):
     )
     key_contact = models.ForeignKey(
         KeyContact, on_delete=models.PROTECT, null=True, blank=True, related_name="change_requests"
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, null=True, blank=True, related_name="change_requests"
     )
     proposed_values = models.JSONField(
         default=dict,
@@ -237,8 +244,9 @@ class ChangeRequest(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(target_type="practitioner", key_contact__isnull=True)
-                    | models.Q(target_type="key_contact", practitioner__isnull=True)
+                    models.Q(target_type="practitioner", key_contact__isnull=True, service__isnull=True)
+                    | models.Q(target_type="key_contact", practitioner__isnull=True, service__isnull=True)
+                    | models.Q(target_type="service", practitioner__isnull=True, key_contact__isnull=True)
                 ),
                 name="directory_changerequest_one_target_type",
             ),
@@ -247,6 +255,7 @@ class ChangeRequest(models.Model):
                     models.Q(kind="add")
                     | models.Q(practitioner__isnull=False)
                     | models.Q(key_contact__isnull=False)
+                    | models.Q(service__isnull=False)
                 ),
                 name="directory_changerequest_change_has_target",
             ),
@@ -256,14 +265,18 @@ class ChangeRequest(models.Model):
         return f"Change request #{self.pk}: {self.get_kind_display().lower()} {self.target_label}"
 
     @property
-    def target(self) -> "Practitioner | KeyContact | None":
-        return self.practitioner if self.target_type == self.TargetType.PRACTITIONER else self.key_contact
+    def target(self) -> "Practitioner | KeyContact | Service | None":
+        return {
+            self.TargetType.PRACTITIONER: self.practitioner,
+            self.TargetType.KEY_CONTACT: self.key_contact,
+            self.TargetType.SERVICE: self.service,
+        }[self.target_type]
 
     @property
     def target_label(self) -> str:
         if self.target is not None:
             return str(self.target)
-        name_field = "name" if self.target_type == self.TargetType.PRACTITIONER else "label"
+        name_field = "label" if self.target_type == self.TargetType.KEY_CONTACT else "name"
         return f"{self.get_target_type_display().lower()} {self.proposed_values.get(name_field, '')}".strip()
 
     @property

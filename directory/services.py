@@ -62,9 +62,12 @@ def _target_model(target_type: str) -> type[Model]:
 
 
 def _target_fields(target_type: str, record: Model | None) -> dict:
-    if target_type == TargetType.PRACTITIONER:
-        return {"practitioner": record, "key_contact": None}
-    return {"practitioner": None, "key_contact": record}
+    field_of_type = {
+        TargetType.PRACTITIONER: "practitioner",
+        TargetType.KEY_CONTACT: "key_contact",
+        TargetType.SERVICE: "service",
+    }
+    return {name: record if name == field_of_type[target_type] else None for name in field_of_type.values()}
 
 
 def _form_errors(form) -> ValidationError:
@@ -142,6 +145,14 @@ def change_request_propose(
         raise PermissionDenied("Only the MDT office and SAG members may propose directory changes.")
     if not reason or not reason.strip():
         raise ValidationError({"reason": ["Give a reason for the change."]})
+    if target_type == TargetType.SERVICE and kind != Kind.CHANGE:
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: [
+                    "A superuser adds and retires services; propose a change to an existing one."
+                ]
+            }
+        )
     target = None
     if kind != Kind.ADD:
         target = _target_model(target_type).objects.filter(pk=target_id).first()
@@ -265,7 +276,7 @@ def _approve(*, change_request_id: int, approver, comment: str, today: datetime.
         _apply(change_request)
     else:
         # Check now that it would apply, so the SAG hears about a problem at approval time.
-        _checked_record(change_request)
+        _checked_form(change_request)
         change_request.status = Status.SCHEDULED
         change_request._history_user = approver
         change_request.save()
@@ -348,9 +359,10 @@ def _change_reason(change_request: ChangeRequest) -> str:
     return reason[:100]  # simple-history's history_change_reason is 100 characters
 
 
-def _checked_record(change_request: ChangeRequest) -> Model:
-    """The record as the request would leave it, unsaved; raises StaleRequestError if the target
-    changed since the request was made, ValidationError if the values are no longer valid."""
+def _checked_form(change_request: ChangeRequest):
+    """The target's form, bound to the record as the request would leave it and valid; raises
+    StaleRequestError if the target changed since the request was made, ValidationError if the
+    values are no longer valid."""
     form_class = RECORD_FORMS[change_request.target_type]
     if change_request.kind == Kind.ADD:
         form = form_class(data=change_request.proposed_values)
@@ -365,16 +377,18 @@ def _checked_record(change_request: ChangeRequest) -> Model:
         form = form_class(data=data, instance=target)
     if not form.is_valid():
         raise _form_errors(form)
-    return form.save(commit=False)
+    return form
 
 
 def _apply(change_request: ChangeRequest) -> None:
     """Write the change to the live directory, the history row naming the approver and the
     request; requests still pending on the same record become stale."""
-    record = _checked_record(change_request)
+    form = _checked_form(change_request)
+    record = form.save(commit=False)
     record._history_user = change_request.decided_by
     record._change_reason = _change_reason(change_request)
     record.save()
+    form.save_m2m()  # a service's organisations and capabilities, each change in its history
     if change_request.kind == Kind.ADD:
         for name, value in _target_fields(change_request.target_type, record).items():
             setattr(change_request, name, value)

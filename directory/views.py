@@ -25,17 +25,20 @@ from .forms import (
     posted_values,
     record_values,
 )
-from .models import ChangeRequest, ConfirmationRequest, KeyContact, Practitioner
+from .models import ChangeRequest, ConfirmationRequest, KeyContact, Practitioner, Service
 
 TARGET_SLUGS = {
     "practitioner": ChangeRequest.TargetType.PRACTITIONER,
     "key-contact": ChangeRequest.TargetType.KEY_CONTACT,
+    "service": ChangeRequest.TargetType.SERVICE,
 }
 
 
-def _target_type(slug: str) -> str:
+def _target_type(slug: str, *, kind: str = ChangeRequest.Kind.CHANGE) -> str:
     if slug not in TARGET_SLUGS:
         raise Http404("No such kind of directory entry.")
+    if TARGET_SLUGS[slug] == ChangeRequest.TargetType.SERVICE and kind != ChangeRequest.Kind.CHANGE:
+        raise Http404("Services are added and retired by a superuser.")
     return TARGET_SLUGS[slug]
 
 
@@ -61,6 +64,7 @@ def directory_list(request: HttpRequest) -> HttpResponse:
             "filter": practitioners,
             "practitioners": practitioners.qs,
             "key_contacts": _published_key_contacts(),
+            "services": Service.objects.prefetch_related("organisations", "capabilities"),
             "can_propose": user.has_perm(services.PROPOSE_PERMISSION),
             "can_review": user.has_perm("directory.view_changerequest"),
         },
@@ -155,21 +159,25 @@ def _propose(request: HttpRequest, *, kind: str, target_type: str, target=None) 
 
 
 def _attach_errors(error: ValidationError, record_form, proposal_form) -> None:
-    """Put a service's errors on the form field they name, so the page shows them in place."""
+    """Put a service's errors on the form field they name, so the page shows them in place (the
+    record form may already show the same message from its own validation: no repeats)."""
     for name, messages_ in error.message_dict.items():
-        if name in proposal_form.fields:
-            proposal_form.add_error(name, messages_)
-        elif record_form is not None and name in record_form.fields:
-            record_form.add_error(name, messages_)
-        else:
-            proposal_form.add_error(
-                None, messages_ if name == NON_FIELD_ERRORS else [f"{name}: {m}" for m in messages_]
-            )
+        form = proposal_form
+        if record_form is not None and (name in record_form.fields or name == NON_FIELD_ERRORS):
+            form = record_form
+        field = name if name in form.fields else None
+        shown = form.errors.get(field or NON_FIELD_ERRORS, [])
+        new = [m if field or name == NON_FIELD_ERRORS else f"{name}: {m}" for m in messages_]
+        new = [m for m in new if m not in shown]
+        if new:
+            form.add_error(field, new)
 
 
 @permission_required(services.PROPOSE_PERMISSION, raise_exception=True)
 def propose_add(request: HttpRequest, target: str) -> HttpResponse:
-    return _propose(request, kind=ChangeRequest.Kind.ADD, target_type=_target_type(target))
+    return _propose(
+        request, kind=ChangeRequest.Kind.ADD, target_type=_target_type(target, kind=ChangeRequest.Kind.ADD)
+    )
 
 
 @permission_required(services.PROPOSE_PERMISSION, raise_exception=True)
@@ -181,7 +189,7 @@ def propose_change(request: HttpRequest, target: str, pk: int) -> HttpResponse:
 
 @permission_required(services.PROPOSE_PERMISSION, raise_exception=True)
 def propose_retire(request: HttpRequest, target: str, pk: int) -> HttpResponse:
-    target_type = _target_type(target)
+    target_type = _target_type(target, kind=ChangeRequest.Kind.RETIRE)
     record = get_object_or_404(RECORD_FORMS[target_type]._meta.model, pk=pk)
     return _propose(request, kind=ChangeRequest.Kind.RETIRE, target_type=target_type, target=record)
 

@@ -481,3 +481,53 @@ def test_routing_reads_which_service_holds_a_capability(db):
     ) == ["RNOH"]
     assert KeyContact.objects.filter(active=True).count() == 5
     assert PractitionerFactory._meta.model.objects.count() == 3
+
+
+# Services: a SAG-approved change moves routing ----------------------------------------------------
+
+
+def test_an_approved_capability_change_moves_referral_routing(office_user, sag_member):
+    load_reference_data()
+    rnoh = Service.objects.get(code="RNOH")
+    nhnn = Service.objects.get(code="NHNN")
+    change_request = services.change_request_propose(
+        proposer=office_user,
+        kind="change",
+        target_type="service",
+        target_id=nhnn.pk,
+        values={"capabilities": ["skull_base_surgery", "spinal_surgery"]},
+        reason="SAG meeting: NHNN commissioned for spinal sarcoma surgery",
+    )
+    assert change_request.proposed_values == {"capabilities": ["skull_base_surgery", "spinal_surgery"]}
+    assert list(Service.objects.filter(capabilities__code="spinal_surgery")) == [rnoh]
+    services.change_request_approve(change_request_id=change_request.pk, approver=sag_member)
+    assert set(Service.objects.filter(capabilities__code="spinal_surgery")) == {rnoh, nhnn}
+    latest = nhnn.history.latest()
+    assert latest.history_user == sag_member
+    assert latest.history_change_reason.startswith(f"Change request #{change_request.pk} approved by")
+    assert sorted(c.capability.code for c in latest.capabilities.all()) == [
+        "skull_base_surgery",
+        "spinal_surgery",
+    ]
+
+
+def test_an_unknown_capability_is_refused_by_name(office_user):
+    load_reference_data()
+    with pytest.raises(ValidationError) as raised:
+        services.change_request_propose(
+            proposer=office_user,
+            kind="change",
+            target_type="service",
+            target_id=Service.objects.get(code="NHNN").pk,
+            values={"capabilities": ["astrology"]},
+            reason="x",
+        )
+    assert "capabilities" in raised.value.message_dict
+    assert ChangeRequest.objects.count() == 0
+
+
+def test_services_are_not_added_through_change_requests(office_user):
+    with pytest.raises(ValidationError, match="superuser adds and retires services"):
+        services.change_request_propose(
+            proposer=office_user, kind="add", target_type="service", values={"name": "X"}, reason="x"
+        )

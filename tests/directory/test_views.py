@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from directory import services
-from directory.models import ChangeRequest, Practitioner
+from directory.models import ChangeRequest, Practitioner, Service
 from directory.seed import load_reference_data
 from tests.factories import (
     KeyContactFactory,
@@ -416,3 +416,40 @@ def test_home_shows_the_sag_its_open_requests_and_the_office_its_directory_links
 
 def test_the_nav_links_to_the_public_directory(client, db):
     assert f'href="{LIST_URL}"' in client.get(reverse("login")).content.decode()
+
+
+def test_the_directory_lists_services_and_the_office_proposes_a_capability_change(client, office_user):
+    load_reference_data()
+    nhnn = Service.objects.get(code="NHNN")
+    assert "Skull-base and craniocervical surgery" in client.get(LIST_URL).content.decode()
+    client.force_login(office_user)
+    url = reverse("directory:propose_change", args=["service", nhnn.pk])
+    page = client.get(url).content.decode()
+    assert 'value="skull_base_surgery"' in page
+    response = client.post(
+        url,
+        {
+            "name": nhnn.name,
+            "organisations": ["RRV03"],
+            "capabilities": ["skull_base_surgery", "spinal_surgery"],
+            "reason": "Commissioned",
+        },
+    )
+    assert response.status_code == 302
+    assert ChangeRequest.objects.get().proposed_values == {
+        "capabilities": ["skull_base_surgery", "spinal_surgery"]
+    }
+    assert client.get(reverse("directory:propose_add", args=["service"])).status_code == 404
+
+
+def test_an_error_is_shown_once(client, office_user, practitioner):
+    client.force_login(office_user)
+    url = reverse("directory:propose_change", args=["practitioner", practitioner.pk])
+    response = client.post(url, _practitioner_post(practitioner, email="david.choi.nhs.net"))
+    assert response.content.decode().count("Enter a valid email address.") == 1
+
+
+def test_a_bad_search_value_shows_the_page_not_an_error(client, practitioner):
+    response = client.get(LIST_URL, {"organisation": "not-a-number", "speciality": "astrology"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
