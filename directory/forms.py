@@ -148,8 +148,17 @@ class DecisionForm(forms.Form):
 
 
 class ImportForm(forms.Form):
+    target_type = forms.ChoiceField(
+        label="The file holds",
+        choices=[
+            (ChangeRequest.TargetType.PRACTITIONER, "Practitioners"),
+            (ChangeRequest.TargetType.KEY_CONTACT, "Key contacts"),
+        ],
+        widget=forms.RadioSelect,
+        initial=ChangeRequest.TargetType.PRACTITIONER,
+    )
     csv_file = forms.FileField(
-        label="CSV file", help_text="The columns of the practitioners export; UTF-8, one practitioner a row."
+        label="CSV file", help_text="The columns of the matching export; UTF-8, one entry a row."
     )
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -105,8 +105,7 @@ def export_key_contacts(request: HttpRequest) -> HttpResponse:
         [c.pk, c.service.code, c.service.name, c.label, c.phone_numbers, c.email, c.notes]
         for c in _published_key_contacts()
     )
-    header = ["id", "service", "service_name", "label", "phone_numbers", "email", "notes"]
-    return _csv_response("lsesn-key-contacts.csv", header, rows)
+    return _csv_response("lsesn-key-contacts.csv", services.KEY_CONTACT_EXPORT_COLUMNS, rows)
 
 
 def confirm_entry(request: HttpRequest, token: str) -> HttpResponse:
@@ -195,8 +194,9 @@ def propose_retire(request: HttpRequest, target: str, pk: int) -> HttpResponse:
 
 
 @permission_required(services.PROPOSE_PERMISSION, raise_exception=True)
-def import_practitioners(request: HttpRequest) -> HttpResponse:
-    """CSV import: creates change requests for the SAG, never direct writes. All or nothing."""
+def import_changes(request: HttpRequest) -> HttpResponse:
+    """CSV import of practitioners or key contacts: creates change requests for the SAG, never
+    direct writes. All or nothing."""
     form = ImportForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
@@ -208,8 +208,11 @@ def import_practitioners(request: HttpRequest) -> HttpResponse:
             )
         else:
             try:
-                result = services.change_request_import_practitioners(
-                    proposer=request.user, csv_text=text, reason=form.cleaned_data["reason"]
+                result = services.change_request_import(
+                    proposer=request.user,
+                    target_type=form.cleaned_data["target_type"],
+                    csv_text=text,
+                    reason=form.cleaned_data["reason"],
                 )
             except services.ImportRejectedError as rejected:
                 errors = rejected.errors
@@ -223,7 +226,12 @@ def import_practitioners(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "directory/import.html",
-        {"form": form, "errors": errors, "columns": services.PRACTITIONER_EXPORT_COLUMNS},
+        {
+            "form": form,
+            "errors": errors,
+            "practitioner_columns": services.PRACTITIONER_EXPORT_COLUMNS,
+            "key_contact_columns": services.KEY_CONTACT_EXPORT_COLUMNS,
+        },
     )
 
 

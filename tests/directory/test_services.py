@@ -403,8 +403,8 @@ def test_import_creates_change_requests_only(practitioner, office_user, sag_memb
         + ",,Parag Sayal,RRV,Surgery,Parag.Sayal@nhs.net,,yes,Spinal surgery,22/03/2024\n"
     )
     practitioners_before = list(Practitioner.objects.values())
-    result = services.change_request_import_practitioners(
-        proposer=office_user, csv_text=csv_text, reason="Annual"
+    result = services.change_request_import(
+        target_type="practitioner", proposer=office_user, csv_text=csv_text, reason="Annual"
     )
     assert list(Practitioner.objects.values()) == practitioners_before
     requests = ChangeRequest.objects.order_by("pk")
@@ -420,8 +420,8 @@ def test_import_skips_unchanged_rows(practitioner, office_user):
         HEADER
         + f"{practitioner.pk},,David Choi,RRV,surgery,david.choi@nhs.net,020 3456 7890,no,spinal_surgery,\n"
     )
-    result = services.change_request_import_practitioners(
-        proposer=office_user, csv_text=csv_text, reason="Annual"
+    result = services.change_request_import(
+        target_type="practitioner", proposer=office_user, csv_text=csv_text, reason="Annual"
     )
     assert result.unchanged_lines == [2]
     assert ChangeRequest.objects.count() == 0
@@ -436,7 +436,9 @@ def test_a_bad_import_reports_each_line_and_field_and_creates_nothing(practition
         + ",,David Choi,RRV,surgery,,,no,,\n"
     )
     with pytest.raises(services.ImportRejectedError) as raised:
-        services.change_request_import_practitioners(proposer=office_user, csv_text=csv_text, reason="Annual")
+        services.change_request_import(
+            proposer=office_user, target_type="practitioner", csv_text=csv_text, reason="Annual"
+        )
     messages = [str(error) for error in raised.value.errors]
     assert "Line 3, email: Enter a valid email address." in messages
     assert "Line 4, core_mdt_member: Enter yes or no." in messages
@@ -450,7 +452,9 @@ def test_a_bad_import_reports_each_line_and_field_and_creates_nothing(practition
 def test_an_import_with_an_unknown_organisation_names_it(uclh, office_user):
     csv_text = HEADER + ",,Nowhere Person,XYZ,surgery,,,no,,\n"
     with pytest.raises(services.ImportRejectedError) as raised:
-        services.change_request_import_practitioners(proposer=office_user, csv_text=csv_text, reason="Annual")
+        services.change_request_import(
+            proposer=office_user, target_type="practitioner", csv_text=csv_text, reason="Annual"
+        )
     assert [str(e) for e in raised.value.errors] == [
         "Line 2, organisation: Unknown organisation: no organisation has this ODS code."
     ]
@@ -458,15 +462,20 @@ def test_an_import_with_an_unknown_organisation_names_it(uclh, office_user):
 
 def test_an_import_missing_a_column_is_refused(office_user):
     with pytest.raises(services.ImportRejectedError, match="Line 1, organisation: missing column"):
-        services.change_request_import_practitioners(
-            proposer=office_user, csv_text="name,speciality\nA,surgery\n", reason="x"
+        services.change_request_import(
+            target_type="practitioner",
+            proposer=office_user,
+            csv_text="name,speciality\nA,surgery\n",
+            reason="x",
         )
 
 
 def test_an_import_sends_the_sag_one_email(uclh, office_user, sag_member, django_capture_on_commit_callbacks):
     csv_text = HEADER + ",,Person One,RRV,surgery,,,no,,\n,,Person Two,RRV,surgery,,,no,,\n"
     with django_capture_on_commit_callbacks(execute=True):
-        services.change_request_import_practitioners(proposer=office_user, csv_text=csv_text, reason="x")
+        services.change_request_import(
+            proposer=office_user, target_type="practitioner", csv_text=csv_text, reason="x"
+        )
     assert len(mail.outbox) == 1
     assert "2 directory change requests" in mail.outbox[0].subject
 

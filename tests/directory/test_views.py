@@ -106,7 +106,7 @@ def test_the_office_sees_propose_links(client, office_user, practitioner):
     client.force_login(office_user)
     content = client.get(LIST_URL).content.decode()
     assert reverse("directory:propose_change", args=["practitioner", practitioner.pk]) in content
-    assert reverse("directory:import_practitioners") in content
+    assert reverse("directory:import_changes") in content
 
 
 # Proposing ----------------------------------------------------------------------------------------
@@ -333,7 +333,8 @@ def test_importing_from_the_page_creates_requests_only(client, office_user, uclh
     client.force_login(office_user)
     text = "name,organisation,speciality,email\nParag Sayal,RRV,surgery,Parag.Sayal@nhs.net\n"
     response = client.post(
-        reverse("directory:import_practitioners"), {"csv_file": _upload(text), "reason": "Seed"}
+        reverse("directory:import_changes"),
+        {"target_type": "practitioner", "csv_file": _upload(text), "reason": "Seed"},
     )
     assert response.status_code == 302
     assert ChangeRequest.objects.get().kind == "add"
@@ -344,7 +345,8 @@ def test_a_bad_import_lists_lines_and_fields_and_creates_nothing(client, office_
     client.force_login(office_user)
     text = "name,organisation,speciality,email\nGood One,RRV,surgery,\nBad One,RRV,surgery,nope\n"
     response = client.post(
-        reverse("directory:import_practitioners"), {"csv_file": _upload(text), "reason": "Seed"}
+        reverse("directory:import_changes"),
+        {"target_type": "practitioner", "csv_file": _upload(text), "reason": "Seed"},
     )
     content = response.content.decode()
     assert "Nothing was imported" in content
@@ -356,7 +358,10 @@ def test_a_bad_import_lists_lines_and_fields_and_creates_nothing(client, office_
 def test_an_import_that_is_not_utf8_is_refused_with_a_message(client, office_user):
     client.force_login(office_user)
     upload = SimpleUploadedFile("p.csv", "name\nJosé\n".encode("latin-1"))
-    response = client.post(reverse("directory:import_practitioners"), {"csv_file": upload, "reason": "x"})
+    response = client.post(
+        reverse("directory:import_changes"),
+        {"target_type": "practitioner", "csv_file": upload, "reason": "x"},
+    )
     assert "not UTF-8" in response.content.decode()
 
 
@@ -411,7 +416,7 @@ def test_home_shows_the_sag_its_open_requests_and_the_office_its_directory_links
     assert "1 waiting for a decision" in content
     client.force_login(office_user)
     content = client.get(reverse("home")).content.decode()
-    assert reverse("directory:import_practitioners") in content
+    assert reverse("directory:import_changes") in content
 
 
 def test_the_nav_links_to_the_public_directory(client, db):
@@ -453,3 +458,26 @@ def test_a_bad_search_value_shows_the_page_not_an_error(client, practitioner):
     response = client.get(LIST_URL, {"organisation": "not-a-number", "speciality": "astrology"})
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
+
+
+def test_importing_key_contacts_creates_requests_only(client, office_user):
+    contact = KeyContactFactory(
+        label="MDT Office", phone_numbers="020 8909 5600", service=ServiceFactory(code="RNOH")
+    )
+    exported = client.get(reverse("directory:export_key_contacts")).content.decode()
+    edited = exported.replace("020 8909 5600", "020 8909 5600/5111")
+    edited += ",RNOH,,Spinal CNS,020 8909 5000,bad-address,\n"
+    client.force_login(office_user)
+    url = reverse("directory:import_changes")
+    response = client.post(
+        url, {"target_type": "key_contact", "csv_file": _upload(edited), "reason": "Update"}
+    )
+    assert "Line 3, email: Enter a valid email address." in response.content.decode()
+    assert ChangeRequest.objects.count() == 0
+    fixed = edited.replace("bad-address", "spinal.cns@nhs.net")
+    client.post(url, {"target_type": "key_contact", "csv_file": _upload(fixed), "reason": "Update"})
+    requests = ChangeRequest.objects.order_by("pk")
+    assert [(r.kind, r.key_contact) for r in requests] == [("change", contact), ("add", None)]
+    assert requests[0].proposed_values == {"phone_numbers": "020 8909 5600/5111"}
+    contact.refresh_from_db()
+    assert contact.phone_numbers == "020 8909 5600"
