@@ -540,3 +540,16 @@ def test_services_are_not_added_through_change_requests(office_user):
         services.change_request_propose(
             proposer=office_user, kind="add", target_type="service", values={"name": "X"}, reason="x"
         )
+
+
+def test_a_rejection_tells_the_proposer_why(
+    practitioner, office_user, sag_member, django_capture_on_commit_callbacks
+):
+    change_request = propose_phone_change(practitioner, office_user, notify=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_request_reject(
+            change_request_id=change_request.pk, decider=sag_member, comment="Wrong number"
+        )
+    assert [m.to for m in mail.outbox] == [[office_user.email]]
+    assert "rejected" in mail.outbox[0].body
+    assert "Comment: Wrong number" in mail.outbox[0].body

@@ -481,3 +481,13 @@ def test_importing_key_contacts_creates_requests_only(client, office_user):
     assert requests[0].proposed_values == {"phone_numbers": "020 8909 5600/5111"}
     contact.refresh_from_db()
     assert contact.phone_numbers == "020 8909 5600"
+
+
+def test_the_admin_history_names_the_approver_and_the_request(client, office_user, sag_member, practitioner):
+    change_request = PendingChangeRequestFactory(practitioner=practitioner, proposed_by=office_user)
+    services.change_request_approve(change_request_id=change_request.pk, approver=sag_member)
+    client.force_login(office_user)
+    content = client.get(
+        reverse("admin:directory_practitioner_history", args=[practitioner.pk])
+    ).content.decode()
+    assert f"Change request #{change_request.pk} approved by {sag_member}" in content
