@@ -6,7 +6,7 @@ import csv
 import datetime
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -355,7 +355,8 @@ def change_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = DecisionForm(request.POST)
     if not form.is_valid():
         for name, errors in form.errors.items():
-            messages.error(request, f"{field_label_for_decision(name)}: {' '.join(errors)}")
+            label = "Comment" if name == "comment" else "Decision"
+            messages.error(request, f"{label}: {' '.join(errors)}")
         return redirect("directory:change_request_detail", pk=pk)
     try:
         if form.cleaned_data["decision"] == "approve":
@@ -382,10 +383,6 @@ def change_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("directory:change_request_detail", pk=pk)
 
 
-def field_label_for_decision(name: str) -> str:
-    return "Comment" if name == "comment" else "Decision"
-
-
 def _validation_text(error: ValidationError, change_request: ChangeRequest) -> str:
     form_class = RECORD_FORMS[change_request.target_type]
     parts = []
@@ -396,7 +393,7 @@ def _validation_text(error: ValidationError, change_request: ChangeRequest) -> s
 
 
 @require_POST
-@login_required
+@permission_required("directory.view_changerequest", raise_exception=True)
 def change_request_rebase(request: HttpRequest, pk: int) -> HttpResponse:
     change_request = get_object_or_404(ChangeRequest, pk=pk)
     try:

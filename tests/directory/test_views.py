@@ -491,3 +491,15 @@ def test_the_admin_history_names_the_approver_and_the_request(client, office_use
         reverse("admin:directory_practitioner_history", args=[practitioner.pk])
     ).content.decode()
     assert f"Change request #{change_request.pk} approved by {sag_member}" in content
+
+
+def test_a_clinician_cannot_rebase(client, clinician, office_user, practitioner):
+    change_request = PendingChangeRequestFactory(
+        practitioner=practitioner, proposed_by=office_user, status="stale"
+    )
+    client.force_login(clinician)
+    assert (
+        client.post(reverse("directory:change_request_rebase", args=[change_request.pk])).status_code == 403
+    )
+    change_request.refresh_from_db()
+    assert change_request.status == "stale"
