@@ -31,6 +31,9 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *_crud("directory.capability", "view"),
         *_crud("directory.practitioner", "view"),
         *_crud("directory.keycontact", "view"),
+        # Directory changes are proposed as change requests, never written directly.
+        *_crud("directory.changerequest", "view", "add"),
+        *_crud("directory.confirmationrequest", "view"),
         *_crud("policies.policydocument", "view", "add", "change"),
         *_crud("policies.outstandingitem", "view", "add", "change"),
         *_crud("policies.circulationgroup", "view", "add", "change"),
@@ -66,6 +69,8 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *_crud("directory.capability", "view"),
         *_crud("directory.practitioner", "view"),
         *_crud("directory.keycontact", "view"),
+        *_crud("directory.changerequest", "view", "add"),
+        "directory.approve_changerequest",
         *_crud("policies.policydocument", "view"),
         "policies.approve_policydocument",
         # Aggregate second-opinion figures only, no patient's request.

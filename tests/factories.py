@@ -225,3 +225,76 @@ class ClosedSecondOpinionRequestFactory(OpinionSentSecondOpinionRequestFactory):
     closed_at = factory.LazyAttribute(
         lambda o: datetime.datetime.combine(o.opinion_sent_on, datetime.time(12), tzinfo=datetime.UTC)
     )
+
+
+# Directory (issue 3) ------------------------------------------------------------------------------
+
+
+class PractitionerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "directory.Practitioner"
+
+    name = factory.Sequence(lambda n: f"Dr Test Practitioner {n}")
+    organisation = factory.SubFactory(OrganisationFactory)
+    speciality = "surgery"
+    email = factory.Sequence(lambda n: f"practitioner{n}@nhs.example")
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "directory.Service"
+        django_get_or_create = ("code",)
+
+    name = factory.Sequence(lambda n: f"Test Sarcoma Service {n}")
+    code = factory.Sequence(lambda n: f"TS{n}")
+
+
+class KeyContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "directory.KeyContact"
+
+    label = factory.Sequence(lambda n: f"MDT office {n}")
+    phone_numbers = "020 7946 0000"
+    service = factory.SubFactory(ServiceFactory)
+
+
+def _current_version(record):
+    from directory.services import current_version
+
+    return current_version(record)
+
+
+class PendingChangeRequestFactory(factory.django.DjangoModelFactory):
+    """A pending request to change a practitioner's phone number, proposed at the record's
+    current version (build it through services.change_request_propose for full validation)."""
+
+    class Meta:
+        model = "directory.ChangeRequest"
+
+    kind = "change"
+    target_type = "practitioner"
+    practitioner = factory.SubFactory(PractitionerFactory)
+    proposed_values = factory.Dict({"phone": "020 7946 0999"})
+    reason = "New direct line."
+    proposed_by = factory.SubFactory(UserFactory)
+    status = "pending"
+    base_version = factory.LazyAttribute(lambda cr: _current_version(cr.practitioner))
+
+
+class ApprovedChangeRequestFactory(PendingChangeRequestFactory):
+    """Approved and applied (the factory does not write the change to the practitioner)."""
+
+    status = "applied"
+    decided_by = factory.SubFactory(UserFactory)
+    decided_at = factory.LazyFunction(lambda: datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.UTC))
+    applied_at = factory.SelfAttribute("decided_at")
+
+
+class ConfirmationRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "directory.ConfirmationRequest"
+
+    practitioner = factory.SubFactory(PractitionerFactory)
+    year = 2026
+    sent_at = factory.LazyFunction(lambda: datetime.datetime(2026, 1, 1, 8, 0, tzinfo=datetime.UTC))
+    sent_to = factory.LazyAttribute(lambda c: c.practitioner.email or "office@example.invalid")
