@@ -256,6 +256,11 @@ CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# Second opinions: chase records not received after this many days, and flag an opinion not
+# sent this many days after the request was received.
+SECOND_OPINION_RECORDS_CHASE_DAYS = int(os.environ.get("SECOND_OPINION_RECORDS_CHASE_DAYS", "14"))
+SECOND_OPINION_OPINION_DUE_DAYS = int(os.environ.get("SECOND_OPINION_OPINION_DUE_DAYS", "42"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from directory.seed import load_demo_change_requests
 from directory.seed import load_reference_data as load_directory
 from policies.seed import load_reference_data as load_policies
 from portal.roles import STAFF_ROLES, Role
@@ -46,6 +47,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             users, password_set = self._accounts(password, explicit=not generated)
             load_directory()
+            load_demo_change_requests(proposer=users["office"])
             load_policies(owners=[users["sag"]])
             load_demo_patients(
                 clinicians={1: users["clinician1"], 2: users["clinician2"]},
