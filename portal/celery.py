@@ -19,4 +19,14 @@ app.conf.beat_schedule = {
         "task": "portal.tasks.heartbeat",
         "schedule": crontab(minute="*/15"),
     },
+    "referrals-waiting-time-alerts": {
+        "task": "referrals.tasks.send_waiting_time_alerts",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # Weekly digest: due from Monday; checked daily so a missed Monday run is caught up, and the
+    # DigestSent row keeps it to once per clinician per ISO week.
+    "referrals-weekly-digest": {
+        "task": "referrals.tasks.send_weekly_digests",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }

@@ -34,6 +34,8 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *_crud("policies.policydocument", "view", "add", "change"),
         *_crud("referrals.patient", "view", "add", "change"),
         *_crud("referrals.referral", "view", "add", "change"),
+        *_crud("referrals.hospitalnumber", "view", "add", "change"),
+        *_crud("referrals.referralevent", "view"),
     },
     # Sees and updates their own patients (object-level checks in the views); no admin.
     Role.CLINICIAN: {

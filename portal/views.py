@@ -1,19 +1,22 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+
+from referrals.reports import chart_geometry, standards_by_month
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The role-aware home page: what this user can do next."""
     user = request.user
-    return render(
-        request,
-        "portal/home.html",
-        {
-            "is_mdt_office": user.is_mdt_office,
-            "is_clinician": user.is_clinician,
-            "is_sag_member": user.is_sag_member,
-            "has_no_role": not (user.is_superuser or user.role_names),
-        },
-    )
+    context = {
+        "is_mdt_office": user.is_mdt_office,
+        "is_clinician": user.is_clinician,
+        "is_sag_member": user.is_sag_member,
+        "has_no_role": not (user.is_superuser or user.role_names),
+    }
+    if user.is_mdt_office:
+        chart = standards_by_month(today=timezone.localdate())
+        context.update(standards_chart=chart, standards_geometry=chart_geometry(chart))
+    return render(request, "portal/home.html", context)

@@ -7,7 +7,8 @@ import nhs_number
 
 from directory.models import Organisation
 
-from .models import Patient, Referral
+from . import services
+from .models import HospitalNumber, Patient, Referral, ReferralEvent
 
 
 def synthetic_nhs_number(serial: int) -> str:
@@ -57,6 +58,8 @@ DEMO_PATIENTS = [
 
 
 def load_demo_patients(*, clinicians: dict[int, object], today: datetime.date) -> None:
+    """Each demo patient with a hospital number at the referring trust, their clinician as key
+    worker and responsible consultant, and a referral routed as intake would route it."""
     referrer = Organisation.objects.filter(ods_code="RPY").first()
     for serial, (given, family, dob, sex, postcode, presentation, tumour, site, owner) in enumerate(
         DEMO_PATIENTS
@@ -69,16 +72,38 @@ def load_demo_patients(*, clinicians: dict[int, object], today: datetime.date) -
                 "date_of_birth": dob,
                 "sex": sex,
                 "postcode": postcode,
+                "key_worker": clinicians[owner],
             },
         )
         if not created:
             continue
-        Referral.objects.create(
+        if referrer is not None:
+            HospitalNumber.objects.create(
+                patient=patient, organisation=referrer, number=f"RM{100000 + serial}"
+            )
+        received_on = today - datetime.timedelta(days=3 + 4 * serial)
+        decision = services.routing_decide(
+            date_of_birth=dob,
+            received_on=received_on,
+            presentation=presentation,
+            tumour_type=tumour,
+            site=site,
+        )
+        referral = Referral.objects.create(
             patient=patient,
             referring_organisation=referrer,
-            received_on=today - datetime.timedelta(days=3 + 4 * serial),
+            referring_clinician="Dr Demo Referrer",
+            received_on=received_on,
             presentation=presentation,
             tumour_type=tumour,
             site=site,
             responsible_consultant=clinicians[owner],
+            pathway=decision.pathway,
+            routing_decision=decision.as_dict(),
+        )
+        ReferralEvent.objects.create(
+            referral=referral,
+            from_status="",
+            to_status=Referral.Status.RECEIVED,
+            reason="Demo referral received.",
         )
