@@ -24,13 +24,16 @@ def _who(user) -> str:
 
 def _changes(records, label: str) -> list[TimelineEntry]:
     entries = []
-    for record in records:
+    previous_of: dict[int, object] = {}
+    # Ordered by object, then time, then row id: two changes in the same instant still compare.
+    for record in sorted(records, key=lambda r: (r.id, r.history_date, r.history_id)):
+        previous = previous_of.get(record.id)
+        previous_of[record.id] = record
         if record.history_type == "+":
             what, detail = f"{label} created", ""
         elif record.history_type == "-":
             what, detail = f"{label} deleted", ""
         else:
-            previous = record.prev_record
             if previous is None:
                 continue
             delta = record.diff_against(previous)
