@@ -27,7 +27,8 @@ SERVICES = [
         "LSS",
         "London Sarcoma Service",
         ["RRV", "RAN"],
-        [C.BONE_DIAGNOSIS_SURGERY, C.SOFT_TISSUE_SARCOMA, C.GIST, C.SARCOMA_MDT, C.SPECIALIST_PATHOLOGY],
+        # Bone sarcomas are treated in the LSS; their diagnosis and surgery is commissioned at RNOH.
+        [C.SOFT_TISSUE_SARCOMA, C.GIST, C.SARCOMA_MDT, C.SPECIALIST_PATHOLOGY],
     ),
     (
         "RMH",
