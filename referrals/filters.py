@@ -11,10 +11,7 @@ from .models import Patient, Referral
 class PatientFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="search")
     status = django_filters.ChoiceFilter(
-        label="Referral status",
-        field_name="referrals__status",
-        choices=Referral.Status.choices,
-        distinct=True,
+        label="Referral status", choices=Referral.Status.choices, method="filter_status"
     )
     clock = django_filters.ChoiceFilter(
         label="Waiting-time clock",
@@ -41,8 +38,17 @@ class PatientFilter(django_filters.FilterSet):
             match |= Q(nhs_number=digits)
         return queryset.filter(match).distinct()
 
+    def _referrals(self):
+        """Only the referrals this user may see: a filter must not reveal another clinician's
+        referral of a shared patient."""
+        return Referral.objects.visible_to(self.request.user)
+
+    def filter_status(self, queryset, name, value):
+        """Patients with a referral (that the user may see) in this status."""
+        return queryset.filter(pk__in=self._referrals().filter(status=value).values("patient_id"))
+
     def filter_clock(self, queryset, name, value):
         """Patients with an open referral whose worst clock is in that state today."""
-        referrals = Referral.objects.open().filter(patient__in=queryset)
+        referrals = self._referrals().open().filter(patient__in=queryset)
         ids = referrals.with_clock_state([value], timezone.localdate()).values("patient_id")
         return queryset.filter(pk__in=ids)

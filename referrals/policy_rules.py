@@ -10,10 +10,9 @@ from dataclasses import dataclass
 
 import nhs_number
 
-# The source every quoted rule comes from (shared/seeds/spinal-sarcoma-pathway-lsesn.txt).
-SPINAL_PATHWAY = (
-    "LSESN Pathway for spinal sarcomas, including sacrum and paraspinal tissues, version 2 (March 2024)"
-)
+from .rules import SPINAL_PATHWAY, SPINAL_SITES
+
+# Quoted word for word from the spinal pathway (shared/seeds/spinal-sarcoma-pathway-lsesn.txt).
 
 SURGEON_RULE = (
     "Treatment of sarcomas arising in the spine, sacrum and paraspinal tissues with spine contact or "
@@ -25,8 +24,6 @@ MDT_BEFORE_TREATMENT_RULE = (
     "must be discussed in the London Sarcoma Service MDT to plan appropriate multidisciplinary care. "
     "Discussion should take place before treatment unless clinical urgency means this is not possible."
 )
-
-SPINAL_SITES = frozenset({"spine", "sacrum", "paraspinal_spine_contact"})
 
 # Status values (kept as plain strings so this module needs no models).
 RECEIVED = "received"

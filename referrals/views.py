@@ -33,6 +33,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     referrals = Referral.objects.visible_to(request.user)
     patients = PatientFilter(
         request.GET,
+        request=request,
         queryset=visible.prefetch_related(
             Prefetch("referrals", queryset=referrals, to_attr="visible_referrals")
         ),

@@ -53,7 +53,8 @@ def _candidate(**kwargs):
 def test_spinal_case_refuses_an_undesignated_surgeon_quoting_the_pathway():
     refusal = pr.surgeon_refusal(spinal_case=True, candidate=_candidate())
     assert pr.SURGEON_RULE in refusal
-    assert "version 2" in refusal
+    assert pr.SPINAL_PATHWAY in refusal
+    assert "v2" in pr.SPINAL_PATHWAY
 
 
 @pytest.mark.parametrize(

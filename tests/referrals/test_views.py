@@ -352,3 +352,16 @@ def test_admin_filters_referrals_by_clock_state_and_pathway(client, office_user,
     response = client.get(url, {"clock": "breached"})
     assert [r.patient.family_name for r in response.context["cl"].result_list] == ["Dunmore"]
     assert client.get(url, {"pathway__exact": "spinal"}).status_code == 200
+
+
+def test_status_filter_does_not_reveal_another_clinicians_referral_of_a_shared_patient(
+    client, clinician, other_clinician, today
+):
+    shared = PatientFactory(family_name="Shared")
+    ReceivedReferralFactory(patient=shared, responsible_consultant=clinician)
+    ReceivedReferralFactory(patient=shared, responsible_consultant=other_clinician, status="closed")
+    client.force_login(clinician)
+    assert names(client.get(LIST, {"status": "closed"})) == set()
+    assert names(client.get(LIST, {"status": "received"})) == {"Shared"}
+    html = client.get(detail(shared)).content.decode()
+    assert "Closed" not in html

@@ -1,0 +1,52 @@
+from django.urls import reverse
+
+from referrals.models import Patient
+from tests.factories import HospitalNumberFactory, PatientFactory, ReceivedReferralFactory
+
+
+def test_admin_pages_for_referrals_and_patients_open(client, office_user):
+    referral = ReceivedReferralFactory()
+    HospitalNumberFactory(patient=referral.patient)
+    client.force_login(office_user)
+    for url in [
+        reverse("admin:referrals_referral_change", args=[referral.pk]),
+        reverse("admin:referrals_referral_history", args=[referral.pk]),
+        reverse("admin:referrals_patient_change", args=[referral.patient.pk]),
+        reverse("admin:referrals_patient_changelist") + "?q=" + referral.patient.nhs_number,
+    ]:
+        assert client.get(url).status_code == 200, url
+
+
+def test_status_cannot_be_edited_in_the_admin(client, office_user):
+    referral = ReceivedReferralFactory()
+    client.force_login(office_user)
+    response = client.get(reverse("admin:referrals_referral_change", args=[referral.pk]))
+    assert "status" not in response.context["adminform"].form.fields
+
+
+def test_admin_merge_action_keeps_the_older_record_and_every_referral(client, office_user):
+    older = PatientFactory(nhs_number=None, family_name="Arden")
+    newer = PatientFactory(family_name="Arden", possible_duplicate_of=older)
+    ReceivedReferralFactory(patient=older)
+    ReceivedReferralFactory(patient=newer)
+    client.force_login(office_user)
+    client.post(
+        reverse("admin:referrals_patient_changelist"),
+        {"action": "merge_selected", "_selected_action": [older.pk, newer.pk]},
+    )
+    newer.refresh_from_db()
+    assert newer.merged_into == older
+    assert older.referrals.count() == 2
+    assert Patient.objects.current().count() == 1
+
+
+def test_admin_merge_action_needs_exactly_two_records(client, office_user):
+    patients = [PatientFactory(nhs_number=None) for _ in range(3)]
+    client.force_login(office_user)
+    response = client.post(
+        reverse("admin:referrals_patient_changelist"),
+        {"action": "merge_selected", "_selected_action": [p.pk for p in patients]},
+        follow=True,
+    )
+    assert "Select exactly two" in response.content.decode()
+    assert Patient.objects.current().count() == 3
