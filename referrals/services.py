@@ -418,7 +418,11 @@ def _mdt_office_users():
 def _patient_label(patient: Patient) -> str:
     """Initials and hospital number only: the minimum that identifies a patient in e-mail."""
     number = patient.hospital_numbers.first()
-    return f"{patient.initials} ({number if number else 'no hospital number'})"
+    return (
+        f"{patient.initials}, hospital no. {number.number} ({number.organisation.ods_code})"
+        if number
+        else (f"{patient.initials}, no hospital number")
+    )
 
 
 def _patient_url(patient: Patient) -> str:

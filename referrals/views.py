@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from . import services
 from .filters import PatientFilter
 from .forms import FirstTreatmentForm, IntakeForm, SurgeonForm, TransitionForm, routing_fingerprint
-from .models import Patient, Referral, worst_clock_state
+from .models import Patient, Referral
 from .timeline import patient_timeline
 
 
@@ -50,9 +50,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
                 "patient": patient,
                 "referral": latest,
                 "next_event": latest.next_event(today) if latest else "",
-                "clock_state": worst_clock_state(
-                    r.clock_state(today) for r in patient.visible_referrals if r.is_open
-                ),
+                "clock_state": latest.clock_state(today) if latest else None,
             }
         )
     return render(request, "referrals/patient_list.html", {"filter": patients, "rows": rows, "page": page})

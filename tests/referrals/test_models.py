@@ -87,3 +87,8 @@ def test_seed_demo_gives_every_demo_patient_a_key_worker_a_hospital_number_and_a
         assert referral.routing_decision["reasons"]
         assert referral.events.filter(to_status="received").exists()
     assert Referral.objects.get(patient__family_name="Fairway").pathway == "children"
+    states = {r.patient.family_name: r.clock_state() for r in Referral.objects.select_related("patient")}
+    assert states["Arden"] == ClockState.ON_TRACK
+    assert states["Castle"] == ClockState.AT_RISK
+    assert states["Eastfield"] == ClockState.BREACHED
+    assert states["Dunmore"] == ClockState.MET

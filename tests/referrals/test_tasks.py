@@ -96,7 +96,7 @@ def test_weekly_digest_is_sent_once_per_clinician_per_iso_week(db, clinician, ot
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [clinician.email]
-    assert "BB (RM777" in message.body
+    assert "BB, hospital no. RM777" in message.body
     assert "Brook" not in message.body
     assert "Awaiting MDT discussion" in message.body
     assert "at risk" in message.body
