@@ -1,12 +1,13 @@
 """The MDT office's admin for patients and referrals. Status, routing and first treatment change
 only through the services (patient page forms), so they are read-only here."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import rules, services
+from . import policy_rules, rules, services
 from .models import DigestSent, HospitalNumber, Patient, Referral, ReferralEvent, WaitingTimeAlert
 
 
@@ -22,8 +23,36 @@ class HospitalNumberInline(admin.TabularInline):
     autocomplete_fields = ("organisation",)
 
 
+class PatientAdminForm(forms.ModelForm):
+    # Wider than the stored 10 digits, so a number typed with spaces can be normalised.
+    nhs_number = forms.CharField(label="NHS number", max_length=14, required=False)
+
+    class Meta:
+        model = Patient
+        fields = [
+            "nhs_number",
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "sex",
+            "postcode",
+            "key_worker",
+            "possible_duplicate_of",
+        ]
+
+    def clean_nhs_number(self) -> str | None:
+        raw = self.cleaned_data["nhs_number"].strip()
+        if not raw:
+            return None
+        try:
+            return policy_rules.normalise_nhs_number(raw)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from error
+
+
 @admin.register(Patient)
 class PatientAdmin(SimpleHistoryAdmin):
+    form = PatientAdminForm
     list_display = ("family_name", "given_name", "nhs_number", "date_of_birth", "key_worker", "flag")
     list_filter = (
         ("possible_duplicate_of", admin.EmptyFieldListFilter),

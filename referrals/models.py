@@ -4,11 +4,22 @@ rows that make waiting-time alerts and weekly digests once-only."""
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from . import rules
+from . import policy_rules, rules
+
+
+def validate_nhs_number(value: str) -> None:
+    """Model-level guard: only a valid, normalised NHS number is stored."""
+    try:
+        normalised = policy_rules.normalise_nhs_number(value)
+    except ValueError as error:
+        raise ValidationError(str(error), code="invalid") from error
+    if normalised != value:
+        raise ValidationError("Store the NHS number as 10 digits without spaces.", code="invalid")
 
 
 class PatientQuerySet(models.QuerySet):
@@ -44,6 +55,7 @@ class Patient(models.Model):
         null=True,
         blank=True,
         help_text="Ten digits, stored without spaces.",
+        validators=[validate_nhs_number],
     )
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)

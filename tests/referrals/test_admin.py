@@ -1,3 +1,5 @@
+import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from referrals.models import Patient
@@ -50,3 +52,48 @@ def test_admin_merge_action_needs_exactly_two_records(client, office_user):
     )
     assert "Select exactly two" in response.content.decode()
     assert Patient.objects.current().count() == 3
+
+
+def test_admin_stores_an_nhs_number_typed_with_spaces_normalised(client, office_user):
+    patient = PatientFactory(nhs_number=None)
+    client.force_login(office_user)
+    url = reverse("admin:referrals_patient_change", args=[patient.pk])
+    data = {
+        "nhs_number": "943 476 5919",
+        "given_name": patient.given_name,
+        "family_name": patient.family_name,
+        "date_of_birth": "1970-01-01",
+        "sex": "not_known",
+        "hospital_numbers-TOTAL_FORMS": "0",
+        "hospital_numbers-INITIAL_FORMS": "0",
+    }
+    assert client.post(url, data).status_code == 302
+    patient.refresh_from_db()
+    assert patient.nhs_number == "9434765919"
+
+
+def test_admin_refuses_an_nhs_number_with_a_wrong_check_digit(client, office_user):
+    patient = PatientFactory(nhs_number=None)
+    client.force_login(office_user)
+    url = reverse("admin:referrals_patient_change", args=[patient.pk])
+    data = {
+        "nhs_number": "943 476 5918",
+        "given_name": patient.given_name,
+        "family_name": patient.family_name,
+        "date_of_birth": "1970-01-01",
+        "sex": "not_known",
+        "hospital_numbers-TOTAL_FORMS": "0",
+        "hospital_numbers-INITIAL_FORMS": "0",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "check digit" in str(response.context["adminform"].form.errors["nhs_number"])
+    patient.refresh_from_db()
+    assert patient.nhs_number is None
+
+
+def test_model_validation_refuses_an_unnormalised_nhs_number(db):
+    patient = PatientFactory.build(nhs_number="943 476 5919")
+    with pytest.raises(ValidationError) as error:
+        patient.full_clean()
+    assert "nhs_number" in error.value.message_dict
