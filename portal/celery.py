@@ -29,4 +29,9 @@ app.conf.beat_schedule = {
         "task": "referrals.tasks.send_weekly_digests",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Review-date alerts for policies and pathways: sends whatever is due on or before today.
+    "policies-review-alerts": {
+        "task": "policies.tasks.send_review_alerts",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }

@@ -32,10 +32,23 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *_crud("directory.practitioner", "view"),
         *_crud("directory.keycontact", "view"),
         *_crud("policies.policydocument", "view", "add", "change"),
+        *_crud("policies.outstandingitem", "view", "add", "change"),
+        *_crud("policies.circulationgroup", "view", "add", "change"),
+        *_crud("policies.policyseries", "view"),
+        *_crud("policies.policyreviewalert", "view"),
         *_crud("referrals.patient", "view", "add", "change"),
         *_crud("referrals.referral", "view", "add", "change"),
         *_crud("referrals.hospitalnumber", "view", "add", "change"),
         *_crud("referrals.referralevent", "view"),
+        # Reading history in the admin needs the history models' own view permission.
+        *_crud("directory.historicalpractitioner", "view"),
+        *_crud("directory.historicalkeycontact", "view"),
+        *_crud("directory.historicalservice", "view"),
+        *_crud("policies.historicalpolicydocument", "view"),
+        *_crud("referrals.historicalpatient", "view"),
+        *_crud("referrals.historicalreferral", "view"),
+        *_crud("referrals.historicalhospitalnumber", "view"),
+        *_crud("referrals.historicalreferralevent", "view"),
     },
     # Sees and updates their own patients (object-level checks in the views); no admin.
     Role.CLINICIAN: {

@@ -3,6 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from policies.models import PolicyDocument
 from referrals.reports import chart_geometry, standards_by_month
 
 
@@ -19,4 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_mdt_office:
         chart = standards_by_month(today=timezone.localdate())
         context.update(standards_chart=chart, standards_geometry=chart_geometry(chart))
+    if user.is_sag_member:
+        context["policies_awaiting_approval"] = PolicyDocument.objects.awaiting_approval()
+        context["policies_overdue_review"] = PolicyDocument.objects.overdue_for_review(timezone.localdate())
     return render(request, "portal/home.html", context)

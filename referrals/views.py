@@ -13,6 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from portal.models import AccessLog
+from portal.services import access_log_record
+
 from . import services
 from .filters import PatientFilter
 from .forms import FirstTreatmentForm, IntakeForm, SurgeonForm, TransitionForm, routing_fingerprint
@@ -53,6 +56,12 @@ def patient_list(request: HttpRequest) -> HttpResponse:
                 "clock_state": latest.clock_state(today) if latest else None,
             }
         )
+    access_log_record(
+        user=request.user,
+        patient_ids=[row["patient"].pk for row in rows],
+        action=AccessLog.Action.SEARCH if request.GET.get("q") else AccessLog.Action.LIST,
+        page=request.path,
+    )
     return render(request, "referrals/patient_list.html", {"filter": patients, "rows": rows, "page": page})
 
 
@@ -68,6 +77,9 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("care_team")
     )
     can_change = request.user.has_perm("referrals.change_referral")
+    access_log_record(
+        user=request.user, patient_ids=[patient.pk], action=AccessLog.Action.READ, page=request.path
+    )
     cards = [
         {
             "referral": referral,
@@ -117,6 +129,10 @@ def referral_intake(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
             return render(request, "referrals/intake.html", context)
+        if existing:
+            access_log_record(
+                user=request.user, patient_ids=[existing.pk], action=AccessLog.Action.READ, page=request.path
+            )
         fingerprint = routing_fingerprint(decision, existing.pk if existing else None)
         if request.POST.get("action") == "save" and data["routing_checked"] == fingerprint:
             try:

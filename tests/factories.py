@@ -115,3 +115,72 @@ class CoreMdtSurgeonFactory(PractitionerFactory):
 
 class DesignatedSpinalSurgeonFactory(PractitionerFactory):
     designation_scope = Practitioner.DesignationScope.SPINAL_SURGERY
+
+
+# Policies ---------------------------------------------------------------------------------------
+
+
+class PolicySeriesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "policies.PolicySeries"
+
+
+class CirculationGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "policies.CirculationGroup"
+        django_get_or_create = ("name",)
+
+    name = "Trust Sarcoma Leads"
+
+
+class DraftPolicyDocumentFactory(factory.django.DjangoModelFactory):
+    """A draft version (0.x) of a new policy. Owners: `owners=[user, ...]`."""
+
+    class Meta:
+        model = "policies.PolicyDocument"
+        skip_postgeneration_save = True
+
+    series = factory.SubFactory(PolicySeriesFactory)
+    title = factory.Sequence(lambda n: f"LSESN Pathway number {n}")
+    aims = "To agree the pathway."
+    issued_by = "LSESN SAG"
+    authors = "Subgroup of LSESN SAG"
+    version_number = "0.1"
+    version_date = datetime.date(2026, 10, 1)
+    review_date = datetime.date(2028, 11, 1)
+    status = "draft"
+
+    @factory.post_generation
+    def owners(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.owners.set(extracted)
+
+
+class AwaitingApprovalPolicyDocumentFactory(DraftPolicyDocumentFactory):
+    status = "awaiting_approval"
+
+
+class ApprovedPolicyDocumentFactory(DraftPolicyDocumentFactory):
+    """The current, approved version 1, approved 01/11/2025, review 01/11/2027."""
+
+    version_number = "1"
+    status = "approved"
+    approved_by = "LSESN SAG"
+    approval_date = datetime.date(2025, 11, 1)
+    review_date = datetime.date(2027, 11, 1)
+
+
+class SupersededPolicyDocumentFactory(ApprovedPolicyDocumentFactory):
+    status = "superseded"
+
+
+class WithdrawnPolicyDocumentFactory(DraftPolicyDocumentFactory):
+    status = "withdrawn"
+
+
+class OpenOutstandingItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "policies.OutstandingItem"
+
+    document = factory.SubFactory(AwaitingApprovalPolicyDocumentFactory)
+    description = "Agree the radiotherapy contact."

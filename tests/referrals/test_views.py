@@ -365,3 +365,23 @@ def test_status_filter_does_not_reveal_another_clinicians_referral_of_a_shared_p
     assert names(client.get(LIST, {"status": "received"})) == {"Shared"}
     html = client.get(detail(shared)).content.decode()
     assert "Closed" not in html
+
+
+def test_reading_and_listing_patients_goes_to_the_access_log(client, clinician, patients, today):
+    from portal.models import AccessLog
+
+    client.force_login(clinician)
+    client.get(LIST)
+    client.get(LIST, {"q": "Arden"})
+    client.get(detail(patients["mine"]))
+    logged = list(AccessLog.objects.order_by("pk").values_list("user", "patient_id", "action"))
+    assert sorted(logged[:2]) == sorted(
+        [(clinician.pk, patients["mine"].pk, "list"), (clinician.pk, patients["team"].pk, "list")]
+    )
+    assert logged[2:] == [
+        (clinician.pk, patients["mine"].pk, "search"),
+        (clinician.pk, patients["mine"].pk, "read"),
+    ]
+    # A 404 for another clinician's patient reads nothing, so logs nothing.
+    client.get(detail(patients["theirs"]))
+    assert not AccessLog.objects.filter(patient_id=patients["theirs"].pk).exists()
