@@ -136,9 +136,19 @@ class ReferralAdmin(SimpleHistoryAdmin):
         "=patient__hospital_numbers__number",
     )
     list_select_related = ("patient", "responsible_consultant")
-    autocomplete_fields = ("patient",)
     raw_id_fields = ("responsible_consultant", "care_team")
+    # The case as routed at intake, and everything a service changes, are read-only here: the
+    # stored routing decision must stay the one made for these facts.
     readonly_fields = (
+        "patient",
+        "presentation",
+        "tumour_type",
+        "site",
+        "skull_base",
+        "transnasal_ccj",
+        "suspected_mscc",
+        "clinically_urgent",
+        "received_on",
         "status",
         "pathway",
         "routing_decision",

@@ -14,21 +14,6 @@ from portal.roles import Role
 from . import policy_rules, rules
 from .models import Patient, Referral
 
-SITE_LABELS = {
-    "spine": "Spine",
-    "sacrum": "Sacrum",
-    "paraspinal_spine_contact": "Paraspinal tissues with spine contact or involvement",
-    "paraspinal": "Paraspinal tissues without spine contact",
-    "limb": "Limb",
-    "pelvis": "Pelvis",
-    "trunk": "Trunk",
-    "retroperitoneum": "Retroperitoneum",
-    "abdomen": "Abdomen",
-    "head_neck": "Head and neck",
-    "other": "Other",
-}
-SITE_CHOICES = [(site.value, SITE_LABELS.get(site.value, site.value)) for site in rules.Site]
-
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -81,7 +66,7 @@ class IntakeForm(forms.Form):
     referrer_contact = forms.CharField(label="Referrer's contact", max_length=200, required=False)
     presentation = forms.ChoiceField(choices=Referral.Presentation.choices)
     tumour_type = forms.ChoiceField(choices=Referral.TumourType.choices)
-    site = forms.ChoiceField(choices=SITE_CHOICES)
+    site = forms.ChoiceField(choices=Referral.SITE_CHOICES)
     skull_base = forms.BooleanField(label="Skull-base involvement", required=False)
     transnasal_ccj = forms.BooleanField(
         label="Needs a transnasal approach to the craniocervical junction", required=False

@@ -179,6 +179,21 @@ class Referral(models.Model):
         BONE = "bone", "Primary bone tumour"
         SOFT_TISSUE = "soft_tissue", "Soft tissue sarcoma / GIST"
 
+    # The sites the routing rules know (rules.Site), with the words people read.
+    SITE_CHOICES = [
+        (rules.Site.SPINE.value, "Spine"),
+        (rules.Site.SACRUM.value, "Sacrum"),
+        (rules.Site.PARASPINAL_SPINE_CONTACT.value, "Paraspinal tissues with spine contact or involvement"),
+        (rules.Site.PARASPINAL.value, "Paraspinal tissues without spine contact"),
+        (rules.Site.LIMB.value, "Limb"),
+        (rules.Site.PELVIS.value, "Pelvis"),
+        (rules.Site.TRUNK.value, "Trunk"),
+        (rules.Site.RETROPERITONEUM.value, "Retroperitoneum"),
+        (rules.Site.ABDOMEN.value, "Abdomen"),
+        (rules.Site.HEAD_NECK.value, "Head and neck"),
+        (rules.Site.OTHER.value, "Other"),
+    ]
+
     OPEN_STATUSES = (
         Status.RECEIVED,
         Status.TRIAGED,
@@ -229,7 +244,7 @@ class Referral(models.Model):
     received_on = models.DateField()
     presentation = models.CharField(max_length=20, choices=Presentation.choices)
     tumour_type = models.CharField(max_length=20, choices=TumourType.choices)
-    site = models.CharField(max_length=40)
+    site = models.CharField(max_length=40, choices=SITE_CHOICES)
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.RECEIVED)
     responsible_consultant = models.ForeignKey(
         settings.AUTH_USER_MODEL,

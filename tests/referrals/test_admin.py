@@ -19,11 +19,22 @@ def test_admin_pages_for_referrals_and_patients_open(client, office_user):
         assert client.get(url).status_code == 200, url
 
 
-def test_status_cannot_be_edited_in_the_admin(client, office_user):
+def test_status_and_the_routed_case_cannot_be_edited_in_the_admin(client, office_user):
     referral = ReceivedReferralFactory()
     client.force_login(office_user)
     response = client.get(reverse("admin:referrals_referral_change", args=[referral.pk]))
-    assert "status" not in response.context["adminform"].form.fields
+    fields = response.context["adminform"].form.fields
+    for name in (
+        "status",
+        "site",
+        "tumour_type",
+        "skull_base",
+        "routing_decision",
+        "surgeon",
+        "first_treatment_on",
+    ):
+        assert name not in fields, name
+    assert "diagnosis_communicated_on" in fields  # the office records clock events here
 
 
 def test_admin_merge_action_keeps_the_older_record_and_every_referral(client, office_user):
