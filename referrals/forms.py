@@ -4,6 +4,8 @@ import datetime
 import hashlib
 import json
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -79,6 +81,60 @@ class IntakeForm(forms.Form):
     responsible_consultant = UserChoiceField(queryset=_users_with_roles(Role.CLINICIAN))
     care_team = UsersChoiceField(queryset=_users_with_roles(Role.CLINICIAN), required=False)
     routing_checked = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the template holds the two submit buttons
+        self.helper.layout = Layout(
+            Fieldset(
+                "Patient",
+                "nhs_number",
+                Div(
+                    Div("given_name", css_class="col-md-6"),
+                    Div("family_name", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                Div(
+                    Div("date_of_birth", css_class="col-md-4"),
+                    Div("sex", css_class="col-md-4"),
+                    Div("postcode", css_class="col-md-4"),
+                    css_class="row",
+                ),
+                Div(
+                    Div("hospital_organisation", css_class="col-md-6"),
+                    Div("hospital_number", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                "key_worker",
+            ),
+            Fieldset(
+                "Referral",
+                "received_on",
+                "referring_organisation",
+                Div(
+                    Div("referring_clinician", css_class="col-md-6"),
+                    Div("referrer_contact", css_class="col-md-6"),
+                    css_class="row",
+                ),
+            ),
+            Fieldset(
+                "Case",
+                Div(
+                    Div("presentation", css_class="col-md-4"),
+                    Div("tumour_type", css_class="col-md-4"),
+                    Div("site", css_class="col-md-4"),
+                    css_class="row",
+                ),
+                "skull_base",
+                "transnasal_ccj",
+                "suspected_mscc",
+                "clinically_urgent",
+                "transferred_between_trusts",
+            ),
+            Fieldset("Care team", "responsible_consultant", "care_team"),
+            "routing_checked",
+        )
 
     def clean_nhs_number(self) -> str:
         raw = self.cleaned_data["nhs_number"].strip()

@@ -385,3 +385,27 @@ def test_reading_and_listing_patients_goes_to_the_access_log(client, clinician, 
     # A 404 for another clinician's patient reads nothing, so logs nothing.
     client.get(detail(patients["theirs"]))
     assert not AccessLog.objects.filter(patient_id=patients["theirs"].pk).exists()
+
+
+def test_intake_refused_by_the_service_names_the_field_and_saves_nothing(
+    client, office_user, intake_data, today
+):
+    taken = HospitalNumberFactory(number="RM1")
+    client.force_login(office_user)
+    data = {**intake_data, "hospital_number": "RM1", "hospital_organisation": taken.organisation.pk}
+    checked = client.post(INTAKE, {**data, "action": "check"})
+    fingerprint = re.search(r'name="routing_checked" value="([0-9a-f]+)"', checked.content.decode()).group(1)
+    response = client.post(INTAKE, {**data, "routing_checked": fingerprint, "action": "save"})
+    assert response.status_code == 200
+    assert "belongs to another patient" in str(response.context["form"].errors["hospital_number"])
+    assert not Referral.objects.exists()
+    assert Patient.objects.count() == 1  # only the owner of RM1
+
+
+def test_intake_page_groups_fields_and_has_one_heading(client, office_user, directory):
+    client.force_login(office_user)
+    html = client.get(INTAKE).content.decode()
+    assert html.count("<h1") == 1
+    assert "<legend" in html
+    assert 'for="id_nhs_number"' in html
+    assert "<script" not in html
