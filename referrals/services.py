@@ -491,10 +491,8 @@ def _digest_for(user, *, today: datetime.date) -> dict[str, list[str]]:
         datetime.datetime.combine(today - datetime.timedelta(days=7), datetime.time())
     )
     mine = Referral.objects.visible_to(user).select_related("patient")
-    changes = (
-        ReferralEvent.objects.filter(referral__in=mine, at__gte=week_ago)
-        .exclude(from_status="")
-        .select_related("referral__patient")
+    changes = ReferralEvent.objects.filter(referral__in=mine, at__gte=week_ago).select_related(
+        "referral__patient"
     )
     open_referrals = list(mine.open())
 
@@ -503,7 +501,7 @@ def _digest_for(user, *, today: datetime.date) -> dict[str, list[str]]:
 
     return {
         "changes": [
-            f"{timezone.localtime(e.at):%d/%m} {e.get_from_status_display()} -> "
+            f"{timezone.localtime(e.at):%d/%m} {e.get_from_status_display() or 'New referral'} -> "
             f"{e.get_to_status_display()}, {who(e.referral)}"
             for e in changes
         ],

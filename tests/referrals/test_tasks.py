@@ -118,6 +118,32 @@ def test_weekly_digest_lists_status_changes_of_the_week(db, clinician, office_us
     assert "Received -> Triaged" in mail.outbox[0].body
 
 
+def test_weekly_digest_lists_new_referrals_of_the_week(db, clinician, office_user):
+    referral = ReceivedReferralFactory(
+        received_on=datetime.date(2026, 11, 20), responsible_consultant=clinician
+    )
+    with on(datetime.date(2026, 11, 20)):
+        ReferralEvent.objects.create(
+            referral=referral, actor=office_user, from_status="", to_status="received"
+        )
+    with on(datetime.date(2026, 11, 23)):
+        tasks.send_weekly_digests.delay().get()
+    assert "New referral -> Received" in mail.outbox[0].body
+
+
+def test_weekly_digest_leaves_out_events_older_than_a_week(db, clinician, office_user):
+    referral = ReceivedReferralFactory(
+        received_on=datetime.date(2026, 11, 1), status="triaged", responsible_consultant=clinician
+    )
+    with on(datetime.date(2026, 11, 2)):
+        ReferralEvent.objects.create(
+            referral=referral, actor=office_user, from_status="received", to_status="triaged"
+        )
+    with on(datetime.date(2026, 11, 23)):
+        tasks.send_weekly_digests.delay().get()
+    assert "Received -> Triaged" not in mail.outbox[0].body  # sent for the clock at risk only
+
+
 def test_clinician_with_no_patients_gets_no_digest(db, clinician):
     with on(datetime.date(2026, 11, 23)):
         assert tasks.send_weekly_digests.delay().get() == 0
