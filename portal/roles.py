@@ -31,6 +31,9 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *_crud("directory.capability", "view"),
         *_crud("directory.practitioner", "view"),
         *_crud("directory.keycontact", "view"),
+        # Directory changes are proposed as change requests, never written directly.
+        *_crud("directory.changerequest", "view", "add"),
+        *_crud("directory.confirmationrequest", "view"),
         *_crud("policies.policydocument", "view", "add", "change"),
         *_crud("policies.outstandingitem", "view", "add", "change"),
         *_crud("policies.circulationgroup", "view", "add", "change"),
@@ -49,11 +52,19 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *_crud("referrals.historicalreferral", "view"),
         *_crud("referrals.historicalhospitalnumber", "view"),
         *_crud("referrals.historicalreferralevent", "view"),
+        *_crud("second_opinions.historicalsecondopinionrequest", "view"),
+        *_crud("second_opinions.secondopinionrequest", "view", "add", "change"),
+        *_crud("second_opinions.secondopiniontransition", "view"),
+        *_crud("second_opinions.secondopinionreminder", "view"),
+        "second_opinions.view_second_opinion_figures",
     },
     # Sees and updates their own patients (object-level checks in the views); no admin.
     Role.CLINICIAN: {
         *_crud("referrals.patient", "view"),
         *_crud("referrals.referral", "view"),
+        # Their own patients' second-opinion requests only (SecondOpinionRequest.objects.visible_to),
+        # and a treating clinician may ask for one for their own patient.
+        *_crud("second_opinions.secondopinionrequest", "view", "add"),
     },
     # Governs the network: approves directory changes and policy versions.
     Role.SAG_MEMBER: {
@@ -62,8 +73,12 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *_crud("directory.capability", "view"),
         *_crud("directory.practitioner", "view"),
         *_crud("directory.keycontact", "view"),
+        *_crud("directory.changerequest", "view", "add"),
+        "directory.approve_changerequest",
         *_crud("policies.policydocument", "view"),
         "policies.approve_policydocument",
+        # Aggregate second-opinion figures only, no patient's request.
+        "second_opinions.view_second_opinion_figures",
     },
 }
 

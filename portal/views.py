@@ -3,6 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from directory.models import ChangeRequest
 from policies.models import PolicyDocument
 from referrals.reports import chart_geometry, standards_by_month
 
@@ -23,4 +24,5 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_sag_member:
         context["policies_awaiting_approval"] = PolicyDocument.objects.awaiting_approval()
         context["policies_overdue_review"] = PolicyDocument.objects.overdue_for_review(timezone.localdate())
+        context["directory_open_requests"] = ChangeRequest.objects.open().count()
     return render(request, "portal/home.html", context)

@@ -237,6 +237,10 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
         "store_processed": False,
     }
+    # The transport expects its folders to exist: make them, so a first run can send a task
+    # (seed_demo, a web request) before any worker has started.
+    for _folder in (_queue_dir, VAR_DIR / "celery" / "processed"):
+        _folder.mkdir(parents=True, exist_ok=True)
 else:
     # Longer than any task's hard time limit, so Redis never redelivers a task that is running.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
@@ -258,6 +262,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # referral follows the children's pathway.
 REFERRAL_AT_RISK_DAY = {"fds_28": 21, "rtt_62": 50, "dtt_31": 24}
 REFERRAL_CHILD_AGE_LIMIT = 16
+
+# Second opinions: chase records not received after this many days, and flag an opinion not
+# sent this many days after the request was received.
+SECOND_OPINION_RECORDS_CHASE_DAYS = int(os.environ.get("SECOND_OPINION_RECORDS_CHASE_DAYS", "14"))
+SECOND_OPINION_OPINION_DUE_DAYS = int(os.environ.get("SECOND_OPINION_OPINION_DUE_DAYS", "42"))
 
 LOGGING = {
     "version": 1,
