@@ -390,3 +390,38 @@ def test_existing_nhs_number_of_a_merged_record_leads_to_the_kept_patient(direct
     )
     assert referral.patient == keep
     assert HospitalNumber.objects.count() == 0
+
+
+def test_a_sag_approved_directory_change_moves_the_routing_of_the_next_intake(
+    directory, office_user, sag_member
+):
+    from directory.services import change_requests
+
+    def intake():
+        return services.referral_create(
+            by=office_user, patient=patient_details(nhs_number=""), referral=referral_details(site="sacrum")
+        )
+
+    assert intake().routing_decision["radiotherapy_at"] == "UCLH"
+    rnoh = Service.objects.get(code="RNOH")
+    proposal = change_requests.change_request_propose(
+        proposer=office_user,
+        kind="change",
+        target_type="service",
+        target_id=rnoh.pk,
+        values={"capabilities": ["bone_diagnosis_surgery", "spinal_surgery", "bone_radiotherapy"]},
+        reason="SAG meeting: bone radiotherapy moves to RNOH",
+    )
+    uclh = Service.objects.get(code="UCLH")
+    removal = change_requests.change_request_propose(
+        proposer=office_user,
+        kind="change",
+        target_type="service",
+        target_id=uclh.pk,
+        values={"capabilities": []},
+        reason="SAG meeting: bone radiotherapy moves to RNOH",
+    )
+    assert intake().routing_decision["radiotherapy_at"] == "UCLH"  # proposed is not approved
+    change_requests.change_request_approve(change_request_id=proposal.pk, approver=sag_member)
+    change_requests.change_request_approve(change_request_id=removal.pk, approver=sag_member)
+    assert intake().routing_decision["radiotherapy_at"] == "RNOH"
