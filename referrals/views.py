@@ -150,6 +150,7 @@ def referral_intake(request: HttpRequest) -> HttpResponse:
         form.data["routing_checked"] = fingerprint
         context.update(
             decision=decision,
+            pathway_label=Referral.Pathway(decision.pathway).label,
             existing_patient=existing,
             likely_duplicate=None
             if existing

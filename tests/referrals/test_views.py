@@ -175,6 +175,7 @@ def test_checking_routing_shows_the_decision_and_saves_nothing(client, office_us
     assert response.context["decision"].pathway == "spinal"
     assert response.context["decision"].surgery_at == "NHNN"
     assert "Routing decision" in response.content.decode()
+    assert "Spinal sarcoma" in response.content.decode()  # the pathway's label
     assert not Referral.objects.exists()
     assert not Patient.objects.exists()
 
