@@ -19,6 +19,16 @@ app.conf.beat_schedule = {
         "task": "portal.tasks.heartbeat",
         "schedule": crontab(minute="*/15"),
     },
+    "referrals-waiting-time-alerts": {
+        "task": "referrals.tasks.send_waiting_time_alerts",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # Weekly digest: due from Monday; checked daily so a missed Monday run is caught up, and the
+    # DigestSent row keeps it to once per clinician per ISO week.
+    "referrals-weekly-digest": {
+        "task": "referrals.tasks.send_weekly_digests",
+        "schedule": crontab(hour=7, minute=30),
+    },
     # Review-date alerts for policies and pathways: sends whatever is due on or before today.
     "policies-review-alerts": {
         "task": "policies.tasks.send_review_alerts",

@@ -41,6 +41,8 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *_crud("policies.policyreviewalert", "view"),
         *_crud("referrals.patient", "view", "add", "change"),
         *_crud("referrals.referral", "view", "add", "change"),
+        *_crud("referrals.hospitalnumber", "view", "add", "change"),
+        *_crud("referrals.referralevent", "view"),
         # Reading history in the admin needs the history models' own view permission.
         *_crud("directory.historicalpractitioner", "view"),
         *_crud("directory.historicalkeycontact", "view"),
@@ -48,6 +50,8 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *_crud("policies.historicalpolicydocument", "view"),
         *_crud("referrals.historicalpatient", "view"),
         *_crud("referrals.historicalreferral", "view"),
+        *_crud("referrals.historicalhospitalnumber", "view"),
+        *_crud("referrals.historicalreferralevent", "view"),
         *_crud("second_opinions.historicalsecondopinionrequest", "view"),
         *_crud("second_opinions.secondopinionrequest", "view", "add", "change"),
         *_crud("second_opinions.secondopiniontransition", "view"),

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from directory.models import ChangeRequest
 from policies.models import PolicyDocument
+from referrals.reports import chart_geometry, standards_by_month
 
 
 @login_required
@@ -17,6 +18,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "is_sag_member": user.is_sag_member,
         "has_no_role": not (user.is_superuser or user.role_names),
     }
+    if user.is_mdt_office:
+        chart = standards_by_month(today=timezone.localdate())
+        context.update(standards_chart=chart, standards_geometry=chart_geometry(chart))
     if user.is_sag_member:
         context["policies_awaiting_approval"] = PolicyDocument.objects.awaiting_approval()
         context["policies_overdue_review"] = PolicyDocument.objects.overdue_for_review(timezone.localdate())

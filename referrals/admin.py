@@ -1,20 +1,187 @@
-from django.contrib import admin
+"""The MDT office's admin for patients and referrals. Status, routing and first treatment change
+only through the services (patient page forms), so they are read-only here."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Patient, Referral
+from . import policy_rules, rules, services
+from .models import DigestSent, HospitalNumber, Patient, Referral, ReferralEvent, WaitingTimeAlert
+
+
+def _normalised_search(term: str) -> str:
+    """An NHS number typed with spaces or dashes searches as its ten digits."""
+    digits = term.replace(" ", "").replace("-", "")
+    return digits if digits.isdigit() and len(digits) == 10 else term
+
+
+class HospitalNumberInline(admin.TabularInline):
+    model = HospitalNumber
+    extra = 0
+    autocomplete_fields = ("organisation",)
+
+
+class PatientAdminForm(forms.ModelForm):
+    # Wider than the stored 10 digits, so a number typed with spaces can be normalised.
+    nhs_number = forms.CharField(label="NHS number", max_length=14, required=False)
+
+    class Meta:
+        model = Patient
+        fields = [
+            "nhs_number",
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "sex",
+            "postcode",
+            "key_worker",
+            "possible_duplicate_of",
+        ]
+
+    def clean_nhs_number(self) -> str | None:
+        raw = self.cleaned_data["nhs_number"].strip()
+        if not raw:
+            return None
+        try:
+            return policy_rules.normalise_nhs_number(raw)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from error
 
 
 @admin.register(Patient)
 class PatientAdmin(SimpleHistoryAdmin):
-    list_display = ("family_name", "given_name", "nhs_number", "date_of_birth")
-    search_fields = ("=nhs_number", "family_name", "given_name")
+    form = PatientAdminForm
+    list_display = ("family_name", "given_name", "nhs_number", "date_of_birth", "key_worker", "flag")
+    list_filter = (
+        ("possible_duplicate_of", admin.EmptyFieldListFilter),
+        ("merged_into", admin.EmptyFieldListFilter),
+    )
+    search_fields = ("=nhs_number", "family_name", "given_name", "=hospital_numbers__number")
+    raw_id_fields = ("key_worker", "possible_duplicate_of", "merged_into")
+    readonly_fields = ("merged_into",)
+    inlines = [HospitalNumberInline]
+    actions = ["merge_selected"]
+
+    @admin.display(description="Flag")
+    def flag(self, obj: Patient) -> str:
+        if obj.merged_into_id:
+            return f"Merged into {obj.merged_into_id}"
+        return f"Likely duplicate of {obj.possible_duplicate_of_id}" if obj.possible_duplicate_of_id else ""
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, _normalised_search(search_term))
+
+    @admin.action(
+        description="Merge the two selected records (the older one is kept)", permissions=["change"]
+    )
+    def merge_selected(self, request, queryset):
+        records = list(queryset.order_by("pk"))
+        if len(records) != 2:
+            self.message_user(request, "Select exactly two patient records to merge.", messages.ERROR)
+            return
+        keep, merge = records
+        try:
+            services.patient_merge(keep_id=keep.pk, merge_id=merge.pk, by=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return
+        self.message_user(request, f"Patient record {merge.pk} merged into {keep.pk}.", messages.SUCCESS)
+
+
+class ReferralEventInline(admin.TabularInline):
+    model = ReferralEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "actor", "from_status", "to_status", "reason")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ClockStateFilter(admin.SimpleListFilter):
+    """The worst waiting-time clock of an open referral, today."""
+
+    title = "clock state"
+    parameter_name = "clock"
+
+    def lookups(self, request, model_admin):
+        return [(state.value, state.value.replace("_", " ").capitalize()) for state in rules.ClockState]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        return queryset.with_clock_state([self.value()], timezone.localdate())
 
 
 @admin.register(Referral)
 class ReferralAdmin(SimpleHistoryAdmin):
-    list_display = ("id", "patient", "received_on", "tumour_type", "site", "status", "responsible_consultant")
-    list_filter = ("status", "tumour_type", "presentation")
-    search_fields = ("=patient__nhs_number", "patient__family_name")
+    list_display = (
+        "id",
+        "patient",
+        "received_on",
+        "pathway",
+        "tumour_type",
+        "site",
+        "status",
+        "responsible_consultant",
+    )
+    list_filter = ("status", "pathway", ClockStateFilter, "tumour_type", "presentation")
+    search_fields = (
+        "=patient__nhs_number",
+        "patient__family_name",
+        "patient__given_name",
+        "=patient__hospital_numbers__number",
+    )
     list_select_related = ("patient", "responsible_consultant")
-    autocomplete_fields = ("patient",)
-    raw_id_fields = ("responsible_consultant",)
+    raw_id_fields = ("responsible_consultant", "care_team")
+    # The case as routed at intake, and everything a service changes, are read-only here: the
+    # stored routing decision must stay the one made for these facts.
+    readonly_fields = (
+        "patient",
+        "presentation",
+        "tumour_type",
+        "site",
+        "skull_base",
+        "transnasal_ccj",
+        "suspected_mscc",
+        "clinically_urgent",
+        "received_on",
+        "status",
+        "pathway",
+        "routing_decision",
+        "surgeon",
+        "first_treatment_on",
+        "urgent_override_reason",
+        "redirect_destination",
+        "decline_reason",
+    )
+    inlines = [ReferralEventInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, _normalised_search(search_term))
+
+    def has_add_permission(self, request) -> bool:
+        # New referrals go through the intake page, which routes them before saving.
+        return False
+
+
+@admin.register(WaitingTimeAlert)
+class WaitingTimeAlertAdmin(SimpleHistoryAdmin):
+    list_display = ("referral", "standard", "kind", "due_on", "sent_at")
+    list_filter = ("standard", "kind")
+    readonly_fields = ("referral", "standard", "kind", "due_on", "sent_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(DigestSent)
+class DigestSentAdmin(SimpleHistoryAdmin):
+    list_display = ("recipient", "iso_year", "iso_week", "sent_at")
+    readonly_fields = ("recipient", "iso_year", "iso_week", "sent_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False

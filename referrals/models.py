@@ -1,8 +1,25 @@
-"""Patients and their referrals to the network."""
+"""Patients and their referrals to the network, the log of every referral transition, and the
+rows that make waiting-time alerts and weekly digests once-only."""
+
+import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from . import policy_rules, rules
+
+
+def validate_nhs_number(value: str) -> None:
+    """Model-level guard: only a valid, normalised NHS number is stored."""
+    try:
+        normalised = policy_rules.normalise_nhs_number(value)
+    except ValueError as error:
+        raise ValidationError(str(error), code="invalid") from error
+    if normalised != value:
+        raise ValidationError("Store the NHS number as 10 digits without spaces.", code="invalid")
 
 
 class PatientQuerySet(models.QuerySet):
@@ -19,6 +36,10 @@ class PatientQuerySet(models.QuerySet):
             ).distinct()
         return self.none()
 
+    def current(self) -> "PatientQuerySet":
+        """Patients not merged into another record."""
+        return self.filter(merged_into__isnull=True)
+
 
 class Patient(models.Model):
     class Sex(models.TextChoices):
@@ -34,12 +55,37 @@ class Patient(models.Model):
         null=True,
         blank=True,
         help_text="Ten digits, stored without spaces.",
+        validators=[validate_nhs_number],
     )
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
     date_of_birth = models.DateField()
     sex = models.CharField(max_length=20, choices=Sex.choices, default=Sex.NOT_KNOWN)
     postcode = models.CharField(max_length=10, blank=True)
+    key_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="key_worker_patients",
+        help_text="The patient's named key worker (NICE quality standard QS78).",
+    )
+    possible_duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="possible_duplicates",
+        help_text="Set at intake: same name and date of birth as this patient, different or no NHS number.",
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_records",
+        help_text="Set when the MDT office merged this record into another one.",
+    )
     history = HistoricalRecords()
 
     objects = PatientQuerySet.as_manager()
@@ -49,6 +95,57 @@ class Patient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.family_name.upper()}, {self.given_name}"
+
+    @property
+    def initials(self) -> str:
+        return f"{self.given_name[:1]}{self.family_name[:1]}".upper()
+
+    @property
+    def nhs_number_display(self) -> str:
+        """The NHS number in the 3-3-4 form people read it in."""
+        n = self.nhs_number or ""
+        return f"{n[:3]} {n[3:6]} {n[6:]}" if len(n) == 10 else n
+
+
+class HospitalNumber(models.Model):
+    """A patient's local record number at one organisation."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="hospital_numbers")
+    organisation = models.ForeignKey("directory.Organisation", on_delete=models.PROTECT, related_name="+")
+    number = models.CharField(max_length=30)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organisation__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "number"], name="hospital_number_unique_per_org"),
+            models.UniqueConstraint(fields=["patient", "organisation"], name="one_hospital_number_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.organisation.ods_code})"
+
+
+class ReferralQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ReferralQuerySet":
+        """The same least-privilege rule as PatientQuerySet.visible_to, for referrals."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser or user.is_mdt_office:
+            return self
+        if user.is_clinician:
+            return self.filter(models.Q(responsible_consultant=user) | models.Q(care_team=user)).distinct()
+        return self.none()
+
+    def open(self) -> "ReferralQuerySet":
+        return self.filter(status__in=Referral.OPEN_STATUSES)
+
+    def with_clock_state(self, states, today: datetime.date) -> "ReferralQuerySet":
+        """Referrals whose worst clock is in `states` on `today`. Clocks are derived by the pure
+        rules from the recorded dates, so this evaluates them in Python (a network-sized list)."""
+        wanted = set(states)
+        ids = [referral.pk for referral in self if referral.clock_state(today) in wanted]
+        return self.filter(pk__in=ids)
 
 
 class Referral(models.Model):
@@ -75,14 +172,79 @@ class Referral(models.Model):
         GIST = "gist", "GIST"
         UNKNOWN = "unknown", "Unknown"
 
+    class Pathway(models.TextChoices):
+        MSCC = "mscc", "MSCC"
+        CHILDREN = "children", "Children's"
+        SPINAL = "spinal", "Spinal sarcoma"
+        BONE = "bone", "Primary bone tumour"
+        SOFT_TISSUE = "soft_tissue", "Soft tissue sarcoma / GIST"
+
+    # The sites the routing rules know (rules.Site), with the words people read.
+    SITE_CHOICES = [
+        (rules.Site.SPINE.value, "Spine"),
+        (rules.Site.SACRUM.value, "Sacrum"),
+        (rules.Site.PARASPINAL_SPINE_CONTACT.value, "Paraspinal tissues with spine contact or involvement"),
+        (rules.Site.PARASPINAL.value, "Paraspinal tissues without spine contact"),
+        (rules.Site.LIMB.value, "Limb"),
+        (rules.Site.PELVIS.value, "Pelvis"),
+        (rules.Site.TRUNK.value, "Trunk"),
+        (rules.Site.RETROPERITONEUM.value, "Retroperitoneum"),
+        (rules.Site.ABDOMEN.value, "Abdomen"),
+        (rules.Site.HEAD_NECK.value, "Head and neck"),
+        (rules.Site.OTHER.value, "Other"),
+    ]
+
+    OPEN_STATUSES = (
+        Status.RECEIVED,
+        Status.TRIAGED,
+        Status.ACCEPTED,
+        Status.UNDER_INVESTIGATION,
+        Status.AWAITING_MDT,
+        Status.DISCUSSED_AT_MDT,
+        Status.TREATMENT_PLANNED,
+    )
+
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="referrals")
     referring_organisation = models.ForeignKey(
         "directory.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    referring_clinician = models.CharField(max_length=200, blank=True)
+    referrer_contact = models.CharField(
+        "referrer's contact", max_length=200, blank=True, help_text="Telephone or e-mail of the referrer."
+    )
+    skull_base = models.BooleanField("skull-base involvement", default=False)
+    transnasal_ccj = models.BooleanField(
+        "needs a transnasal approach to the craniocervical junction", default=False
+    )
+    suspected_mscc = models.BooleanField(
+        "suspected metastatic spinal cord compression (emergency)", default=False
+    )
+    clinically_urgent = models.BooleanField(default=False)
+    pathway = models.CharField(max_length=20, choices=Pathway.choices, blank=True)
+    routing_decision = models.JSONField(
+        default=dict, blank=True, help_text="The pathway decision with its reasons, as made at intake."
+    )
+    surgeon = models.ForeignKey(
+        "directory.Practitioner", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    diagnosis_communicated_on = models.DateField(
+        "diagnosis communicated or cancer ruled out on", null=True, blank=True
+    )
+    mdt_outcome_on = models.DateField("MDT outcome recorded on", null=True, blank=True)
+    decision_to_treat_on = models.DateField(null=True, blank=True)
+    first_treatment_on = models.DateField("first definitive treatment on", null=True, blank=True)
+    transferred_between_trusts = models.BooleanField(default=False)
+    redirect_destination = models.CharField(max_length=200, blank=True)
+    decline_reason = models.TextField(blank=True)
+    urgent_override_reason = models.TextField(
+        "clinically urgent override reason",
+        blank=True,
+        help_text="Why treatment started before an MDT outcome (the pathway's clinical-urgency exception).",
+    )
     received_on = models.DateField()
     presentation = models.CharField(max_length=20, choices=Presentation.choices)
     tumour_type = models.CharField(max_length=20, choices=TumourType.choices)
-    site = models.CharField(max_length=40)
+    site = models.CharField(max_length=40, choices=SITE_CHOICES)
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.RECEIVED)
     responsible_consultant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -96,8 +258,129 @@ class Referral(models.Model):
     )
     history = HistoricalRecords(m2m_fields=[care_team])
 
+    objects = ReferralQuerySet.as_manager()
+
     class Meta:
         ordering = ["-received_on"]
 
     def __str__(self) -> str:
         return f"Referral {self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def clocks(self, today: datetime.date | None = None) -> tuple[rules.Clock, ...]:
+        """The three waiting-time clocks on `today` (default: the local date)."""
+        return rules.waiting_time_clocks(
+            received_on=self.received_on,
+            diagnosis_communicated_on=self.diagnosis_communicated_on,
+            decision_to_treat_on=self.decision_to_treat_on,
+            first_treatment_on=self.first_treatment_on,
+            today=today or timezone.localdate(),
+            at_risk_day=settings.REFERRAL_AT_RISK_DAY,
+        )
+
+    def clock_state(self, today: datetime.date | None = None) -> rules.ClockState:
+        """The worst state of the three clocks: what the lists show and filter on."""
+        return worst_clock_state(clock.state for clock in self.clocks(today))
+
+    def next_event(self, today: datetime.date | None = None) -> str:
+        """What is due next: the nearest running clock's due date, or the next step of the status."""
+        if self.status == self.Status.AWAITING_MDT:
+            return "MDT discussion"
+        running = [
+            clock
+            for clock in self.clocks(today)
+            if clock.state in (rules.ClockState.ON_TRACK, rules.ClockState.AT_RISK) and clock.due_date
+        ]
+        if running:
+            clock = min(running, key=lambda c: c.due_date)
+            return f"{clock.label}: due {clock.due_date:%d/%m/%Y}"
+        return ""
+
+    def handover_day_38(self) -> datetime.date | None:
+        """For a patient transferred between trusts, the day-38 handover point."""
+        return rules.handover_day_38(self.received_on) if self.transferred_between_trusts else None
+
+
+CLOCK_SEVERITY = {
+    rules.ClockState.NOT_STARTED: 0,
+    rules.ClockState.MET: 1,
+    rules.ClockState.ON_TRACK: 2,
+    rules.ClockState.AT_RISK: 3,
+    rules.ClockState.BREACHED: 4,
+}
+
+
+def worst_clock_state(states) -> rules.ClockState:
+    return max(states, key=CLOCK_SEVERITY.__getitem__, default=rules.ClockState.NOT_STARTED)
+
+
+class ReferralEvent(models.Model):
+    """One transition of a referral: who, when, from which status to which, and why."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    from_status = models.CharField(max_length=30, choices=Referral.Status.choices, blank=True)
+    to_status = models.CharField(max_length=30, choices=Referral.Status.choices)
+    reason = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '-'} -> {self.to_status}"
+
+
+class WaitingTimeAlert(models.Model):
+    """An alert sent about one clock of one referral. The unique constraint makes it once-only."""
+
+    class Kind(models.TextChoices):
+        AT_RISK = "at_risk", "At risk"
+        BREACHED = "breached", "Breached"
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="alerts")
+    standard = models.CharField(max_length=10)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    due_on = models.DateField(help_text="The clock's due date when the alert was sent.")
+    sent_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "standard", "kind"], name="one_waiting_time_alert_per_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.standard} {self.kind} for referral {self.referral_id}"
+
+
+class DigestSent(models.Model):
+    """A clinician's weekly digest for one ISO week. The unique constraint makes it once-only."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    iso_year = models.PositiveSmallIntegerField()
+    iso_week = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = "weekly digest sent"
+        verbose_name_plural = "weekly digests sent"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "iso_year", "iso_week"], name="one_digest_per_clinician_per_week"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Digest {self.iso_year}-W{self.iso_week:02d} to user {self.recipient_id}"

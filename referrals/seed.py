@@ -7,7 +7,8 @@ import nhs_number
 
 from directory.models import Organisation
 
-from .models import Patient, Referral
+from . import services
+from .models import HospitalNumber, Patient, Referral, ReferralEvent
 
 
 def synthetic_nhs_number(serial: int) -> str:
@@ -56,7 +57,25 @@ DEMO_PATIENTS = [
 ]
 
 
+# Per demo patient: (days since received, status, day diagnosis communicated, day of decision to
+# treat, day of first treatment), so the demo shows every clock state and feeds the home chart.
+DEMO_PROGRESS = [
+    (3, "received", None, None, None),
+    (40, "awaiting_mdt", 20, None, None),
+    (23, "under_investigation", None, None, None),
+    (70, "first_treatment_given", 25, 45, 60),
+    (35, "triaged", None, None, None),
+    (5, "received", None, None, None),
+]
+
+
+def _day(received_on: datetime.date, day: int | None) -> datetime.date | None:
+    return None if day is None else received_on + datetime.timedelta(days=day)
+
+
 def load_demo_patients(*, clinicians: dict[int, object], today: datetime.date) -> None:
+    """Each demo patient with a hospital number at the referring trust, their clinician as key
+    worker and responsible consultant, and a referral routed as intake would route it."""
     referrer = Organisation.objects.filter(ods_code="RPY").first()
     for serial, (given, family, dob, sex, postcode, presentation, tumour, site, owner) in enumerate(
         DEMO_PATIENTS
@@ -69,16 +88,51 @@ def load_demo_patients(*, clinicians: dict[int, object], today: datetime.date) -
                 "date_of_birth": dob,
                 "sex": sex,
                 "postcode": postcode,
+                "key_worker": clinicians[owner],
             },
         )
         if not created:
             continue
-        Referral.objects.create(
+        if referrer is not None:
+            HospitalNumber.objects.create(
+                patient=patient, organisation=referrer, number=f"RM{100000 + serial}"
+            )
+        days_ago, status, diagnosis_day, decision_day, treatment_day = DEMO_PROGRESS[serial]
+        received_on = today - datetime.timedelta(days=days_ago)
+        decision = services.routing_decide(
+            date_of_birth=dob,
+            received_on=received_on,
+            presentation=presentation,
+            tumour_type=tumour,
+            site=site,
+        )
+        referral = Referral.objects.create(
             patient=patient,
             referring_organisation=referrer,
-            received_on=today - datetime.timedelta(days=3 + 4 * serial),
+            referring_clinician="Dr Demo Referrer",
+            received_on=received_on,
             presentation=presentation,
             tumour_type=tumour,
             site=site,
             responsible_consultant=clinicians[owner],
+            pathway=decision.pathway,
+            routing_decision=decision.as_dict(),
+            status=status,
+            diagnosis_communicated_on=_day(received_on, diagnosis_day),
+            decision_to_treat_on=_day(received_on, decision_day),
+            mdt_outcome_on=_day(received_on, decision_day),
+            first_treatment_on=_day(received_on, treatment_day),
         )
+        ReferralEvent.objects.create(
+            referral=referral,
+            from_status="",
+            to_status=Referral.Status.RECEIVED,
+            reason="Demo referral received.",
+        )
+        if status != Referral.Status.RECEIVED:
+            ReferralEvent.objects.create(
+                referral=referral,
+                from_status=Referral.Status.RECEIVED,
+                to_status=status,
+                reason="Demo progress.",
+            )

@@ -6,8 +6,9 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from directory.models import Organisation
-from referrals.models import Patient, Referral
+from directory.models import Organisation, Practitioner
+from referrals.models import HospitalNumber, Patient, Referral
+from referrals.rules import RoutingCase, route_referral
 from referrals.seed import synthetic_nhs_number
 from second_opinions import rules as second_opinion_rules
 from second_opinions.models import SecondOpinionRequest
@@ -61,6 +62,61 @@ class ReceivedReferralFactory(factory.django.DjangoModelFactory):
     tumour_type = Referral.TumourType.SOFT_TISSUE
     site = "limb"
     status = Referral.Status.RECEIVED
+
+
+# Referrals (issue 5) ------------------------------------------------------------------------------
+
+
+class HospitalNumberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HospitalNumber
+
+    patient = factory.SubFactory(PatientFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    number = factory.Sequence(lambda n: f"H{n:06d}")
+
+
+class SpinalReferralFactory(ReceivedReferralFactory):
+    """A received spinal case, routed as intake routes it."""
+
+    tumour_type = Referral.TumourType.BONE
+    site = "spine"
+    pathway = Referral.Pathway.SPINAL
+    routing_decision = factory.LazyAttribute(
+        lambda r: route_referral(
+            RoutingCase(age=50, presentation=r.presentation, tumour=r.tumour_type, site=r.site)
+        ).as_dict()
+    )
+
+
+class AcceptedReferralFactory(ReceivedReferralFactory):
+    status = Referral.Status.ACCEPTED
+
+
+class AwaitingMdtReferralFactory(ReceivedReferralFactory):
+    status = Referral.Status.AWAITING_MDT
+
+
+class DiscussedAtMdtReferralFactory(ReceivedReferralFactory):
+    status = Referral.Status.DISCUSSED_AT_MDT
+    mdt_outcome_on = datetime.date(2026, 11, 16)
+
+
+class PractitionerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Practitioner
+
+    name = factory.Faker("name")
+    organisation = factory.SubFactory(OrganisationFactory)
+    speciality = Practitioner.Speciality.SURGERY
+
+
+class CoreMdtSurgeonFactory(PractitionerFactory):
+    is_core_mdt_member = True
+
+
+class DesignatedSpinalSurgeonFactory(PractitionerFactory):
+    designation_scope = Practitioner.DesignationScope.SPINAL_SURGERY
 
 
 # Policies ---------------------------------------------------------------------------------------

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",
     "simple_history",
+    "django_filters",
     "axes",
     "csp",
     "django_otp",
@@ -255,6 +256,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# Referrals (issue 5). The day of each waiting-time standard on which an open clock counts as
+# "at risk" and the MDT office and responsible consultant are alerted; the age under which a
+# referral follows the children's pathway.
+REFERRAL_AT_RISK_DAY = {"fds_28": 21, "rtt_62": 50, "dtt_31": 24}
+REFERRAL_CHILD_AGE_LIMIT = 16
 
 # Second opinions: chase records not received after this many days, and flag an opinion not
 # sent this many days after the request was received.

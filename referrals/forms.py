@@ -1,0 +1,225 @@
+"""Forms: they parse and check input only; the services decide and write."""
+
+import datetime
+import hashlib
+import json
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Fieldset, Layout
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from directory.models import Organisation, Practitioner
+from portal.roles import Role
+
+from . import policy_rules, rules
+from .models import Patient, Referral
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def _users_with_roles(*roles: Role):
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=[role.value for role in roles])
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+class UsersChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+class IntakeForm(forms.Form):
+    """A new referral: the patient (found by NHS number if known) and the case to route."""
+
+    nhs_number = forms.CharField(
+        label="NHS number",
+        max_length=14,
+        required=False,
+        help_text="10 digits, spaces allowed. An existing NHS number opens the existing patient.",
+    )
+    given_name = forms.CharField(max_length=100)
+    family_name = forms.CharField(max_length=100)
+    date_of_birth = forms.DateField(widget=DateInput)
+    sex = forms.ChoiceField(choices=Patient.Sex.choices, initial=Patient.Sex.NOT_KNOWN)
+    postcode = forms.CharField(max_length=10, required=False)
+    hospital_organisation = forms.ModelChoiceField(
+        label="Hospital number issued by", queryset=Organisation.objects.all(), required=False
+    )
+    hospital_number = forms.CharField(max_length=30, required=False)
+    key_worker = UserChoiceField(
+        queryset=_users_with_roles(Role.CLINICIAN, Role.MDT_OFFICE),
+        help_text="Every patient has a named key worker (NICE quality standard QS78).",
+    )
+    received_on = forms.DateField(label="Referral received on", widget=DateInput)
+    referring_organisation = forms.ModelChoiceField(queryset=Organisation.objects.all(), required=False)
+    referring_clinician = forms.CharField(max_length=200, required=False)
+    referrer_contact = forms.CharField(label="Referrer's contact", max_length=200, required=False)
+    presentation = forms.ChoiceField(choices=Referral.Presentation.choices)
+    tumour_type = forms.ChoiceField(choices=Referral.TumourType.choices)
+    site = forms.ChoiceField(choices=Referral.SITE_CHOICES)
+    skull_base = forms.BooleanField(label="Skull-base involvement", required=False)
+    transnasal_ccj = forms.BooleanField(
+        label="Needs a transnasal approach to the craniocervical junction", required=False
+    )
+    suspected_mscc = forms.BooleanField(
+        label="Suspected metastatic spinal cord compression, presenting as an emergency", required=False
+    )
+    clinically_urgent = forms.BooleanField(required=False)
+    transferred_between_trusts = forms.BooleanField(required=False)
+    responsible_consultant = UserChoiceField(queryset=_users_with_roles(Role.CLINICIAN))
+    care_team = UsersChoiceField(queryset=_users_with_roles(Role.CLINICIAN), required=False)
+    routing_checked = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the template holds the two submit buttons
+        self.helper.layout = Layout(
+            Fieldset(
+                "Patient",
+                "nhs_number",
+                Div(
+                    Div("given_name", css_class="col-md-6"),
+                    Div("family_name", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                Div(
+                    Div("date_of_birth", css_class="col-md-4"),
+                    Div("sex", css_class="col-md-4"),
+                    Div("postcode", css_class="col-md-4"),
+                    css_class="row",
+                ),
+                Div(
+                    Div("hospital_organisation", css_class="col-md-6"),
+                    Div("hospital_number", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                "key_worker",
+            ),
+            Fieldset(
+                "Referral",
+                "received_on",
+                "referring_organisation",
+                Div(
+                    Div("referring_clinician", css_class="col-md-6"),
+                    Div("referrer_contact", css_class="col-md-6"),
+                    css_class="row",
+                ),
+            ),
+            Fieldset(
+                "Case",
+                Div(
+                    Div("presentation", css_class="col-md-4"),
+                    Div("tumour_type", css_class="col-md-4"),
+                    Div("site", css_class="col-md-4"),
+                    css_class="row",
+                ),
+                "skull_base",
+                "transnasal_ccj",
+                "suspected_mscc",
+                "clinically_urgent",
+                "transferred_between_trusts",
+            ),
+            Fieldset("Care team", "responsible_consultant", "care_team"),
+            "routing_checked",
+        )
+
+    def clean_nhs_number(self) -> str:
+        raw = self.cleaned_data["nhs_number"].strip()
+        if not raw:
+            return ""
+        try:
+            return policy_rules.normalise_nhs_number(raw)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from error
+
+    def clean_date_of_birth(self) -> datetime.date:
+        value = self.cleaned_data["date_of_birth"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        return value
+
+    def clean_received_on(self) -> datetime.date:
+        value = self.cleaned_data["received_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("The referral cannot have been received in the future.")
+        return value
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if bool(data.get("hospital_number")) != bool(data.get("hospital_organisation")):
+            self.add_error("hospital_number", "Give the hospital number together with the organisation.")
+        dob, received = data.get("date_of_birth"), data.get("received_on")
+        if dob and received and received < dob:
+            self.add_error("received_on", "The referral cannot be received before the date of birth.")
+        return data
+
+
+def routing_fingerprint(decision: rules.RoutingDecision, patient_id: int | None) -> str:
+    """Ties the "save" step to the decision that was shown: changed input means check again."""
+    payload = json.dumps({"decision": decision.as_dict(), "patient": patient_id}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.ChoiceField(label="New status", choices=[])
+    reason = forms.CharField(label="Why", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    redirect_destination = forms.CharField(
+        label="Redirect to", max_length=200, required=False, help_text="Only when redirecting."
+    )
+    expected_status = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, referral: Referral, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = policy_rules.ALLOWED_TRANSITIONS.get(referral.status, frozenset())
+        self.fields["to_status"].choices = [
+            (value, label)
+            for value, label in Referral.Status.choices
+            if value in allowed and value != Referral.Status.FIRST_TREATMENT_GIVEN
+        ]
+        self.fields["expected_status"].initial = referral.status
+        self.auto_id = f"id_transition_{referral.pk}_%s"
+
+
+class SurgeonForm(forms.Form):
+    surgeon = forms.ModelChoiceField(
+        queryset=Practitioner.objects.filter(active=True, speciality=Practitioner.Speciality.SURGERY)
+    )
+
+    def __init__(self, *args, referral: Referral, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.auto_id = f"id_surgeon_{referral.pk}_%s"
+
+
+class FirstTreatmentForm(forms.Form):
+    treated_on = forms.DateField(label="First treatment on", widget=DateInput)
+    urgent_override_reason = forms.CharField(
+        label="Clinically urgent override: reason",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Only for treatment before an MDT outcome (the pathway's clinical-urgency exception).",
+    )
+    expected_status = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, referral: Referral, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expected_status"].initial = referral.status
+        self.auto_id = f"id_treatment_{referral.pk}_%s"
+
+    def clean_treated_on(self) -> datetime.date:
+        value = self.cleaned_data["treated_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("The first treatment cannot be in the future.")
+        return value

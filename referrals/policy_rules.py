@@ -1,0 +1,130 @@
+"""Pure rules for referral handling: data in, decision out, no database.
+
+Routing and the waiting-time clocks are in `rules.py`; this module holds the rules about what may
+happen to a referral once it is in: the allowed status transitions, who may be a spinal case's
+surgeon, and when a first treatment may be recorded before an MDT outcome. Each refusal quotes the
+pathway rule it applies.
+"""
+
+from dataclasses import dataclass
+
+import nhs_number
+
+from .rules import SPINAL_PATHWAY, SPINAL_SITES
+
+# Quoted word for word from the spinal pathway (shared/seeds/spinal-sarcoma-pathway-lsesn.txt).
+
+SURGEON_RULE = (
+    "Treatment of sarcomas arising in the spine, sacrum and paraspinal tissues with spine contact or "
+    "involvement will only be undertaken by core members of the sarcoma MDT or by designated "
+    "practitioners (designation by the LSESN Sarcoma Advisory Group)."
+)
+MDT_BEFORE_TREATMENT_RULE = (
+    "All patients with confirmed bone or soft tissue sarcomas involving the spine or paraspinal tissues "
+    "must be discussed in the London Sarcoma Service MDT to plan appropriate multidisciplinary care. "
+    "Discussion should take place before treatment unless clinical urgency means this is not possible."
+)
+
+# Status values (kept as plain strings so this module needs no models).
+RECEIVED = "received"
+TRIAGED = "triaged"
+ACCEPTED = "accepted"
+REDIRECTED = "redirected"
+DECLINED = "declined"
+UNDER_INVESTIGATION = "under_investigation"
+AWAITING_MDT = "awaiting_mdt"
+DISCUSSED_AT_MDT = "discussed_at_mdt"
+TREATMENT_PLANNED = "treatment_planned"
+FIRST_TREATMENT_GIVEN = "first_treatment_given"
+CLOSED = "closed"
+
+# The explicit transitions table: from status -> the statuses it may move to. A first treatment
+# may be recorded from an earlier status only through the clinically urgent override
+# (see `first_treatment_refusal`).
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    RECEIVED: frozenset({TRIAGED, REDIRECTED, DECLINED}),
+    TRIAGED: frozenset({ACCEPTED, REDIRECTED, DECLINED}),
+    ACCEPTED: frozenset({UNDER_INVESTIGATION, AWAITING_MDT, FIRST_TREATMENT_GIVEN, CLOSED}),
+    UNDER_INVESTIGATION: frozenset({AWAITING_MDT, FIRST_TREATMENT_GIVEN, CLOSED}),
+    AWAITING_MDT: frozenset({DISCUSSED_AT_MDT, FIRST_TREATMENT_GIVEN, CLOSED}),
+    DISCUSSED_AT_MDT: frozenset({TREATMENT_PLANNED, UNDER_INVESTIGATION, FIRST_TREATMENT_GIVEN, CLOSED}),
+    TREATMENT_PLANNED: frozenset({FIRST_TREATMENT_GIVEN, CLOSED}),
+    FIRST_TREATMENT_GIVEN: frozenset({CLOSED}),
+    REDIRECTED: frozenset({CLOSED}),
+    DECLINED: frozenset({CLOSED}),
+    CLOSED: frozenset(),
+}
+
+# Statuses at which the referral has an MDT outcome.
+MDT_OUTCOME_STATUSES = frozenset({DISCUSSED_AT_MDT, TREATMENT_PLANNED, FIRST_TREATMENT_GIVEN})
+
+
+def transition_refusal(from_status: str, to_status: str) -> str | None:
+    """Why moving a referral from `from_status` to `to_status` is not allowed, or None if it is."""
+    allowed = ALLOWED_TRANSITIONS.get(from_status, frozenset())
+    if to_status in allowed:
+        return None
+    if not allowed:
+        return f"A referral that is {from_status.replace('_', ' ')} cannot change status."
+    return (
+        f"A referral cannot go from {from_status.replace('_', ' ')} to {to_status.replace('_', ' ')}; "
+        f"allowed next: {', '.join(sorted(s.replace('_', ' ') for s in allowed))}."
+    )
+
+
+def normalise_nhs_number(raw: str) -> str:
+    """The ten digits of a valid NHS number, given with or without spaces (or dashes).
+
+    Raises ValueError with a message for the user when it is not ten digits or the modulus-11 check
+    digit is wrong (NHS Data Dictionary, NHS number)."""
+    digits = nhs_number.standardise_format(raw or "")
+    if not digits:
+        raise ValueError("An NHS number has 10 digits (spaces allowed, e.g. 943 476 5919).")
+    if not nhs_number.is_valid(digits):
+        raise ValueError("This is not a valid NHS number: its check digit is wrong.")
+    return digits
+
+
+@dataclass(frozen=True)
+class SurgeonCandidate:
+    """What the rule needs to know about a directory practitioner."""
+
+    active: bool
+    is_core_mdt_member: bool
+    designation_scope: str
+
+
+def is_spinal_case(*, pathway: str, site: str) -> bool:
+    """Sarcoma arising in the spine, sacrum, or paraspinal tissues with spine contact."""
+    return pathway == "spinal" or site in SPINAL_SITES
+
+
+def surgeon_refusal(*, spinal_case: bool, candidate: SurgeonCandidate) -> str | None:
+    """Why this practitioner may not be the case's surgeon, quoting the pathway, or None."""
+    if not candidate.active:
+        return "This practitioner is no longer active in the directory."
+    if not spinal_case:
+        return None
+    if candidate.is_core_mdt_member or candidate.designation_scope == "spinal_surgery":
+        return None
+    return (
+        "Only a core MDT member or a designated practitioner for spinal surgery may operate on a spinal "
+        f'sarcoma. {SPINAL_PATHWAY}: "{SURGEON_RULE}"'
+    )
+
+
+def first_treatment_refusal(*, has_mdt_outcome: bool, urgent_override_reason: str) -> str | None:
+    """Why a first treatment may not be recorded yet, or None. Without an MDT outcome, only a
+    recorded clinically urgent override with a reason allows it (the pathway's exception)."""
+    if has_mdt_outcome or urgent_override_reason.strip():
+        return None
+    return (
+        "This referral has no MDT outcome yet. Record a clinically urgent override with a reason to "
+        f'record treatment before MDT discussion. {SPINAL_PATHWAY}: "{MDT_BEFORE_TREATMENT_RULE}"'
+    )
+
+
+def has_mdt_outcome(*, status: str, mdt_outcome_on) -> bool:
+    """MDT meetings come later (issue 6): for now, reaching "discussed at MDT" or a recorded MDT
+    outcome date counts as an MDT outcome."""
+    return status in MDT_OUTCOME_STATUSES or mdt_outcome_on is not None

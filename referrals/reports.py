@@ -1,0 +1,82 @@
+"""The MDT office's performance chart: the share of clocks stopped in each month that met their
+standard. A read built on the pure clock rules."""
+
+import datetime
+from dataclasses import dataclass
+
+from . import rules
+from .models import Referral
+
+STANDARDS = (("fds_28", "28-day FDS"), ("rtt_62", "62-day"), ("dtt_31", "31-day"))
+
+
+@dataclass(frozen=True)
+class MonthShare:
+    standard: str
+    label: str
+    met: int
+    total: int
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.met / self.total) if self.total else None
+
+
+def _month_start(day: datetime.date, back: int) -> datetime.date:
+    month_index = day.year * 12 + day.month - 1 - back
+    return datetime.date(month_index // 12, month_index % 12 + 1, 1)
+
+
+def standards_by_month(
+    *, today: datetime.date, months: int = 6
+) -> list[tuple[datetime.date, list[MonthShare]]]:
+    """For each of the last `months` months (oldest first), per standard: how many clocks stopped
+    in that month and how many of those stopped within the target."""
+    first = _month_start(today, months - 1)
+    counts: dict[tuple[datetime.date, str], list[int]] = {}
+    stopped = Referral.objects.filter(diagnosis_communicated_on__gte=first) | Referral.objects.filter(
+        first_treatment_on__gte=first
+    )
+    for referral in stopped.distinct():
+        for clock in referral.clocks(today):
+            if clock.stop is None or clock.stop < first or clock.stop > today:
+                continue
+            tally = counts.setdefault((clock.stop.replace(day=1), clock.standard), [0, 0])
+            tally[0] += clock.state == rules.ClockState.MET
+            tally[1] += 1
+    chart = []
+    for back in range(months - 1, -1, -1):
+        month = _month_start(today, back)
+        chart.append(
+            (
+                month,
+                [MonthShare(code, label, *counts.get((month, code), [0, 0])) for code, label in STANDARDS],
+            )
+        )
+    return chart
+
+
+COLOURS = {"fds_28": "#005eb8", "rtt_62": "#007f3b", "dtt_31": "#ffb81c"}
+BASELINE, BAR_SPACE, BAR_WIDTH, MONTH_WIDTH, LEFT = 120, 100, 14, 52, 36
+
+
+def chart_geometry(chart: list[tuple[datetime.date, list[MonthShare]]]) -> dict:
+    """Where each bar of the SVG goes (computed here, so the template only places shapes)."""
+    bars, months = [], []
+    for m, (month, shares) in enumerate(chart):
+        x0 = LEFT + m * MONTH_WIDTH
+        months.append({"x": x0, "label": f"{month:%b}"})
+        for s, share in enumerate(shares):
+            if share.percent is None:
+                continue
+            height = share.percent * BAR_SPACE // 100
+            bars.append(
+                {
+                    "x": x0 + s * BAR_WIDTH,
+                    "y": BASELINE - height,
+                    "height": height,
+                    "colour": COLOURS[share.standard],
+                    "title": f"{month:%b %Y} {share.label}: {share.percent}% ({share.met} of {share.total})",
+                }
+            )
+    return {"bars": bars, "months": months, "width": BAR_WIDTH}

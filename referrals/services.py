@@ -1,0 +1,557 @@
+"""Every write on patients and referrals: intake, transitions, surgeon assignment, first
+treatment, patient merge, and the once-only waiting-time alerts and weekly digests.
+
+Rules come from `rules.py` (routing, clocks) and `policy_rules.py` (transitions, surgeon, treatment
+before MDT); this module applies them inside transactions and records who did what and why.
+"""
+
+import datetime
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from directory.models import Capability, Organisation, Practitioner
+from portal.roles import Role
+
+from . import policy_rules, rules
+from .models import DigestSent, HospitalNumber, Patient, Referral, ReferralEvent, WaitingTimeAlert
+
+logger = logging.getLogger(__name__)
+
+Status = Referral.Status
+
+
+# Routing --------------------------------------------------------------------------------------
+
+
+def capability_holders() -> rules.CapabilityHolders:
+    """Which directory services hold each capability, as the routing rules want it. A SAG-approved
+    directory change (a capability moved between services) therefore moves the routing."""
+    holders: dict[str, tuple[str, ...]] = {}
+    for capability in Capability.objects.prefetch_related("services"):
+        holders[capability.code] = tuple(sorted(service.code for service in capability.services.all()))
+    return holders
+
+
+def routing_decide(
+    *,
+    date_of_birth: datetime.date,
+    received_on: datetime.date,
+    presentation: str,
+    tumour_type: str,
+    site: str,
+    skull_base: bool = False,
+    transnasal_ccj: bool = False,
+    suspected_mscc: bool = False,
+    clinically_urgent: bool = False,
+) -> rules.RoutingDecision:
+    """The pathway decision for a case, with the directory's current capability holders."""
+    case = rules.RoutingCase(
+        age=rules.age_on(date_of_birth, received_on),
+        presentation=presentation,
+        tumour=tumour_type,
+        site=site,
+        skull_base=skull_base,
+        transnasal_ccj=transnasal_ccj,
+        suspected_mscc=suspected_mscc,
+        clinically_urgent=clinically_urgent,
+    )
+    return rules.route_referral(
+        case, holders=capability_holders(), child_age_limit=settings.REFERRAL_CHILD_AGE_LIMIT
+    )
+
+
+# Intake ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PatientDetails:
+    given_name: str
+    family_name: str
+    date_of_birth: datetime.date
+    nhs_number: str = ""
+    sex: str = Patient.Sex.NOT_KNOWN
+    postcode: str = ""
+    key_worker: object | None = None
+    hospital_number: str = ""
+    hospital_organisation: Organisation | None = None
+
+
+@dataclass(frozen=True)
+class ReferralDetails:
+    received_on: datetime.date
+    presentation: str
+    tumour_type: str
+    site: str
+    referring_organisation: Organisation | None = None
+    referring_clinician: str = ""
+    referrer_contact: str = ""
+    skull_base: bool = False
+    transnasal_ccj: bool = False
+    suspected_mscc: bool = False
+    clinically_urgent: bool = False
+    transferred_between_trusts: bool = False
+    responsible_consultant: object | None = None
+    care_team: list = field(default_factory=list)
+
+
+def patient_find_existing(*, nhs_number: str) -> Patient | None:
+    """The patient with this NHS number (any spacing), if there is one. Raises ValidationError
+    naming the field when the number is not a valid NHS number."""
+    if not nhs_number:
+        return None
+    try:
+        normalised = policy_rules.normalise_nhs_number(nhs_number)
+    except ValueError as error:
+        raise ValidationError({"nhs_number": str(error)}) from error
+    patient = Patient.objects.filter(nhs_number=normalised).first()
+    while patient is not None and patient.merged_into_id:
+        patient = patient.merged_into
+    return patient
+
+
+def patient_find_likely_duplicate(
+    *, given_name: str, family_name: str, date_of_birth: datetime.date, nhs_number: str
+) -> Patient | None:
+    """A current patient with the same name and date of birth but a different or missing NHS
+    number: probably the same person entered twice."""
+    candidates = Patient.objects.current().filter(
+        given_name__iexact=given_name.strip(),
+        family_name__iexact=family_name.strip(),
+        date_of_birth=date_of_birth,
+    )
+    if nhs_number:
+        candidates = candidates.exclude(nhs_number=nhs_number)
+    return candidates.order_by("pk").first()
+
+
+def _add_hospital_number(*, patient: Patient, organisation: Organisation | None, number: str) -> None:
+    number = number.strip()
+    if not number or organisation is None:
+        return
+    clash = HospitalNumber.objects.filter(organisation=organisation, number=number).first()
+    if clash is not None and clash.patient_id != patient.pk:
+        raise ValidationError(
+            {"hospital_number": "This hospital number belongs to another patient at that organisation."}
+        )
+    existing = HospitalNumber.objects.filter(patient=patient, organisation=organisation).first()
+    if existing is None:
+        HospitalNumber.objects.create(patient=patient, organisation=organisation, number=number)
+    elif existing.number != number:
+        raise ValidationError(
+            {"hospital_number": f"This patient already has hospital number {existing.number} there."}
+        )
+
+
+@transaction.atomic
+def referral_create(*, by, patient: PatientDetails, referral: ReferralDetails) -> Referral:
+    """Take in a referral: find the patient by NHS number (never a duplicate) or create them,
+    flag a likely duplicate, route the case and store the decision with its reasons, and log the
+    first event. Raises ValidationError naming the field; nothing is saved then."""
+    existing = patient_find_existing(nhs_number=patient.nhs_number)
+    if existing is not None:
+        record = existing
+        if record.key_worker_id is None and patient.key_worker is not None:
+            record.key_worker = patient.key_worker
+            record.save(update_fields=["key_worker"])
+    else:
+        nhs = policy_rules.normalise_nhs_number(patient.nhs_number) if patient.nhs_number else None
+        record = Patient(
+            nhs_number=nhs,
+            given_name=patient.given_name.strip(),
+            family_name=patient.family_name.strip(),
+            date_of_birth=patient.date_of_birth,
+            sex=patient.sex,
+            postcode=patient.postcode.strip().upper(),
+            key_worker=patient.key_worker,
+            possible_duplicate_of=patient_find_likely_duplicate(
+                given_name=patient.given_name,
+                family_name=patient.family_name,
+                date_of_birth=patient.date_of_birth,
+                nhs_number=nhs or "",
+            ),
+        )
+        record.save()
+    _add_hospital_number(
+        patient=record, organisation=patient.hospital_organisation, number=patient.hospital_number
+    )
+
+    decision = routing_decide(
+        date_of_birth=record.date_of_birth,
+        received_on=referral.received_on,
+        presentation=referral.presentation,
+        tumour_type=referral.tumour_type,
+        site=referral.site,
+        skull_base=referral.skull_base,
+        transnasal_ccj=referral.transnasal_ccj,
+        suspected_mscc=referral.suspected_mscc,
+        clinically_urgent=referral.clinically_urgent,
+    )
+    created = Referral.objects.create(
+        patient=record,
+        referring_organisation=referral.referring_organisation,
+        referring_clinician=referral.referring_clinician.strip(),
+        referrer_contact=referral.referrer_contact.strip(),
+        received_on=referral.received_on,
+        presentation=referral.presentation,
+        tumour_type=referral.tumour_type,
+        site=referral.site,
+        skull_base=referral.skull_base,
+        transnasal_ccj=referral.transnasal_ccj,
+        suspected_mscc=referral.suspected_mscc,
+        clinically_urgent=referral.clinically_urgent,
+        transferred_between_trusts=referral.transferred_between_trusts,
+        responsible_consultant=referral.responsible_consultant,
+        pathway=decision.pathway,
+        routing_decision=decision.as_dict(),
+        status=Status.RECEIVED,
+    )
+    if referral.care_team:
+        created.care_team.set(referral.care_team)
+    ReferralEvent.objects.create(
+        referral=created, actor=by, from_status="", to_status=Status.RECEIVED, reason="Referral received."
+    )
+    logger.info("Referral %s taken in (pathway %s)", created.pk, decision.pathway)
+    return created
+
+
+# Transitions ----------------------------------------------------------------------------------
+
+
+class ReferralConflict(ValidationError):
+    """The referral changed under the user: another user got there first."""
+
+
+def _claim(*, referral_id: int, expected_status: str | None) -> Referral:
+    """Lock the referral's row for this transaction and check nobody moved it meanwhile."""
+    referral = Referral.objects.select_for_update().get(pk=referral_id)
+    if expected_status is not None and referral.status != expected_status:
+        raise ReferralConflict(
+            f"Another user got there first: this referral is now {referral.get_status_display().lower()}."
+        )
+    return referral
+
+
+def _move(*, referral: Referral, to_status: str, by, reason: str, update_fields: list[str]) -> Referral:
+    from_status = referral.status
+    referral.status = to_status
+    referral._change_reason = reason[:100]
+    referral.save(update_fields=["status", *update_fields])
+    ReferralEvent.objects.create(
+        referral=referral, actor=by, from_status=from_status, to_status=to_status, reason=reason
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_transition(
+    *,
+    referral_id: int,
+    to_status: str,
+    by,
+    reason: str = "",
+    redirect_destination: str = "",
+    expected_status: str | None = None,
+) -> Referral:
+    """Move a referral along the allowed-transitions table, recording who, when and why.
+    Redirecting needs a destination and declining a reason; a first treatment is recorded with
+    `referral_record_first_treatment`, which applies the treatment-before-MDT rule."""
+    referral = _claim(referral_id=referral_id, expected_status=expected_status)
+    if to_status == Status.FIRST_TREATMENT_GIVEN:
+        raise ValidationError(
+            {"to_status": "Record a first treatment with its date, not as a status change."}
+        )
+    refusal = policy_rules.transition_refusal(referral.status, to_status)
+    if refusal:
+        raise ValidationError({"to_status": refusal})
+    reason = reason.strip()
+    update_fields: list[str] = []
+    if to_status == Status.REDIRECTED:
+        if not redirect_destination.strip():
+            raise ValidationError({"redirect_destination": "Say where the referral is redirected to."})
+        referral.redirect_destination = redirect_destination.strip()
+        update_fields.append("redirect_destination")
+        reason = reason or f"Redirected to {referral.redirect_destination}."
+    if to_status == Status.DECLINED:
+        if not reason:
+            raise ValidationError({"reason": "Give the reason for declining the referral."})
+        referral.decline_reason = reason
+        update_fields.append("decline_reason")
+    if to_status == Status.DISCUSSED_AT_MDT and referral.mdt_outcome_on is None:
+        referral.mdt_outcome_on = timezone.localdate()
+        update_fields.append("mdt_outcome_on")
+    return _move(referral=referral, to_status=to_status, by=by, reason=reason, update_fields=update_fields)
+
+
+@transaction.atomic
+def referral_assign_surgeon(*, referral_id: int, practitioner_id: int, by) -> Referral:
+    """Name the case's surgeon. For a spinal case only a core MDT member or a practitioner
+    designated for spinal surgery may be named; anyone else is refused with the rule quoted."""
+    referral = _claim(referral_id=referral_id, expected_status=None)
+    practitioner = Practitioner.objects.get(pk=practitioner_id)
+    refusal = policy_rules.surgeon_refusal(
+        spinal_case=policy_rules.is_spinal_case(pathway=referral.pathway, site=referral.site),
+        candidate=policy_rules.SurgeonCandidate(
+            active=practitioner.active,
+            is_core_mdt_member=practitioner.is_core_mdt_member,
+            designation_scope=practitioner.designation_scope,
+        ),
+    )
+    if refusal:
+        raise ValidationError({"surgeon": refusal})
+    referral.surgeon = practitioner
+    referral._change_reason = f"Surgeon assigned by {by}"[:100]
+    referral.save(update_fields=["surgeon"])
+    return referral
+
+
+@transaction.atomic
+def referral_record_first_treatment(
+    *,
+    referral_id: int,
+    treated_on: datetime.date,
+    by,
+    urgent_override_reason: str = "",
+    expected_status: str | None = None,
+) -> Referral:
+    """Record the first definitive treatment (stops the 62- and 31-day clocks). Refused without
+    an MDT outcome unless a clinically urgent override is recorded with its reason."""
+    referral = _claim(referral_id=referral_id, expected_status=expected_status)
+    refusal = policy_rules.transition_refusal(referral.status, Status.FIRST_TREATMENT_GIVEN)
+    if refusal:
+        raise ValidationError({"to_status": refusal})
+    if treated_on < referral.received_on:
+        raise ValidationError(
+            {"treated_on": "The first treatment cannot be before the referral was received."}
+        )
+    outcome = policy_rules.has_mdt_outcome(status=referral.status, mdt_outcome_on=referral.mdt_outcome_on)
+    override = urgent_override_reason.strip()
+    refusal = policy_rules.first_treatment_refusal(has_mdt_outcome=outcome, urgent_override_reason=override)
+    if refusal:
+        raise ValidationError({"urgent_override_reason": refusal})
+    referral.first_treatment_on = treated_on
+    update_fields = ["first_treatment_on"]
+    reason = f"First treatment on {treated_on:%d/%m/%Y}."
+    if not outcome:
+        referral.urgent_override_reason = override
+        update_fields.append("urgent_override_reason")
+        reason = f"{reason} Clinically urgent override, before MDT: {override}"
+    return _move(
+        referral=referral,
+        to_status=Status.FIRST_TREATMENT_GIVEN,
+        by=by,
+        reason=reason,
+        update_fields=update_fields,
+    )
+
+
+# Merge ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def patient_merge(*, keep_id: int, merge_id: int, by) -> Patient:
+    """Merge the record `merge_id` into `keep_id`: every referral (with its events and history)
+    and hospital number moves to the kept record, which takes the NHS number if it had none. The
+    merged record stays, marked as merged, so its history is never lost."""
+    if keep_id == merge_id:
+        raise ValidationError("Choose two different patient records to merge.")
+    keep, merge = (
+        Patient.objects.select_for_update().get(pk=keep_id),
+        Patient.objects.select_for_update().get(pk=merge_id),
+    )
+    if keep.merged_into_id or merge.merged_into_id:
+        raise ReferralConflict("Another user got there first: one of these records is already merged.")
+    if keep.nhs_number and merge.nhs_number and keep.nhs_number != merge.nhs_number:
+        raise ValidationError(
+            "These records have different NHS numbers, so they are different people; they cannot be merged."
+        )
+    reason = f"Merged patient {merge.pk} into {keep.pk}"
+    for referral in merge.referrals.all():
+        referral.patient = keep
+        referral._change_reason = reason
+        referral.save(update_fields=["patient"])
+    for number in merge.hospital_numbers.all():
+        clash = keep.hospital_numbers.filter(organisation=number.organisation_id).first()
+        if clash is None:
+            number.patient = keep
+            number._change_reason = reason
+            number.save(update_fields=["patient"])
+        elif clash.number != number.number:
+            raise ValidationError(
+                f"The records have different hospital numbers at {number.organisation}; correct one first."
+            )
+    nhs = merge.nhs_number
+    merge.nhs_number = None
+    merge.merged_into = keep
+    merge.possible_duplicate_of = None
+    merge._change_reason = reason
+    merge.save(update_fields=["nhs_number", "merged_into", "possible_duplicate_of"])
+    keep.nhs_number = keep.nhs_number or nhs
+    keep.key_worker = keep.key_worker or merge.key_worker
+    if keep.possible_duplicate_of_id == merge.pk:
+        keep.possible_duplicate_of = None
+    keep._change_reason = reason
+    keep.save(update_fields=["nhs_number", "key_worker", "possible_duplicate_of"])
+    Patient.objects.filter(possible_duplicate_of=merge).update(possible_duplicate_of=keep)
+    logger.info("Patient %s merged into %s by user %s", merge.pk, keep.pk, getattr(by, "pk", None))
+    return keep
+
+
+# Waiting-time alerts and weekly digests -------------------------------------------------------
+
+
+def _mdt_office_users():
+    return (
+        get_user_model().objects.filter(groups__name=Role.MDT_OFFICE.value, is_active=True).exclude(email="")
+    )
+
+
+def _patient_label(patient: Patient) -> str:
+    """Initials and hospital number only: the minimum that identifies a patient in e-mail."""
+    number = patient.hospital_numbers.first()
+    return (
+        f"{patient.initials}, hospital no. {number.number} ({number.organisation.ods_code})"
+        if number
+        else (f"{patient.initials}, no hospital number")
+    )
+
+
+def _patient_url(patient: Patient) -> str:
+    return settings.PORTAL_BASE_URL + reverse("referrals:patient_detail", args=[patient.pk])
+
+
+def waiting_time_alerts_send(*, today: datetime.date) -> int:
+    """Alert the responsible consultant and the MDT office about every open clock that is at risk
+    or breached on or before `today` and not yet alerted; one e-mail per recipient lists them.
+    A WaitingTimeAlert row per referral, standard and kind makes each alert once-only: a skipped
+    day is caught up, and a second run sends nothing. Returns how many alerts were sent."""
+    wanted = {
+        rules.ClockState.AT_RISK: WaitingTimeAlert.Kind.AT_RISK,
+        rules.ClockState.BREACHED: WaitingTimeAlert.Kind.BREACHED,
+    }
+    referrals = (
+        Referral.objects.exclude(status__in=[Status.CLOSED, Status.DECLINED, Status.REDIRECTED])
+        .select_related("patient", "responsible_consultant")
+        .prefetch_related("alerts")
+    )
+    with transaction.atomic():
+        by_recipient: dict[str, list[str]] = defaultdict(list)
+        sent = 0
+        office = list(_mdt_office_users())
+        for referral in referrals:
+            already = {(alert.standard, alert.kind) for alert in referral.alerts.all()}
+            for clock in referral.clocks(today):
+                kind = wanted.get(clock.state)
+                if kind is None or (clock.standard, kind) in already:
+                    continue
+                try:
+                    with transaction.atomic():
+                        WaitingTimeAlert.objects.create(
+                            referral=referral, standard=clock.standard, kind=kind, due_on=clock.due_date
+                        )
+                except IntegrityError:
+                    continue  # another worker got there first
+                sent += 1
+                line = (
+                    f"- {clock.label}: {kind.label.lower()} (day {clock.days_elapsed} of "
+                    f"{clock.target_days}, due {clock.due_date:%d/%m/%Y}) for "
+                    f"{_patient_label(referral.patient)}, referral {referral.pk}: "
+                    f"{_patient_url(referral.patient)}"
+                )
+                recipients = {user.email for user in office}
+                consultant = referral.responsible_consultant
+                if consultant is not None and consultant.is_active and consultant.email:
+                    recipients.add(consultant.email)
+                for email in recipients:
+                    by_recipient[email].append(line)
+        # Sending inside the transaction: if the mail server fails, the rows roll back and the
+        # next run retries.
+        for email, lines in sorted(by_recipient.items()):
+            send_mail(
+                subject=f"Waiting-time alerts: {len(lines)} clock(s) at risk or breached",
+                message=render_to_string("referrals/email/waiting_time_alerts.txt", {"lines": lines}),
+                from_email=None,
+                recipient_list=[email],
+            )
+    return sent
+
+
+def _digest_for(user, *, today: datetime.date) -> dict[str, list[str]]:
+    """The lines of one clinician's digest, each with initials, hospital number and a link."""
+    week_ago = timezone.make_aware(
+        datetime.datetime.combine(today - datetime.timedelta(days=7), datetime.time())
+    )
+    mine = Referral.objects.visible_to(user).select_related("patient")
+    changes = ReferralEvent.objects.filter(referral__in=mine, at__gte=week_ago).select_related(
+        "referral__patient"
+    )
+    open_referrals = list(mine.open())
+
+    def who(referral: Referral) -> str:
+        return f"{_patient_label(referral.patient)}: {_patient_url(referral.patient)}"
+
+    return {
+        "changes": [
+            f"{timezone.localtime(e.at):%d/%m} {e.get_from_status_display() or 'New referral'} -> "
+            f"{e.get_to_status_display()}, {who(e.referral)}"
+            for e in changes
+        ],
+        "pathology": [
+            who(r)
+            for r in open_referrals
+            if r.routing_decision.get("specialist_pathology_review") and r.diagnosis_communicated_on is None
+        ],
+        "mdt": [who(r) for r in open_referrals if r.status == Status.AWAITING_MDT],
+        "at_risk": [
+            f"{clock.label} {clock.state.value.replace('_', ' ')}, due {clock.due_date:%d/%m/%Y}, {who(r)}"
+            for r in open_referrals
+            for clock in r.clocks(today)
+            if clock.state in (rules.ClockState.AT_RISK, rules.ClockState.BREACHED)
+        ],
+    }
+
+
+def weekly_digest_send(*, today: datetime.date) -> int:
+    """Send each clinician a digest of their patients for `today`'s ISO week, once: a DigestSent
+    row per clinician and week makes a second send impossible. Clinicians with nothing to report
+    get no e-mail. Returns how many digests were sent."""
+    iso_year, iso_week, _ = today.isocalendar()
+    clinicians = (
+        get_user_model().objects.filter(groups__name=Role.CLINICIAN.value, is_active=True).exclude(email="")
+    )
+    sent = 0
+    for user in clinicians:
+        if DigestSent.objects.filter(recipient=user, iso_year=iso_year, iso_week=iso_week).exists():
+            continue
+        digest = _digest_for(user, today=today)
+        if not any(digest.values()):
+            continue
+        try:
+            with transaction.atomic():
+                DigestSent.objects.create(recipient=user, iso_year=iso_year, iso_week=iso_week)
+                send_mail(
+                    subject=f"Your sarcoma patients: week {iso_week} of {iso_year}",
+                    message=render_to_string(
+                        "referrals/email/weekly_digest.txt",
+                        {
+                            "user": user,
+                            "digest": digest,
+                            "list_url": settings.PORTAL_BASE_URL + reverse("referrals:patient_list"),
+                        },
+                    ),
+                    from_email=None,
+                    recipient_list=[user.email],
+                )
+        except IntegrityError:
+            continue  # another worker sent it first
+        sent += 1
+    return sent

@@ -1,0 +1,19 @@
+"""Scheduled sweeps (portal/celery.py): each finds what is due on or before today in the database
+and records what it sent, so a missed run or a redelivered task neither loses nor repeats one."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import services
+
+
+@shared_task
+def send_waiting_time_alerts() -> int:
+    """Daily: alert about clocks at risk or breached, each alert once."""
+    return services.waiting_time_alerts_send(today=timezone.localdate())
+
+
+@shared_task
+def send_weekly_digests() -> int:
+    """Weekly: each clinician's digest of their patients, once per ISO week."""
+    return services.weekly_digest_send(today=timezone.localdate())

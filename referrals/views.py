@@ -1,0 +1,274 @@
+"""Pages for clinicians and the MDT office. Thin: parse, check permission, call a service, render.
+
+Object-level rule: every patient and referral is looked up through `.visible_to(request.user)`, so
+another clinician's patient is a 404."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from portal.models import AccessLog
+from portal.services import access_log_record
+
+from . import services
+from .filters import PatientFilter
+from .forms import FirstTreatmentForm, IntakeForm, SurgeonForm, TransitionForm, routing_fingerprint
+from .models import Patient, Referral
+from .timeline import patient_timeline
+
+
+def _can_see_patients(user) -> bool:
+    return user.is_superuser or user.is_mdt_office or user.is_clinician
+
+
+@login_required
+def patient_list(request: HttpRequest) -> HttpResponse:
+    """The patients this user may see, with status, next event and clock state."""
+    if not _can_see_patients(request.user):
+        return render(request, "referrals/no_access.html", status=403)
+    visible = Patient.objects.visible_to(request.user).current()
+    referrals = Referral.objects.visible_to(request.user)
+    patients = PatientFilter(
+        request.GET,
+        request=request,
+        queryset=visible.prefetch_related(
+            Prefetch("referrals", queryset=referrals, to_attr="visible_referrals")
+        ),
+    )
+    page = Paginator(patients.qs.order_by("family_name", "given_name", "pk"), 50).get_page(
+        request.GET.get("page")
+    )
+    today = timezone.localdate()
+    rows = []
+    for patient in page:
+        latest = patient.visible_referrals[0] if patient.visible_referrals else None
+        rows.append(
+            {
+                "patient": patient,
+                "referral": latest,
+                "next_event": latest.next_event(today) if latest else "",
+                "clock_state": latest.clock_state(today) if latest else None,
+            }
+        )
+    access_log_record(
+        user=request.user,
+        patient_ids=[row["patient"].pk for row in rows],
+        action=AccessLog.Action.SEARCH if request.GET.get("q") else AccessLog.Action.LIST,
+        page=request.path,
+    )
+    return render(request, "referrals/patient_list.html", {"filter": patients, "rows": rows, "page": page})
+
+
+@login_required
+def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One patient: their referrals, the routing with its reasons, the clocks and a timeline."""
+    patient = get_object_or_404(Patient.objects.visible_to(request.user), pk=pk)
+    today = timezone.localdate()
+    referrals = list(
+        Referral.objects.visible_to(request.user)
+        .filter(patient=patient)
+        .select_related("referring_organisation", "responsible_consultant", "surgeon")
+        .prefetch_related("care_team")
+    )
+    can_change = request.user.has_perm("referrals.change_referral")
+    access_log_record(
+        user=request.user, patient_ids=[patient.pk], action=AccessLog.Action.READ, page=request.path
+    )
+    cards = [
+        {
+            "referral": referral,
+            "clocks": referral.clocks(today),
+            "handover_day_38": referral.handover_day_38(),
+            "transition_form": TransitionForm(referral=referral) if can_change else None,
+            "surgeon_form": SurgeonForm(referral=referral) if can_change else None,
+            "treatment_form": FirstTreatmentForm(referral=referral) if can_change else None,
+        }
+        for referral in referrals
+    ]
+    return render(
+        request,
+        "referrals/patient_detail.html",
+        {
+            "patient": patient,
+            "cards": cards,
+            "timeline": patient_timeline(patient=patient, referrals=referrals),
+            "can_change": can_change,
+        },
+    )
+
+
+@login_required
+@permission_required("referrals.add_referral", raise_exception=True)
+def referral_intake(request: HttpRequest) -> HttpResponse:
+    """Two steps without JavaScript: "check routing" shows the decision; "save" takes the
+    referral in, and only if the decision shown is still the one the input gives."""
+    form = IntakeForm(request.POST or None)
+    context: dict = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            existing = services.patient_find_existing(nhs_number=data["nhs_number"])
+            date_of_birth = existing.date_of_birth if existing else data["date_of_birth"]
+            decision = services.routing_decide(
+                date_of_birth=date_of_birth,
+                received_on=data["received_on"],
+                presentation=data["presentation"],
+                tumour_type=data["tumour_type"],
+                site=data["site"],
+                skull_base=data["skull_base"],
+                transnasal_ccj=data["transnasal_ccj"],
+                suspected_mscc=data["suspected_mscc"],
+                clinically_urgent=data["clinically_urgent"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+            return render(request, "referrals/intake.html", context)
+        if existing:
+            access_log_record(
+                user=request.user, patient_ids=[existing.pk], action=AccessLog.Action.READ, page=request.path
+            )
+        fingerprint = routing_fingerprint(decision, existing.pk if existing else None)
+        if request.POST.get("action") == "save" and data["routing_checked"] == fingerprint:
+            try:
+                referral = services.referral_create(
+                    by=request.user, patient=_patient_details(data), referral=_referral_details(data)
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+                return render(request, "referrals/intake.html", context)
+            messages.success(request, f"Referral {referral.pk} taken in: {decision.pathway} pathway.")
+            return redirect("referrals:patient_detail", pk=referral.patient_id)
+        if request.POST.get("action") == "save":
+            messages.warning(request, "The input changed since the routing was checked: check it, then save.")
+        form.data = form.data.copy()
+        form.data["routing_checked"] = fingerprint
+        context.update(
+            decision=decision,
+            pathway_label=Referral.Pathway(decision.pathway).label,
+            existing_patient=existing,
+            likely_duplicate=None
+            if existing
+            else services.patient_find_likely_duplicate(
+                given_name=data["given_name"],
+                family_name=data["family_name"],
+                date_of_birth=data["date_of_birth"],
+                nhs_number=data["nhs_number"],
+            ),
+        )
+    return render(request, "referrals/intake.html", context)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _patient_details(data: dict) -> services.PatientDetails:
+    return services.PatientDetails(
+        nhs_number=data["nhs_number"],
+        given_name=data["given_name"],
+        family_name=data["family_name"],
+        date_of_birth=data["date_of_birth"],
+        sex=data["sex"],
+        postcode=data["postcode"],
+        key_worker=data["key_worker"],
+        hospital_number=data["hospital_number"],
+        hospital_organisation=data["hospital_organisation"],
+    )
+
+
+def _referral_details(data: dict) -> services.ReferralDetails:
+    return services.ReferralDetails(
+        received_on=data["received_on"],
+        presentation=data["presentation"],
+        tumour_type=data["tumour_type"],
+        site=data["site"],
+        referring_organisation=data["referring_organisation"],
+        referring_clinician=data["referring_clinician"],
+        referrer_contact=data["referrer_contact"],
+        skull_base=data["skull_base"],
+        transnasal_ccj=data["transnasal_ccj"],
+        suspected_mscc=data["suspected_mscc"],
+        clinically_urgent=data["clinically_urgent"],
+        transferred_between_trusts=data["transferred_between_trusts"],
+        responsible_consultant=data["responsible_consultant"],
+        care_team=list(data["care_team"]),
+    )
+
+
+def _referral_for_change(request: HttpRequest, pk: int) -> Referral:
+    return get_object_or_404(Referral.objects.visible_to(request.user), pk=pk)
+
+
+def _report(request: HttpRequest, form, error: ValidationError | None = None) -> None:
+    """Bad input or a refused rule, as messages naming the field."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    if error is not None:
+        for message in error.messages:
+            messages.error(request, message)
+
+
+@require_POST
+@login_required
+@permission_required("referrals.change_referral", raise_exception=True)
+def referral_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _referral_for_change(request, pk)
+    form = TransitionForm(request.POST, referral=referral)
+    if not form.is_valid():
+        _report(request, form)
+    else:
+        try:
+            services.referral_transition(by=request.user, referral_id=referral.pk, **form.cleaned_data)
+            messages.success(request, "Status changed.")
+        except ValidationError as error:
+            _report(request, form, error)
+    return redirect("referrals:patient_detail", pk=referral.patient_id)
+
+
+@require_POST
+@login_required
+@permission_required("referrals.change_referral", raise_exception=True)
+def referral_assign_surgeon(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _referral_for_change(request, pk)
+    form = SurgeonForm(request.POST, referral=referral)
+    if not form.is_valid():
+        _report(request, form)
+    else:
+        try:
+            services.referral_assign_surgeon(
+                by=request.user, referral_id=referral.pk, practitioner_id=form.cleaned_data["surgeon"].pk
+            )
+            messages.success(request, "Surgeon assigned.")
+        except ValidationError as error:
+            _report(request, form, error)
+    return redirect("referrals:patient_detail", pk=referral.patient_id)
+
+
+@require_POST
+@login_required
+@permission_required("referrals.change_referral", raise_exception=True)
+def referral_first_treatment(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _referral_for_change(request, pk)
+    form = FirstTreatmentForm(request.POST, referral=referral)
+    if not form.is_valid():
+        _report(request, form)
+    else:
+        try:
+            services.referral_record_first_treatment(
+                by=request.user, referral_id=referral.pk, **form.cleaned_data
+            )
+            messages.success(request, "First treatment recorded.")
+        except ValidationError as error:
+            _report(request, form, error)
+    return redirect("referrals:patient_detail", pk=referral.patient_id)

@@ -1,0 +1,110 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from referrals.models import Patient
+from tests.factories import HospitalNumberFactory, PatientFactory, ReceivedReferralFactory
+
+
+def test_admin_pages_for_referrals_and_patients_open(client, office_user):
+    referral = ReceivedReferralFactory()
+    HospitalNumberFactory(patient=referral.patient)
+    client.force_login(office_user)
+    for url in [
+        reverse("admin:referrals_referral_change", args=[referral.pk]),
+        reverse("admin:referrals_referral_history", args=[referral.pk]),
+        reverse("admin:referrals_patient_change", args=[referral.patient.pk]),
+        reverse("admin:referrals_patient_changelist") + "?q=" + referral.patient.nhs_number,
+    ]:
+        assert client.get(url).status_code == 200, url
+
+
+def test_status_and_the_routed_case_cannot_be_edited_in_the_admin(client, office_user):
+    referral = ReceivedReferralFactory()
+    client.force_login(office_user)
+    response = client.get(reverse("admin:referrals_referral_change", args=[referral.pk]))
+    fields = response.context["adminform"].form.fields
+    for name in (
+        "status",
+        "site",
+        "tumour_type",
+        "skull_base",
+        "routing_decision",
+        "surgeon",
+        "first_treatment_on",
+    ):
+        assert name not in fields, name
+    assert "diagnosis_communicated_on" in fields  # the office records clock events here
+
+
+def test_admin_merge_action_keeps_the_older_record_and_every_referral(client, office_user):
+    older = PatientFactory(nhs_number=None, family_name="Arden")
+    newer = PatientFactory(family_name="Arden", possible_duplicate_of=older)
+    ReceivedReferralFactory(patient=older)
+    ReceivedReferralFactory(patient=newer)
+    client.force_login(office_user)
+    client.post(
+        reverse("admin:referrals_patient_changelist"),
+        {"action": "merge_selected", "_selected_action": [older.pk, newer.pk]},
+    )
+    newer.refresh_from_db()
+    assert newer.merged_into == older
+    assert older.referrals.count() == 2
+    assert Patient.objects.current().count() == 1
+
+
+def test_admin_merge_action_needs_exactly_two_records(client, office_user):
+    patients = [PatientFactory(nhs_number=None) for _ in range(3)]
+    client.force_login(office_user)
+    response = client.post(
+        reverse("admin:referrals_patient_changelist"),
+        {"action": "merge_selected", "_selected_action": [p.pk for p in patients]},
+        follow=True,
+    )
+    assert "Select exactly two" in response.content.decode()
+    assert Patient.objects.current().count() == 3
+
+
+def test_admin_stores_an_nhs_number_typed_with_spaces_normalised(client, office_user):
+    patient = PatientFactory(nhs_number=None)
+    client.force_login(office_user)
+    url = reverse("admin:referrals_patient_change", args=[patient.pk])
+    data = {
+        "nhs_number": "943 476 5919",
+        "given_name": patient.given_name,
+        "family_name": patient.family_name,
+        "date_of_birth": "1970-01-01",
+        "sex": "not_known",
+        "hospital_numbers-TOTAL_FORMS": "0",
+        "hospital_numbers-INITIAL_FORMS": "0",
+    }
+    assert client.post(url, data).status_code == 302
+    patient.refresh_from_db()
+    assert patient.nhs_number == "9434765919"
+
+
+def test_admin_refuses_an_nhs_number_with_a_wrong_check_digit(client, office_user):
+    patient = PatientFactory(nhs_number=None)
+    client.force_login(office_user)
+    url = reverse("admin:referrals_patient_change", args=[patient.pk])
+    data = {
+        "nhs_number": "943 476 5918",
+        "given_name": patient.given_name,
+        "family_name": patient.family_name,
+        "date_of_birth": "1970-01-01",
+        "sex": "not_known",
+        "hospital_numbers-TOTAL_FORMS": "0",
+        "hospital_numbers-INITIAL_FORMS": "0",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "check digit" in str(response.context["adminform"].form.errors["nhs_number"])
+    patient.refresh_from_db()
+    assert patient.nhs_number is None
+
+
+def test_model_validation_refuses_an_unnormalised_nhs_number(db):
+    patient = PatientFactory.build(nhs_number="943 476 5919")
+    with pytest.raises(ValidationError) as error:
+        patient.full_clean()
+    assert "nhs_number" in error.value.message_dict

@@ -1,0 +1,412 @@
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from referrals.models import Patient, Referral, ReferralEvent
+from tests.factories import (
+    DiscussedAtMdtReferralFactory,
+    HospitalNumberFactory,
+    PatientFactory,
+    PractitionerFactory,
+    ReceivedReferralFactory,
+    SpinalReferralFactory,
+)
+
+LIST = reverse("referrals:patient_list")
+INTAKE = reverse("referrals:intake")
+
+
+def detail(patient) -> str:
+    return reverse("referrals:patient_detail", args=[patient.pk])
+
+
+@pytest.fixture
+def patients(db, clinician, other_clinician):
+    """Mine (responsible), mine (care team), and another clinician's."""
+    mine = PatientFactory(given_name="Alice", family_name="Arden", nhs_number="9434765919")
+    ReceivedReferralFactory(
+        patient=mine, responsible_consultant=clinician, received_on=datetime.date(2026, 11, 2)
+    )
+    team = PatientFactory(given_name="Bashir", family_name="Brook")
+    on_team = ReceivedReferralFactory(
+        patient=team, responsible_consultant=other_clinician, received_on=datetime.date(2026, 11, 20)
+    )
+    on_team.care_team.add(clinician)
+    theirs = PatientFactory(given_name="Dev", family_name="Dunmore")
+    HospitalNumberFactory(patient=theirs, number="RM900")
+    ReceivedReferralFactory(
+        patient=theirs, responsible_consultant=other_clinician, received_on=datetime.date(2026, 10, 1)
+    )
+    return {"mine": mine, "team": team, "theirs": theirs}
+
+
+def names(response) -> set[str]:
+    return {row["patient"].family_name for row in response.context["rows"]}
+
+
+# Object-level isolation --------------------------------------------------------------------------
+
+
+def test_clinician_lists_only_patients_they_are_responsible_for_or_on_the_care_team_of(
+    client, clinician, patients, today
+):
+    client.force_login(clinician)
+    response = client.get(LIST)
+    assert response.status_code == 200
+    assert names(response) == {"Arden", "Brook"}
+    assert "Dunmore" not in response.content.decode()
+
+
+def test_clinician_cannot_open_another_clinicians_patient(client, clinician, patients, today):
+    client.force_login(clinician)
+    assert client.get(detail(patients["theirs"])).status_code == 404
+    assert client.get(detail(patients["team"])).status_code == 200
+
+
+def test_clinician_search_does_not_reach_another_clinicians_patient(client, clinician, patients, today):
+    client.force_login(clinician)
+    assert names(client.get(LIST, {"q": "Dunmore"})) == set()
+    assert names(client.get(LIST, {"q": "RM900"})) == set()
+    assert names(client.get(LIST, {"q": "943 476 5919"})) == {"Arden"}
+
+
+def test_clinician_filters_do_not_reach_another_clinicians_patient(client, clinician, patients, today):
+    client.force_login(clinician)
+    # Dunmore (day 54) is breached but not mine; Arden (day 22) is at risk; Brook (day 4) on track.
+    assert names(client.get(LIST, {"clock": "breached"})) == set()
+    assert names(client.get(LIST, {"clock": "at_risk"})) == {"Arden"}
+    assert names(client.get(LIST, {"status": "received"})) == {"Arden", "Brook"}
+    assert names(client.get(LIST, {"status": "closed"})) == set()
+
+
+def test_mdt_office_sees_and_filters_every_patient(client, office_user, patients, today):
+    client.force_login(office_user)
+    assert names(client.get(LIST)) == {"Arden", "Brook", "Dunmore"}
+    assert names(client.get(LIST, {"clock": "breached"})) == {"Dunmore"}
+    assert names(client.get(LIST, {"q": "RM900"})) == {"Dunmore"}
+    assert client.get(detail(patients["theirs"])).status_code == 200
+
+
+def test_user_without_a_role_sees_no_patients(client, outsider, patients):
+    client.force_login(outsider)
+    assert client.get(LIST).status_code == 403
+    assert client.get(detail(patients["mine"])).status_code == 404
+
+
+def test_anonymous_user_is_sent_to_sign_in(client, patients):
+    response = client.get(detail(patients["mine"]))
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+def test_list_shows_status_next_event_and_clock_state(client, clinician, patients, today):
+    client.force_login(clinician)
+    html = client.get(LIST, {"q": "Arden"}).content.decode()
+    assert "Received" in html
+    assert "due 30/11/2026" in html  # the 28-day FDS clock of a referral received on 2 November
+    assert "At risk" in html
+
+
+# Patient page ------------------------------------------------------------------------------------
+
+
+def test_patient_page_shows_routing_with_reasons_clocks_and_timeline(client, office_user, today):
+    referral = SpinalReferralFactory(received_on=datetime.date(2026, 11, 2), transferred_between_trusts=True)
+    ReferralEvent.objects.create(
+        referral=referral,
+        actor=office_user,
+        from_status="received",
+        to_status="triaged",
+        reason="Looked at scans",
+    )
+    client.force_login(office_user)
+    html = client.get(detail(referral.patient)).content.decode()
+    for reason in referral.routing_decision["reasons"]:
+        assert reason in html
+    assert "28-day" in html
+    assert "Looked at scans" in html
+    assert "day-38 handover point 10/12/2026" in html
+    assert "<script" not in html
+    assert html.count("<h1") == 1
+
+
+def test_patient_page_timeline_shows_recorded_changes(client, office_user, today):
+    referral = ReceivedReferralFactory()
+    referral.referring_clinician = "Dr Who"
+    referral.save()
+    client.force_login(office_user)
+    html = client.get(detail(referral.patient)).content.decode()
+    assert "Referral changed" in html
+    assert "Dr Who" in html
+
+
+# Intake ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def intake_data(directory, clinician):
+    return {
+        "nhs_number": "943 476 5919",
+        "given_name": "Alice",
+        "family_name": "Arden",
+        "date_of_birth": "1968-04-12",
+        "sex": "female",
+        "key_worker": clinician.pk,
+        "received_on": "2026-11-02",
+        "presentation": "suspected",
+        "tumour_type": "bone",
+        "site": "spine",
+        "skull_base": "on",
+        "responsible_consultant": clinician.pk,
+    }
+
+
+def test_clinician_cannot_open_the_intake_form(client, clinician):
+    client.force_login(clinician)
+    assert client.get(INTAKE).status_code == 403
+
+
+def test_checking_routing_shows_the_decision_and_saves_nothing(client, office_user, intake_data, today):
+    client.force_login(office_user)
+    response = client.post(INTAKE, {**intake_data, "action": "check"})
+    assert response.status_code == 200
+    assert response.context["decision"].pathway == "spinal"
+    assert response.context["decision"].surgery_at == "NHNN"
+    assert "Routing decision" in response.content.decode()
+    assert "Spinal sarcoma" in response.content.decode()  # the pathway's label
+    assert not Referral.objects.exists()
+    assert not Patient.objects.exists()
+
+
+def test_saving_after_the_check_takes_the_referral_in(client, office_user, intake_data, today):
+    client.force_login(office_user)
+    checked = client.post(INTAKE, {**intake_data, "action": "check"})
+    fingerprint = re.search(r'name="routing_checked" value="([0-9a-f]+)"', checked.content.decode()).group(1)
+    response = client.post(INTAKE, {**intake_data, "routing_checked": fingerprint, "action": "save"})
+    referral = Referral.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == detail(referral.patient)
+    assert referral.routing_decision["surgery_at"] == "NHNN"
+    assert referral.patient.nhs_number == "9434765919"
+
+
+def test_saving_without_checking_shows_the_routing_first(client, office_user, intake_data, today):
+    client.force_login(office_user)
+    response = client.post(INTAKE, {**intake_data, "action": "save"})
+    assert response.status_code == 200
+    assert response.context["decision"] is not None
+    assert not Referral.objects.exists()
+
+
+def test_changing_the_case_after_the_check_needs_a_new_check(client, office_user, intake_data, today):
+    client.force_login(office_user)
+    checked = client.post(INTAKE, {**intake_data, "action": "check"})
+    fingerprint = re.search(r'name="routing_checked" value="([0-9a-f]+)"', checked.content.decode()).group(1)
+    changed = {**intake_data, "routing_checked": fingerprint, "action": "save"}
+    del changed["skull_base"]
+    response = client.post(INTAKE, changed)
+    assert response.status_code == 200
+    assert response.context["decision"].surgery_at == "RNOH"
+    assert not Referral.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("nhs_number", "943 476 5918"),
+        ("nhs_number", "943 476 591"),
+        ("date_of_birth", "not a date"),
+        ("site", "moon"),
+    ],
+)
+def test_bad_intake_input_names_the_field_and_saves_nothing(
+    client, office_user, intake_data, field, value, today
+):
+    client.force_login(office_user)
+    response = client.post(INTAKE, {**intake_data, field: value, "action": "save"})
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not Referral.objects.exists()
+    assert not Patient.objects.exists()
+
+
+def test_intake_with_an_existing_nhs_number_says_it_will_use_the_existing_patient(
+    client, office_user, intake_data, today
+):
+    existing = PatientFactory(nhs_number="9434765919", given_name="Alice", family_name="Arden")
+    client.force_login(office_user)
+    response = client.post(INTAKE, {**intake_data, "action": "check"})
+    assert response.context["existing_patient"] == existing
+    assert "existing patient" in response.content.decode()
+
+
+# Actions on the patient page ---------------------------------------------------------------------
+
+
+def test_office_changes_a_status_from_the_patient_page(client, office_user, today):
+    referral = ReceivedReferralFactory()
+    client.force_login(office_user)
+    url = reverse("referrals:transition", args=[referral.pk])
+    client.post(url, {"to_status": "triaged", "reason": "ok", "expected_status": "received"})
+    referral.refresh_from_db()
+    assert referral.status == "triaged"
+    assert ReferralEvent.objects.filter(referral=referral).count() == 1
+
+
+def test_status_change_from_a_stale_page_is_refused(client, office_user, today):
+    referral = ReceivedReferralFactory(status="triaged")
+    client.force_login(office_user)
+    url = reverse("referrals:transition", args=[referral.pk])
+    # The page was loaded while the referral was still "received".
+    response = client.post(url, {"to_status": "accepted", "expected_status": "received"}, follow=True)
+    assert "Another user got there first" in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == "triaged"
+
+
+def test_invalid_status_choice_is_reported_naming_the_field(client, office_user, today):
+    referral = ReceivedReferralFactory()
+    client.force_login(office_user)
+    url = reverse("referrals:transition", args=[referral.pk])
+    response = client.post(url, {"to_status": "closed", "expected_status": "received"}, follow=True)
+    assert "New status:" in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == "received"
+
+
+def test_clinician_cannot_change_a_status(client, clinician, today):
+    referral = ReceivedReferralFactory(responsible_consultant=clinician)
+    client.force_login(clinician)
+    url = reverse("referrals:transition", args=[referral.pk])
+    assert client.post(url, {"to_status": "triaged", "expected_status": "received"}).status_code == 403
+    referral.refresh_from_db()
+    assert referral.status == "received"
+
+
+def test_refused_surgeon_is_reported_with_the_rule(client, office_user, today):
+    referral = SpinalReferralFactory()
+    surgeon = PractitionerFactory()
+    client.force_login(office_user)
+    response = client.post(
+        reverse("referrals:assign_surgeon", args=[referral.pk]), {"surgeon": surgeon.pk}, follow=True
+    )
+    assert "designated practitioners" in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.surgeon is None
+
+
+def test_first_treatment_form_records_treatment_after_mdt(client, office_user, today):
+    referral = DiscussedAtMdtReferralFactory()
+    client.force_login(office_user)
+    client.post(
+        reverse("referrals:first_treatment", args=[referral.pk]),
+        {"treated_on": "2026-11-23", "expected_status": "discussed_at_mdt"},
+    )
+    referral.refresh_from_db()
+    assert referral.first_treatment_on == datetime.date(2026, 11, 23)
+
+
+# Home and admin ----------------------------------------------------------------------------------
+
+
+def test_office_home_shows_the_standards_chart_without_scripts(client, office_user, today):
+    DiscussedAtMdtReferralFactory(
+        received_on=datetime.date(2026, 9, 1),
+        diagnosis_communicated_on=datetime.date(2026, 9, 20),
+        first_treatment_on=datetime.date(2026, 11, 20),
+        decision_to_treat_on=datetime.date(2026, 11, 1),
+    )
+    client.force_login(office_user)
+    html = client.get(reverse("home")).content.decode()
+    assert "<svg" in html
+    assert "<script" not in html
+    assert "Sep 2026 28-day FDS: 100% (1 of 1)" in html
+    assert "Nov 2026 62-day: 0% (0 of 1)" in html
+    assert "Nov 2026 31-day: 100% (1 of 1)" in html
+
+
+def test_clinician_home_has_no_chart_but_links_to_my_patients(client, clinician):
+    client.force_login(clinician)
+    html = client.get(reverse("home")).content.decode()
+    assert "<svg" not in html
+    assert LIST in html
+
+
+def test_admin_finds_a_referral_by_nhs_number_typed_with_spaces(client, office_user, patients):
+    client.force_login(office_user)
+    response = client.get(reverse("admin:referrals_referral_changelist"), {"q": "943 476 5919"})
+    assert response.status_code == 200
+    assert [r.patient.family_name for r in response.context["cl"].result_list] == ["Arden"]
+
+
+def test_admin_finds_a_referral_by_hospital_number(client, office_user, patients):
+    client.force_login(office_user)
+    response = client.get(reverse("admin:referrals_referral_changelist"), {"q": "RM900"})
+    assert [r.patient.family_name for r in response.context["cl"].result_list] == ["Dunmore"]
+
+
+def test_admin_filters_referrals_by_clock_state_and_pathway(client, office_user, patients, today):
+    client.force_login(office_user)
+    url = reverse("admin:referrals_referral_changelist")
+    response = client.get(url, {"clock": "breached"})
+    assert [r.patient.family_name for r in response.context["cl"].result_list] == ["Dunmore"]
+    assert client.get(url, {"pathway__exact": "spinal"}).status_code == 200
+
+
+def test_status_filter_does_not_reveal_another_clinicians_referral_of_a_shared_patient(
+    client, clinician, other_clinician, today
+):
+    shared = PatientFactory(family_name="Shared")
+    ReceivedReferralFactory(patient=shared, responsible_consultant=clinician)
+    ReceivedReferralFactory(patient=shared, responsible_consultant=other_clinician, status="closed")
+    client.force_login(clinician)
+    assert names(client.get(LIST, {"status": "closed"})) == set()
+    assert names(client.get(LIST, {"status": "received"})) == {"Shared"}
+    html = client.get(detail(shared)).content.decode()
+    assert "Closed" not in html
+
+
+def test_reading_and_listing_patients_goes_to_the_access_log(client, clinician, patients, today):
+    from portal.models import AccessLog
+
+    client.force_login(clinician)
+    client.get(LIST)
+    client.get(LIST, {"q": "Arden"})
+    client.get(detail(patients["mine"]))
+    logged = list(AccessLog.objects.order_by("pk").values_list("user", "patient_id", "action"))
+    assert sorted(logged[:2]) == sorted(
+        [(clinician.pk, patients["mine"].pk, "list"), (clinician.pk, patients["team"].pk, "list")]
+    )
+    assert logged[2:] == [
+        (clinician.pk, patients["mine"].pk, "search"),
+        (clinician.pk, patients["mine"].pk, "read"),
+    ]
+    # A 404 for another clinician's patient reads nothing, so logs nothing.
+    client.get(detail(patients["theirs"]))
+    assert not AccessLog.objects.filter(patient_id=patients["theirs"].pk).exists()
+
+
+def test_intake_refused_by_the_service_names_the_field_and_saves_nothing(
+    client, office_user, intake_data, today
+):
+    taken = HospitalNumberFactory(number="RM1")
+    client.force_login(office_user)
+    data = {**intake_data, "hospital_number": "RM1", "hospital_organisation": taken.organisation.pk}
+    checked = client.post(INTAKE, {**data, "action": "check"})
+    fingerprint = re.search(r'name="routing_checked" value="([0-9a-f]+)"', checked.content.decode()).group(1)
+    response = client.post(INTAKE, {**data, "routing_checked": fingerprint, "action": "save"})
+    assert response.status_code == 200
+    assert "belongs to another patient" in str(response.context["form"].errors["hospital_number"])
+    assert not Referral.objects.exists()
+    assert Patient.objects.count() == 1  # only the owner of RM1
+
+
+def test_intake_page_groups_fields_and_has_one_heading(client, office_user, directory):
+    client.force_login(office_user)
+    html = client.get(INTAKE).content.decode()
+    assert html.count("<h1") == 1
+    assert "<legend" in html
+    assert 'for="id_nhs_number"' in html
+    assert "<script" not in html
