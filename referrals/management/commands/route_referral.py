@@ -52,21 +52,15 @@ def parse_case(data: object) -> RoutingCase:
 
 
 def live_capability_holders() -> CapabilityHolders:
-    """Which services hold which capability, from the directory; the reference data when the
-    database has no directory yet (e.g. an unmigrated checkout)."""
-    from directory.models import Service
+    """Which services hold which capability, from the directory (the same source as intake);
+    the reference data when the database has no directory yet (e.g. an unmigrated checkout)."""
+    from referrals.services import capability_holders
 
-    holders: dict[str, list[str]] = {}
     try:
-        pairs = Service.objects.values_list("capabilities__code", "code").order_by("code")
-        for capability, service in pairs:
-            if capability:
-                holders.setdefault(capability, []).append(service)
+        holders = {capability: services for capability, services in capability_holders().items() if services}
     except DatabaseError:
         return DEFAULT_CAPABILITY_HOLDERS
-    if not holders:
-        return DEFAULT_CAPABILITY_HOLDERS
-    return {capability: tuple(services) for capability, services in holders.items()}
+    return holders or DEFAULT_CAPABILITY_HOLDERS
 
 
 class Command(BaseCommand):
