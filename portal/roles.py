@@ -34,8 +34,16 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *_crud("policies.policydocument", "view", "add", "change"),
         *_crud("referrals.patient", "view", "add", "change"),
         *_crud("referrals.referral", "view", "add", "change"),
+        # MDT meetings: schedules, case lists, attendance, outcomes and what was sent.
+        *_crud("referrals.mdt", "view", "add", "change"),
+        *_crud("referrals.mdtmeeting", "view", "add", "change"),
+        *_crud("referrals.mdtattendance", "view", "add", "change"),
+        *_crud("referrals.mdtdiscussion", "view", "add", "change"),
+        *_crud("referrals.patientoutcomepreference", "view", "add", "change"),
+        *_crud("referrals.mdtremindersent", "view"),
     },
-    # Sees and updates their own patients (object-level checks in the views); no admin.
+    # Sees and updates their own patients (object-level checks in the views); no admin. MDT
+    # discussions only through object-level checked pages (their patients, cases they present).
     Role.CLINICIAN: {
         *_crud("referrals.patient", "view"),
         *_crud("referrals.referral", "view"),
@@ -49,6 +57,9 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *_crud("directory.keycontact", "view"),
         *_crud("policies.policydocument", "view"),
         "policies.approve_policydocument",
+        # MDT attendance figures (the attendance-over-time page); no case lists.
+        *_crud("referrals.mdt", "view"),
+        *_crud("referrals.mdtattendance", "view"),
     },
 }
 

@@ -18,3 +18,6 @@ class ReferralAdmin(SimpleHistoryAdmin):
     list_select_related = ("patient", "responsible_consultant")
     autocomplete_fields = ("patient",)
     raw_id_fields = ("responsible_consultant",)
+
+
+from .mdt_admin import *  # noqa: E402, F403  MDT meetings (referrals/mdt_admin.py)

@@ -183,6 +183,9 @@ CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# MDT meetings: days after a meeting before the office is reminded of outcomes not yet sent.
+MDT_OUTCOME_SEND_REMINDER_DAYS = int(os.environ.get("MDT_OUTCOME_SEND_REMINDER_DAYS", "3"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from directory.seed import load_reference_data as load_directory
 from policies.seed import load_reference_data as load_policies
 from portal.roles import STAFF_ROLES, Role
+from referrals.mdt_seed import load_mdts
 from referrals.seed import load_demo_patients
 
 DEMO_ACCOUNTS = [
@@ -50,6 +51,7 @@ class Command(BaseCommand):
                 clinicians={1: users["clinician1"], 2: users["clinician2"]},
                 today=timezone.localdate(),
             )
+            load_mdts(office_user=users["office"], demo_cases=True)
 
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         names = ", ".join(username for username, *_ in DEMO_ACCOUNTS)

@@ -1,0 +1,84 @@
+"""iCalendar (RFC 5545) for MDT meetings, built with the `icalendar` package: the invitation
+attached to a meeting's case list and a clinician's feed of the meetings where they present.
+
+Nothing here names a patient: an event says which MDT meets, when and where, and how many cases
+the clinician presents; the case list itself is behind sign-in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import icalendar
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from .mdt_rules import LONDON
+from .models import MdtMeeting
+
+PRODID = "-//LSESN Sarcoma Portal//MDT meetings//EN"
+
+
+def meeting_uid(meeting: MdtMeeting) -> str:
+    return f"mdt-meeting-{meeting.pk}@lsesn-sarcoma-portal"
+
+
+def _event(meeting: MdtMeeting, *, description: str) -> icalendar.Event:
+    event = icalendar.Event()
+    event.add("uid", meeting_uid(meeting))
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", meeting.starts_at.astimezone(LONDON))
+    event.add("dtend", meeting.ends_at.astimezone(LONDON))
+    event.add("summary", f"{meeting.mdt.name} MDT")
+    if meeting.mdt.location:
+        event.add("location", meeting.mdt.location)
+    if meeting.mdt.video_link:
+        event.add("url", meeting.mdt.video_link)
+    event.add("description", description)
+    event.add("status", "CANCELLED" if meeting.status == MdtMeeting.Status.CANCELLED else "CONFIRMED")
+    return event
+
+
+def _calendar(method: str | None = None) -> icalendar.Calendar:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    if method:
+        calendar.add("method", method)
+    return calendar
+
+
+def meeting_invitation(meeting: MdtMeeting, *, attendee: str) -> bytes:
+    """A REQUEST invitation to one meeting for one core member."""
+    calendar = _calendar("REQUEST")
+    event = _event(
+        meeting,
+        description=(
+            f"{meeting.discussions.count()} case(s) on the list. The case list is in the portal: "
+            f"{settings.PORTAL_BASE_URL}{reverse('mdt:meeting_detail', args=[meeting.pk])}"
+        ),
+    )
+    event.add("organizer", f"mailto:{meeting.mdt.office_email or 'noreply@localhost'}")
+    event.add("attendee", f"mailto:{attendee}")
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def presenter_feed(meetings: Iterable[MdtMeeting], *, user) -> bytes:
+    """The feed of meetings where `user` presents, with only the number of their cases."""
+    calendar = _calendar()
+    calendar.add("x-wr-calname", "MDT meetings where I present")
+    for meeting in meetings:
+        count = meeting.discussions.filter(presenting_clinician=user).count()
+        calendar.add_component(
+            _event(
+                meeting,
+                description=(
+                    f"You present {count} case(s). Sign in to the portal for the details: "
+                    f"{settings.PORTAL_BASE_URL}{reverse('mdt:my_mdt')}"
+                ),
+            )
+        )
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
