@@ -431,7 +431,7 @@ def outcome_send(*, discussion_id: int, by, now: datetime.datetime | None = None
         .get(pk=discussion_id)
     )
     if discussion.outcome_sent_at:
-        raise MdtError(TAKEN if discussion.outcome_recorded_at else "The outcome was sent already.")
+        raise MdtError("The outcome was sent already: another user got there first.")
     if not discussion.outcome:
         raise MdtError("Record the outcome before sending it.")
     preference = PatientOutcomePreference.objects.filter(patient=discussion.referral.patient).first()
