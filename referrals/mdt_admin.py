@@ -31,9 +31,15 @@ class MdtAdmin(SimpleHistoryAdmin):
 
 
 class MdtAttendanceInline(admin.TabularInline):
+    """Read-only here: attendance is recorded on the meeting page, where deputies are checked."""
+
     model = MdtAttendance
     extra = 0
-    raw_id_fields = ("practitioner", "deputy_for")
+    fields = readonly_fields = ("practitioner", "deputy_for")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(MdtMeeting)
@@ -48,6 +54,9 @@ class MdtMeetingAdmin(SimpleHistoryAdmin):
 
 @admin.register(MdtDiscussion)
 class MdtDiscussionAdmin(SimpleHistoryAdmin):
+    """Cases are added, moved and given outcomes on the MDT pages (where the cut-off, the move
+    reason and the concurrent-save check apply); here only the case details can be corrected."""
+
     list_display = (
         "referral",
         "meeting",
@@ -59,15 +68,25 @@ class MdtDiscussionAdmin(SimpleHistoryAdmin):
     )
     list_filter = ("meeting__mdt", "outcome")
     list_select_related = ("referral", "meeting__mdt", "presenting_clinician")
-    raw_id_fields = ("referral", "meeting", "presenting_clinician", "outcome_recorded_by")
+    raw_id_fields = ("presenting_clinician",)
     readonly_fields = (
         "meeting",
+        "referral",
+        "added_at",
+        "late_addition_reason",
+        "outcome",
+        "recommendation",
+        "decision_to_treat_on",
+        "outcome_recipients",
         "outcome_recorded_at",
         "outcome_recorded_by",
         "outcome_sent_at",
         "outcome_sent_to",
         "version",
     )
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(PatientOutcomePreference)

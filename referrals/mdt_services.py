@@ -401,14 +401,21 @@ def outcome_record(
 
 
 def _send_once(
-    *, kind: str, object_id: int, recipient: str, message: Callable[[], EmailMessage], now: datetime.datetime
+    *,
+    kind: str,
+    object_id: int,
+    meeting_id: int,
+    recipient: str,
+    message: Callable[[], EmailMessage],
+    now: datetime.datetime,
 ) -> bool:
     """Send one e-mail unless it was sent before, recording it in the same transaction."""
-    if MdtReminderSent.objects.filter(kind=kind, object_id=object_id, recipient=recipient).exists():
+    key = {"kind": kind, "object_id": object_id, "meeting_id": meeting_id, "recipient": recipient}
+    if MdtReminderSent.objects.filter(**key).exists():
         return False
     try:
         with transaction.atomic():
-            MdtReminderSent.objects.create(kind=kind, object_id=object_id, recipient=recipient, sent_at=now)
+            MdtReminderSent.objects.create(**key, sent_at=now)
             message().send()
     except IntegrityError:
         return False  # another worker sent it
@@ -451,6 +458,7 @@ def outcome_send(*, discussion_id: int, by, now: datetime.datetime | None = None
         _send_once(
             kind=kind,
             object_id=discussion.pk,
+            meeting_id=discussion.meeting_id,
             recipient=address,
             message=lambda audience=audience, address=address: _email(
                 f"MDT outcome: {discussion.meeting.mdt.name}",
@@ -543,6 +551,7 @@ def reminders_send_readiness_chases(*, now: datetime.datetime | None = None) -> 
             sent += _send_once(
                 kind=MdtReminderSent.Kind.READINESS_CHASE,
                 object_id=discussion.pk,
+                meeting_id=discussion.meeting_id,
                 recipient=clinician.email,
                 message=lambda d=discussion, m=meeting, c=clinician: _email(
                     f"{m.mdt.code} MDT: imaging or pathology missing for a case",
@@ -594,6 +603,7 @@ def reminders_send_case_lists(*, now: datetime.datetime | None = None) -> int:
             sent += _send_once(
                 kind=MdtReminderSent.Kind.CASE_LIST,
                 object_id=meeting.pk,
+                meeting_id=meeting.pk,
                 recipient=address,
                 message=lambda m=meeting, a=address: _case_list_message(m, a),
                 now=now,
@@ -613,6 +623,7 @@ def _office_reminders(
             sent += _send_once(
                 kind=kind,
                 object_id=discussion.pk,
+                meeting_id=discussion.meeting_id,
                 recipient=address,
                 message=lambda d=discussion, a=address: _email(
                     subject.format(code=d.meeting.mdt.code),

@@ -337,8 +337,8 @@ class MdtDiscussion(models.Model):
 
 
 class MdtReminderSent(models.Model):
-    """What was sent to whom. The unique constraint makes a second send of the same reminder
-    impossible; the row is written in the same transaction as the send."""
+    """What was sent to whom, about what, for which meeting. The unique constraint makes a second
+    send of the same reminder impossible; the row is written in the same transaction as the send."""
 
     class Kind(models.TextChoices):
         READINESS_CHASE = "readiness_chase", "Readiness chase to the presenting clinician"
@@ -350,6 +350,8 @@ class MdtReminderSent(models.Model):
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     object_id = models.PositiveBigIntegerField(help_text="The meeting or discussion it was about.")
+    # A discussion moved to another meeting is chased and reminded about again for that meeting.
+    meeting = models.ForeignKey(MdtMeeting, on_delete=models.PROTECT, related_name="reminders_sent")
     recipient = models.CharField(max_length=254)
     sent_at = models.DateTimeField()
     history = HistoricalRecords()
@@ -359,7 +361,9 @@ class MdtReminderSent(models.Model):
         verbose_name = "MDT reminder sent"
         verbose_name_plural = "MDT reminders sent"
         constraints = [
-            models.UniqueConstraint(fields=["kind", "object_id", "recipient"], name="mdt_reminder_sent_once"),
+            models.UniqueConstraint(
+                fields=["kind", "object_id", "meeting", "recipient"], name="mdt_reminder_sent_once"
+            ),
         ]
 
     def __str__(self) -> str:

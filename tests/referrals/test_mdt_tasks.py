@@ -213,3 +213,21 @@ def test_every_mdt_task_is_on_the_beat_schedule():
         "referrals.mdt_tasks.mdt_send_missing_outcome_reminders",
         "referrals.mdt_tasks.mdt_send_outcome_not_sent_reminders",
     } <= scheduled
+
+
+def test_a_case_moved_to_a_later_meeting_is_reminded_about_again_for_that_meeting(held, office_user):
+    from referrals import mdt_services
+
+    discussion = MdtDiscussionFactory(meeting=held)
+    assert _run(mdt_tasks.mdt_send_missing_outcome_reminders, _at(2026, 11, 19, 8, 25)) == 1
+    later = PlannedMeetingFactory(mdt=held.mdt)  # Wednesday 2 December
+    mdt_services.discussion_move(
+        discussion_id=discussion.pk,
+        to_meeting_id=later.pk,
+        reason="Not reached: deferred",
+        by=office_user,
+        now=_at(2026, 11, 19, 9, 0),
+    )
+    assert _run(mdt_tasks.mdt_send_missing_outcome_reminders, _at(2026, 11, 19, 10, 25)) == 0
+    assert _run(mdt_tasks.mdt_send_missing_outcome_reminders, _at(2026, 12, 3, 8, 25)) == 1
+    assert len(mail.outbox) == 2

@@ -353,3 +353,16 @@ def test_home_links_each_role_to_its_mdt_pages(client, office_user, clinician, s
     ):
         client.force_login(user)
         assert url in client.get(reverse("home")).content.decode(), user
+
+
+def test_office_admin_pages_for_mdts_open_and_cases_cannot_be_added_there(client, office_user):
+    discussion = DiscussedMdtDiscussionFactory()
+    client.force_login(office_user)
+    for name, args in (
+        ("admin:referrals_mdt_changelist", []),
+        ("admin:referrals_mdtmeeting_change", [discussion.meeting_id]),
+        ("admin:referrals_mdtdiscussion_change", [discussion.pk]),
+        ("admin:referrals_mdtremindersent_changelist", []),
+    ):
+        assert client.get(reverse(name, args=args)).status_code == 200, name
+    assert client.get(reverse("admin:referrals_mdtdiscussion_add")).status_code == 403
