@@ -4,9 +4,12 @@ Imported at the end of referrals/admin.py. Transitions go through mdt_services, 
 edit forms stay for the standing data (MDTs, meeting chairs); outcomes are entered on the MDT
 pages where their rules run."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
+
+from directory.models import Practitioner
 
 from . import mdt_services
 from .admin import ReferralAdmin
@@ -23,8 +26,39 @@ from .models import (
 __all__ = ["MdtAdmin", "MdtDiscussionAdmin", "MdtMeetingAdmin", "add_to_next_meeting"]
 
 
+class MdtAdminForm(forms.ModelForm):
+    quorum_specialities = forms.MultipleChoiceField(
+        label="Quorum: specialities that must be present",
+        choices=Practitioner.Speciality.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    video_link = forms.URLField(required=False, assume_scheme="https")
+
+    class Meta:
+        model = Mdt
+        fields = [
+            "name",
+            "code",
+            "service",
+            "core_members",
+            "lead",
+            "weekday",
+            "start_time",
+            "duration_minutes",
+            "location",
+            "video_link",
+            "cutoff_working_days",
+            "quorum_specialities",
+            "weeks_ahead",
+            "office_email",
+            "active",
+        ]
+
+
 @admin.register(Mdt)
 class MdtAdmin(SimpleHistoryAdmin):
+    form = MdtAdminForm
     list_display = ("name", "code", "service", "weekday", "start_time", "cutoff_working_days", "active")
     filter_horizontal = ("core_members",)
     raw_id_fields = ("lead",)

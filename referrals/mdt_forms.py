@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.text import slugify
 
 from directory.models import Practitioner
 from portal.roles import Role
@@ -13,14 +14,26 @@ from .models import Mdt, MdtDiscussion, MdtMeeting, PatientOutcomePreference
 
 def _helper(submit: str) -> FormHelper:
     helper = FormHelper()
-    helper.form_tag = False  # templates write the <form> with its action and CSRF token
-    helper.add_input(Submit("submit", submit))
+    # The templates write the <form> with its action and CSRF token (several forms share a page).
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.add_input(Submit(slugify(submit).replace("-", "_"), submit))
     return helper
 
 
 class AddToNextMeetingForm(forms.Form):
-    mdt = forms.ModelChoiceField(label="MDT", queryset=Mdt.objects.filter(active=True))
-    question = forms.CharField(label="Question for the MDT", widget=forms.Textarea(attrs={"rows": 3}))
+    """Both fields are optional so a bare POST (a button on the referral page) works: the MDT then
+    defaults to the one that discussed the referral before or serves its referrer."""
+
+    mdt = forms.ModelChoiceField(
+        label="MDT",
+        queryset=Mdt.objects.filter(active=True),
+        required=False,
+        help_text="Leave empty for the MDT that discussed this referral before or serves its referrer.",
+    )
+    question = forms.CharField(
+        label="Question for the MDT", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from directory.models import Practitioner
+
 from . import mdt_services as services
 from .mdt_calendar import presenter_feed
 from .mdt_forms import (
@@ -98,11 +100,14 @@ def _render_meeting(request: HttpRequest, meeting: MdtMeeting, **forms) -> HttpR
     attendance = meeting.attendance.select_related("practitioner", "deputy_for")
     present = [a for a in attendance if a.deputy_for_id is None]
     initial = {"present": [a.practitioner_id for a in present]}
+    quoracy = services.meeting_quoracy(meeting)
+    labels = dict(Practitioner.Speciality.choices)
     context = {
         "meeting": meeting,
         "discussions": meeting.discussions.all(),
         "attendance": attendance,
-        "quoracy": services.meeting_quoracy(meeting),
+        "quoracy": quoracy,
+        "missing_labels": [labels.get(code, code) for code in quoracy.missing],
         "is_open": meeting.status in services.OPEN,
         "after_cutoff": timezone.now() >= meeting.cutoff_at,
         "add_form": forms.get("add_form") or DiscussionAddForm(),
@@ -252,7 +257,7 @@ def discussion_outcome(request: HttpRequest, pk: int) -> HttpResponse:
         "patient_email": preference.patient_email if preference else "",
         "version": discussion.version,
     }
-    form = OutcomeForm(request.POST or None, initial=initial)
+    form = OutcomeForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.outcome_record(discussion_id=discussion.pk, by=request.user, **form.cleaned_data)
@@ -293,7 +298,7 @@ def discussion_move(request: HttpRequest, pk: int) -> HttpResponse:
         .exclude(pk=discussion.meeting_id)
         .select_related("mdt")
     )
-    form = MoveForm(request.POST or None, meetings=meetings)
+    form = MoveForm(request.POST if request.method == "POST" else None, meetings=meetings)
     if request.method == "POST" and form.is_valid():
         try:
             services.discussion_move(
@@ -322,7 +327,10 @@ def add_to_next(request: HttpRequest, referral_id: int) -> HttpResponse:
     """ "Add to next meeting" from a referral (the referral page links here)."""
     _require(request, "referrals.add_mdtdiscussion")
     referral = get_object_or_404(Referral, pk=referral_id)
-    form = AddToNextMeetingForm(request.POST or None, initial={"mdt": services.mdt_for_referral(referral)})
+    form = AddToNextMeetingForm(
+        request.POST if request.method == "POST" else None,
+        initial={"mdt": services.mdt_for_referral(referral)},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             discussion = services.discussion_add_to_next(

@@ -162,6 +162,13 @@ class Mdt(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    @property
+    def quorum_labels(self) -> list[str]:
+        from directory.models import Practitioner
+
+        labels = dict(Practitioner.Speciality.choices)
+        return [labels.get(code, code) for code in self.quorum_specialities]
+
 
 class MdtMeetingQuerySet(models.QuerySet):
     def upcoming(self, now) -> "MdtMeetingQuerySet":

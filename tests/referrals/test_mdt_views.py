@@ -83,6 +83,8 @@ def test_office_sees_the_meeting_list_and_the_case_list_with_readiness_and_quora
     assert "Imaging missing" in content
     assert "Pathology missing" in content
     assert "Not quorate" in content
+    assert "missing: Pathology, Radiology, Surgery" in content
+    assert content.count('name="csrfmiddlewaretoken"') == content.count("<form")
     assert str(discussion.referral.patient) in content
     assert content.count("<h1") == 1
 
@@ -366,3 +368,23 @@ def test_office_admin_pages_for_mdts_open_and_cases_cannot_be_added_there(client
     ):
         assert client.get(reverse(name, args=args)).status_code == 200, name
     assert client.get(reverse("admin:referrals_mdtdiscussion_add")).status_code == 403
+
+
+@time_machine.travel(BEFORE_CUTOFF, tick=False)
+def test_a_bare_post_from_the_referral_page_adds_to_the_usual_mdts_next_meeting(client, office_user):
+    meeting = PlannedMeetingFactory()
+    referral = ReceivedReferralFactory()
+    MdtDiscussionFactory(referral=referral, meeting=HeldMeetingFactory(mdt=meeting.mdt))
+    client.force_login(office_user)
+    assert client.post(reverse("mdt:add_to_next", args=[referral.pk])).status_code == 302
+    assert referral.mdt_discussions.filter(meeting=meeting).exists()
+    response = client.post(reverse("mdt:add_to_next", args=[ReceivedReferralFactory().pk]))
+    assert response.status_code == 400
+    assert "Choose the MDT for referral" in response.content.decode()
+
+
+def test_the_mdt_quorum_rule_is_chosen_from_the_directory_specialities(client, office_user):
+    mdt = MdtFactory()
+    client.force_login(office_user)
+    content = client.get(reverse("admin:referrals_mdt_change", args=[mdt.pk])).content.decode()
+    assert 'name="quorum_specialities" value="pathology"' in content
