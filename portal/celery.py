@@ -33,6 +33,10 @@ app.conf.beat_schedule = {
         "task": "referrals.mdt_tasks.mdt_send_case_lists",
         "schedule": crontab(minute=15),
     },
+    "mdt-cancellations": {
+        "task": "referrals.mdt_tasks.mdt_send_cancellations",
+        "schedule": crontab(minute=45),
+    },
     "mdt-missing-outcome-reminders": {
         "task": "referrals.mdt_tasks.mdt_send_missing_outcome_reminders",
         "schedule": crontab(minute=25),

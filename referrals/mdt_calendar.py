@@ -35,7 +35,9 @@ def _event(meeting: MdtMeeting, *, description: str) -> icalendar.Event:
     if meeting.mdt.video_link:
         event.add("url", meeting.mdt.video_link)
     event.add("description", description)
-    event.add("status", "CANCELLED" if meeting.status == MdtMeeting.Status.CANCELLED else "CONFIRMED")
+    cancelled = meeting.status == MdtMeeting.Status.CANCELLED
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("sequence", 1 if cancelled else 0)  # a cancellation supersedes the invitation
     return event
 
 
@@ -49,8 +51,9 @@ def _calendar(method: str | None = None) -> icalendar.Calendar:
 
 
 def meeting_invitation(meeting: MdtMeeting, *, attendee: str) -> bytes:
-    """A REQUEST invitation to one meeting for one core member."""
-    calendar = _calendar("REQUEST")
+    """An invitation to one meeting for one core member: REQUEST, or CANCEL once the meeting is
+    cancelled (same UID, so calendar apps remove the event)."""
+    calendar = _calendar("CANCEL" if meeting.status == MdtMeeting.Status.CANCELLED else "REQUEST")
     event = _event(
         meeting,
         description=(

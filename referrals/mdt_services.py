@@ -26,6 +26,7 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from directory.models import Practitioner
 from portal.roles import Role
@@ -151,6 +152,9 @@ def meeting_cancel(*, meeting_id: int, reason: str, by) -> MdtMeeting:
     meeting.cancel_reason = reason.strip()
     meeting._change_reason = f"Cancelled by user {by.pk}"
     meeting.save(update_fields=["status", "cancel_reason"])
+    from .mdt_tasks import mdt_send_cancellations  # the tasks module imports this one
+
+    transaction.on_commit(lambda: mdt_send_cancellations.delay(meeting.pk))
     return meeting
 
 
@@ -184,11 +188,13 @@ def attendance_record(
             raise MdtError({"deputies": f"{covered} was present, so needs no deputy."})
         rows[deputy.pk] = covered
     meeting.attendance.all().delete()
-    MdtAttendance.objects.bulk_create(
+    bulk_create_with_history(
         [
             MdtAttendance(meeting=meeting, practitioner_id=pk, deputy_for=covered)
             for pk, covered in rows.items()
-        ]
+        ],
+        MdtAttendance,
+        default_change_reason=f"Attendance recorded by user {by.pk}",
     )
     logger.info("Attendance recorded for MDT meeting %s by user %s", meeting.pk, by.pk)
     return meeting_quoracy(meeting)
@@ -610,6 +616,44 @@ def reminders_send_case_lists(*, now: datetime.datetime | None = None) -> int:
             )
     logger.info("MDT case lists sent: %d", sent)
     return sent
+
+
+def reminders_send_cancellations(
+    *, meeting_id: int | None = None, now: datetime.datetime | None = None
+) -> int:
+    """Everyone who was sent a cancelled meeting's invitation gets the cancellation, once."""
+    now = now or timezone.now()
+    invited = MdtReminderSent.objects.filter(
+        kind=MdtReminderSent.Kind.CASE_LIST, meeting__status=MdtMeeting.Status.CANCELLED
+    ).select_related("meeting__mdt")
+    if meeting_id is not None:
+        invited = invited.filter(meeting_id=meeting_id)
+    sent = 0
+    for invitation in invited:
+        meeting = invitation.meeting
+        sent += _send_once(
+            kind=MdtReminderSent.Kind.CANCELLATION,
+            object_id=meeting.pk,
+            meeting_id=meeting.pk,
+            recipient=invitation.recipient,
+            message=lambda m=meeting, a=invitation.recipient: _cancellation_message(m, a),
+            now=now,
+        )
+    logger.info("MDT cancellations sent: %d", sent)
+    return sent
+
+
+def _cancellation_message(meeting: MdtMeeting, address: str) -> EmailMessage:
+    message = _email(
+        f"CANCELLED: {meeting.mdt.code} MDT {_local(meeting.starts_at)}",
+        "referrals/mdt/email/cancellation.txt",
+        {"meeting": meeting, "starts": _local(meeting.starts_at)},
+        [address],
+    )
+    message.attach(
+        "mdt-meeting.ics", meeting_invitation(meeting, attendee=address), "text/calendar; method=CANCEL"
+    )
+    return message
 
 
 def _office_reminders(

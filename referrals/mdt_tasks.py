@@ -32,3 +32,9 @@ def mdt_send_missing_outcome_reminders() -> int:
 @shared_task
 def mdt_send_outcome_not_sent_reminders() -> int:
     return mdt_services.reminders_send_outcomes_not_sent()
+
+
+@shared_task
+def mdt_send_cancellations(meeting_id: int | None = None) -> int:
+    """Queued when a meeting is cancelled; also a beat sweep in case that message was lost."""
+    return mdt_services.reminders_send_cancellations(meeting_id=meeting_id)

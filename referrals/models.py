@@ -350,6 +350,7 @@ class MdtReminderSent(models.Model):
     class Kind(models.TextChoices):
         READINESS_CHASE = "readiness_chase", "Readiness chase to the presenting clinician"
         CASE_LIST = "case_list", "Case list and invitation to a core member"
+        CANCELLATION = "cancellation", "Cancellation to a core member who had the invitation"
         MISSING_OUTCOME = "missing_outcome", "Missing outcome to the MDT office"
         OUTCOME_NOT_SENT = "outcome_not_sent", "Outcome not sent, to the MDT office"
         OUTCOME_TO_REFERRER = "outcome_to_referrer", "Outcome to the referring clinician"

@@ -7,7 +7,13 @@ from django.core.exceptions import ValidationError
 
 from referrals import mdt_services as services
 from referrals.mdt_rules import LONDON
-from referrals.models import MdtDiscussion, MdtMeeting, MdtReminderSent, PatientOutcomePreference
+from referrals.models import (
+    MdtAttendance,
+    MdtDiscussion,
+    MdtMeeting,
+    MdtReminderSent,
+    PatientOutcomePreference,
+)
 from tests.factories import (
     CancelledMeetingFactory,
     DiscussedMdtDiscussionFactory,
@@ -136,6 +142,10 @@ def test_a_meeting_is_quorate_when_the_rule_specialities_attend(office_user, cor
     )
     assert result.quorate
     assert meeting.attendance.get(practitioner=deputy).deputy_for == core["pathology"]
+    # Replacing the attendance keeps a history of who was recorded and removed.
+    history = MdtAttendance.history.filter(meeting_id=meeting.pk)
+    assert history.filter(history_type="+").count() == 5
+    assert history.filter(history_type="-").count() == 2
     assert services.meeting_quoracy(meeting).quorate
 
 

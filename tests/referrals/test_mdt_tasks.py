@@ -212,6 +212,7 @@ def test_every_mdt_task_is_on_the_beat_schedule():
         "referrals.mdt_tasks.mdt_send_case_lists",
         "referrals.mdt_tasks.mdt_send_missing_outcome_reminders",
         "referrals.mdt_tasks.mdt_send_outcome_not_sent_reminders",
+        "referrals.mdt_tasks.mdt_send_cancellations",
     } <= scheduled
 
 
@@ -231,3 +232,27 @@ def test_a_case_moved_to_a_later_meeting_is_reminded_about_again_for_that_meetin
     assert _run(mdt_tasks.mdt_send_missing_outcome_reminders, _at(2026, 11, 19, 10, 25)) == 0
     assert _run(mdt_tasks.mdt_send_missing_outcome_reminders, _at(2026, 12, 3, 8, 25)) == 1
     assert len(mail.outbox) == 2
+
+
+def test_a_cancelled_meeting_sends_a_calendar_cancellation_once_to_those_invited(
+    meeting, office_user, django_capture_on_commit_callbacks
+):
+    from referrals import mdt_services
+
+    _run(mdt_tasks.mdt_send_case_lists, _at(2026, 11, 30, 12, 15))
+    mail.outbox.clear()
+    with (
+        time_machine.travel(_at(2026, 11, 30, 15, 0), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        mdt_services.meeting_cancel(meeting_id=meeting.pk, reason="Bank holiday swap", by=office_user)
+    assert _sent_to() == ["pathology@example.invalid", "radiology@example.invalid", "surgery@example.invalid"]
+    assert "CANCELLED" in mail.outbox[0].subject
+    (_, content, _) = mail.outbox[0].attachments[0]
+    calendar = icalendar.Calendar.from_ical(content)
+    (event,) = calendar.walk("VEVENT")
+    assert str(calendar["method"]) == "CANCEL"
+    assert (str(event["status"]), event["sequence"]) == ("CANCELLED", 1)
+    assert str(event["uid"]) == f"mdt-meeting-{meeting.pk}@lsesn-sarcoma-portal"
+    assert _run(mdt_tasks.mdt_send_cancellations, _at(2026, 11, 30, 15, 45)) == 0
+    assert len(mail.outbox) == 3
