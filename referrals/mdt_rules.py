@@ -35,6 +35,11 @@ def bank_holidays(years: Iterable[int]) -> frozenset[datetime.date]:
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=sorted(set(years))).keys())
 
 
+def closed_days_around(*days: datetime.date) -> frozenset[datetime.date]:
+    """The bank holidays of the years around the given days (enough for any cut-off)."""
+    return bank_holidays({year for day in days for year in (day.year - 1, day.year, day.year + 1)})
+
+
 def is_working_day(day: datetime.date, closed: Collection[datetime.date]) -> bool:
     return day.weekday() < 5 and day not in closed
 

@@ -4,7 +4,7 @@ skipped run neither repeats nor loses a reminder."""
 
 from celery import shared_task
 
-from . import mdt_services
+from . import mdt_reminders, mdt_services
 from .models import Mdt
 
 
@@ -16,25 +16,25 @@ def mdt_generate_meetings() -> int:
 
 @shared_task
 def mdt_send_readiness_chases() -> int:
-    return mdt_services.reminders_send_readiness_chases()
+    return mdt_reminders.reminders_send_readiness_chases()
 
 
 @shared_task
 def mdt_send_case_lists() -> int:
-    return mdt_services.reminders_send_case_lists()
+    return mdt_reminders.reminders_send_case_lists()
 
 
 @shared_task
 def mdt_send_missing_outcome_reminders() -> int:
-    return mdt_services.reminders_send_missing_outcomes()
+    return mdt_reminders.reminders_send_missing_outcomes()
 
 
 @shared_task
 def mdt_send_outcome_not_sent_reminders() -> int:
-    return mdt_services.reminders_send_outcomes_not_sent()
+    return mdt_reminders.reminders_send_outcomes_not_sent()
 
 
 @shared_task
 def mdt_send_cancellations(meeting_id: int | None = None) -> int:
     """Queued when a meeting is cancelled; also a beat sweep in case that message was lost."""
-    return mdt_services.reminders_send_cancellations(meeting_id=meeting_id)
+    return mdt_reminders.reminders_send_cancellations(meeting_id=meeting_id)

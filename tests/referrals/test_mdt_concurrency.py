@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from referrals import mdt_services, mdt_tasks
+from referrals import mdt_reminders, mdt_services, mdt_tasks
 from referrals.models import MdtDiscussion, MdtReminderSent
 from tests.factories import (
     HeldMeetingFactory,
@@ -59,8 +59,8 @@ def test_two_sweeps_at_once_send_each_case_list_once():
     _meeting_with_core_members(starts)
     now = timezone.now()
     errors = _together(
-        lambda: mdt_services.reminders_send_case_lists(now=now),
-        lambda: mdt_services.reminders_send_case_lists(now=now),
+        lambda: mdt_reminders.reminders_send_case_lists(now=now),
+        lambda: mdt_reminders.reminders_send_case_lists(now=now),
     )
     assert errors == [None, None]
     assert MdtReminderSent.objects.count() == 3
