@@ -436,6 +436,15 @@ def outcome_send(*, discussion_id: int, by, now: datetime.datetime | None = None
     return discussion
 
 
+def referral_decision_to_treat_on(referral: Referral) -> datetime.date | None:
+    """The first decision to treat the MDT recorded for the referral: the start of its 31-day
+    clock (referrals.rules.waiting_time_clocks takes it as `decision_to_treat_on`)."""
+    dates = referral.mdt_discussions.exclude(decision_to_treat_on=None).values_list(
+        "decision_to_treat_on", flat=True
+    )
+    return min(dates, default=None)
+
+
 def discussions_for_patient(patient: Patient, user) -> QuerySet[MdtDiscussion]:
     """A patient's MDT discussions the user may see, latest meeting first (for the patient page)."""
     return (

@@ -132,8 +132,12 @@ class Mdt(models.Model):
         related_name="leads_mdts",
         help_text="The MDT lead, who sees the attendance figures.",
     )
-    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
-    start_time = models.TimeField(help_text="Local time in London (GMT or BST).")
+    weekday = models.PositiveSmallIntegerField(
+        choices=Weekday.choices, help_text="A change applies to meetings created from then on."
+    )
+    start_time = models.TimeField(
+        help_text="Local time in London (GMT or BST). A change applies to meetings created from then on."
+    )
     duration_minutes = models.PositiveSmallIntegerField(default=120)
     location = models.CharField(max_length=200, blank=True)
     video_link = models.URLField(blank=True)

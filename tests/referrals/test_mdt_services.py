@@ -472,3 +472,15 @@ def test_resetting_the_calendar_token_replaces_it(clinician):
     first = services.calendar_token_get_or_create(user=clinician).token
     assert services.calendar_token_get_or_create(user=clinician).token == first
     assert services.calendar_token_get_or_create(user=clinician, reset=True).token != first
+
+
+def test_the_31_day_clock_starts_at_the_first_decision_to_treat():
+    referral = ReceivedReferralFactory()
+    assert services.referral_decision_to_treat_on(referral) is None
+    DiscussedMdtDiscussionFactory(referral=referral, decision_to_treat_on=datetime.date(2026, 11, 20))
+    DiscussedMdtDiscussionFactory(
+        referral=referral,
+        meeting=HeldMeetingFactory(starts_at=datetime.datetime(2026, 11, 11, 8, 0, tzinfo=LONDON)),
+        decision_to_treat_on=datetime.date(2026, 11, 12),
+    )
+    assert services.referral_decision_to_treat_on(referral) == datetime.date(2026, 11, 12)
