@@ -6,6 +6,7 @@ the clinician presents; the case list itself is behind sign-in."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
 import icalendar
@@ -50,6 +51,14 @@ def _calendar(method: str | None = None) -> icalendar.Calendar:
     return calendar
 
 
+def _add_timezone(calendar: icalendar.Calendar) -> None:
+    """Europe/London's VTIMEZONE, for the years around now only (the full table is long)."""
+    today = timezone.localdate()
+    calendar.add_missing_timezones(
+        first_date=datetime.date(today.year - 2, 1, 1), last_date=datetime.date(today.year + 3, 1, 1)
+    )
+
+
 def meeting_invitation(meeting: MdtMeeting, *, attendee: str) -> bytes:
     """An invitation to one meeting for one core member: REQUEST, or CANCEL once the meeting is
     cancelled (same UID, so calendar apps remove the event)."""
@@ -64,7 +73,7 @@ def meeting_invitation(meeting: MdtMeeting, *, attendee: str) -> bytes:
     event.add("organizer", f"mailto:{meeting.mdt.office_email or 'noreply@localhost'}")
     event.add("attendee", f"mailto:{attendee}")
     calendar.add_component(event)
-    calendar.add_missing_timezones()
+    _add_timezone(calendar)
     return calendar.to_ical()
 
 
@@ -83,5 +92,5 @@ def presenter_feed(meetings: Iterable[MdtMeeting], *, user) -> bytes:
                 ),
             )
         )
-    calendar.add_missing_timezones()
+    _add_timezone(calendar)
     return calendar.to_ical()

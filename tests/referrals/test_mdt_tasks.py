@@ -116,6 +116,8 @@ def test_case_list_carries_an_icalendar_invitation(meeting, clinician):
     assert str(calendar["method"]) == "REQUEST"
     (event,) = calendar.walk("VEVENT")
     assert event.decoded("dtstart") == meeting.starts_at
+    assert event["dtstart"].params["TZID"] == "Europe/London"
+    assert [str(tz["tzid"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/London"]
     assert event.decoded("dtend") == meeting.starts_at + datetime.timedelta(minutes=120)
     assert str(event["uid"]) == f"mdt-meeting-{meeting.pk}@lsesn-sarcoma-portal"
     assert str(event["location"]) == "Room 1"
