@@ -25,6 +25,10 @@ app.conf.beat_schedule = {
         "task": "referrals.mdt_tasks.mdt_generate_meetings",
         "schedule": crontab(hour=2, minute=10),
     },
+    "mdt-close-lists": {
+        "task": "referrals.mdt_tasks.mdt_close_lists",
+        "schedule": crontab(minute=1),
+    },
     "mdt-readiness-chases": {
         "task": "referrals.mdt_tasks.mdt_send_readiness_chases",
         "schedule": crontab(minute=5),

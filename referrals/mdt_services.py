@@ -103,6 +103,26 @@ def meeting_close_list(*, meeting_id: int, by) -> MdtMeeting:
     return meeting
 
 
+def meeting_lists_close_due(*, now: datetime.datetime | None = None) -> int:
+    """Close the case list of every planned meeting whose cut-off has passed (a missed run
+    closes them late, never not at all). Each meeting is claimed on its own."""
+    now = now or timezone.now()
+    closed = 0
+    for meeting_id in MdtMeeting.objects.filter(
+        status=MdtMeeting.Status.PLANNED, cutoff_at__lte=now
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            meeting = _meeting_for_update(meeting_id)
+            if meeting.status != MdtMeeting.Status.PLANNED:
+                continue  # closed or cancelled by someone else meanwhile
+            meeting.status = MdtMeeting.Status.LIST_CLOSED
+            meeting._change_reason = "List closed at the cut-off"
+            meeting.save(update_fields=["status"])
+            closed += 1
+    logger.info("MDT case lists closed at cut-off: %d", closed)
+    return closed
+
+
 @transaction.atomic
 def meeting_mark_held(*, meeting_id: int, by, now: datetime.datetime | None = None) -> MdtMeeting:
     """Record that a meeting took place (only once it has started)."""

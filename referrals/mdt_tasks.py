@@ -15,6 +15,12 @@ def mdt_generate_meetings() -> int:
 
 
 @shared_task
+def mdt_close_lists() -> int:
+    """Close the case lists whose cut-off has passed."""
+    return mdt_services.meeting_lists_close_due()
+
+
+@shared_task
 def mdt_send_readiness_chases() -> int:
     return mdt_reminders.reminders_send_readiness_chases()
 

@@ -215,6 +215,7 @@ def test_every_mdt_task_is_on_the_beat_schedule():
         "referrals.mdt_tasks.mdt_send_missing_outcome_reminders",
         "referrals.mdt_tasks.mdt_send_outcome_not_sent_reminders",
         "referrals.mdt_tasks.mdt_send_cancellations",
+        "referrals.mdt_tasks.mdt_close_lists",
     } <= scheduled
 
 
@@ -258,3 +259,16 @@ def test_a_cancelled_meeting_sends_a_calendar_cancellation_once_to_those_invited
     assert str(event["uid"]) == f"mdt-meeting-{meeting.pk}@lsesn-sarcoma-portal"
     assert _run(mdt_tasks.mdt_send_cancellations, _at(2026, 11, 30, 15, 45)) == 0
     assert len(mail.outbox) == 3
+
+
+def test_case_lists_close_at_the_cutoff_even_after_a_missed_run(meeting):
+    cancelled = PlannedMeetingFactory(
+        mdt=meeting.mdt, starts_at=_at(2026, 11, 25, 8, 0), status=MdtMeeting.Status.CANCELLED
+    )
+    assert _run(mdt_tasks.mdt_close_lists, _at(2026, 11, 30, 11, 1)) == 0
+    assert _run(mdt_tasks.mdt_close_lists, _at(2026, 11, 30, 15, 1)) == 1
+    assert _run(mdt_tasks.mdt_close_lists, _at(2026, 11, 30, 16, 1)) == 0
+    meeting.refresh_from_db()
+    cancelled.refresh_from_db()
+    assert (meeting.status, cancelled.status) == (MdtMeeting.Status.LIST_CLOSED, MdtMeeting.Status.CANCELLED)
+    assert meeting.history.first().history_change_reason == "List closed at the cut-off"
