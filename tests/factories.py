@@ -6,9 +6,8 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from directory.models import Organisation, Practitioner, Service
-from referrals import mdt_rules
-from referrals.models import Mdt, MdtDiscussion, MdtMeeting, Patient, Referral
+from directory.models import Organisation
+from referrals.models import Patient, Referral
 from referrals.seed import synthetic_nhs_number
 
 
@@ -63,6 +62,10 @@ class ReceivedReferralFactory(factory.django.DjangoModelFactory):
 
 
 # MDT meetings -----------------------------------------------------------------------------------
+# Imported here, not at the top, so this block merges cleanly with other apps' factories.
+from directory.models import Practitioner, Service  # noqa: E402
+from referrals import mdt_rules  # noqa: E402
+from referrals.models import Mdt, MdtDiscussion, MdtMeeting  # noqa: E402
 
 
 class MdtServiceFactory(factory.django.DjangoModelFactory):

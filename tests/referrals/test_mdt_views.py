@@ -388,3 +388,12 @@ def test_the_mdt_quorum_rule_is_chosen_from_the_directory_specialities(client, o
     client.force_login(office_user)
     content = client.get(reverse("admin:referrals_mdt_change", args=[mdt.pk])).content.decode()
     assert 'name="quorum_specialities" value="pathology"' in content
+
+
+def test_mdt_model_permissions_by_role(office_user, clinician, sag_member):
+    assert office_user.has_perm("referrals.change_mdtdiscussion")
+    assert not office_user.has_perm("referrals.delete_mdtmeeting")
+    assert not office_user.has_perm("referrals.change_mdtremindersent")
+    assert not any(p.startswith("referrals.") and "mdt" in p for p in clinician.get_all_permissions())
+    assert sag_member.has_perm("referrals.view_mdtattendance")
+    assert not sag_member.has_perm("referrals.view_mdtdiscussion")
