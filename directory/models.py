@@ -3,8 +3,12 @@ practitioners (core MDT members and designated practitioners) and key contacts.
 
 Every record keeps full history (django-simple-history)."""
 
+import datetime
+import secrets
+
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 
@@ -117,6 +121,16 @@ class Practitioner(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                "organisation",
+                name="directory_practitioner_unique_name_per_organisation",
+                violation_error_message=(
+                    "Name: a practitioner with this name is already listed at this organisation."
+                ),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -132,6 +146,7 @@ class KeyContact(models.Model):
     email = models.EmailField(blank=True)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="key_contacts")
     notes = models.CharField(max_length=300, blank=True)
+    active = models.BooleanField(default=True, help_text="Retired contacts are kept, with their history.")
     history = HistoricalRecords()
 
     class Meta:
@@ -139,3 +154,174 @@ class KeyContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.service.code})"
+
+
+class ChangeRequestQuerySet(models.QuerySet):
+    def open(self) -> "ChangeRequestQuerySet":
+        """Requests still waiting for a SAG decision (pending) or for a re-base (stale)."""
+        return self.filter(status__in=[ChangeRequest.Status.PENDING, ChangeRequest.Status.STALE])
+
+    def due(self, today: datetime.date) -> "ChangeRequestQuerySet":
+        """Approved requests whose effective date is on or before `today` and not applied yet."""
+        return self.filter(status=ChangeRequest.Status.SCHEDULED, effective_date__lte=today)
+
+    def for_target(self, target: "Practitioner | KeyContact | Service") -> "ChangeRequestQuerySet":
+        if isinstance(target, Practitioner):
+            return self.filter(practitioner=target)
+        if isinstance(target, Service):
+            return self.filter(service=target)
+        return self.filter(key_contact=target)
+
+
+class ChangeRequest(models.Model):
+    """A proposed change to the live directory: add, change or retire a practitioner or a key
+    contact, or change a service (its capabilities drive referral routing). A SAG member other
+    than the proposer approves it (services.change_request_approve), which applies it, at once or
+    from its effective date."""
+
+    class Kind(models.TextChoices):
+        ADD = "add", "Add"
+        CHANGE = "change", "Change"
+        RETIRE = "retire", "Retire"
+
+    class TargetType(models.TextChoices):
+        PRACTITIONER = "practitioner", "Practitioner"
+        KEY_CONTACT = "key_contact", "Key contact"
+        SERVICE = "service", "Service"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        STALE = "stale", "Stale: the record changed, re-base before deciding"
+        SCHEDULED = "scheduled", "Approved, live from its effective date"
+        APPLIED = "applied", "Approved and applied"
+        REJECTED = "rejected", "Rejected"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    target_type = models.CharField(max_length=20, choices=TargetType.choices)
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.PROTECT, null=True, blank=True, related_name="change_requests"
+    )
+    key_contact = models.ForeignKey(
+        KeyContact, on_delete=models.PROTECT, null=True, blank=True, related_name="change_requests"
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, null=True, blank=True, related_name="change_requests"
+    )
+    proposed_values = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The proposed field values: every field for an addition, the changed ones for a change.",
+    )
+    reason = models.TextField()
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="directory_change_requests"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    base_version = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The target record's latest history id when the request was made (or re-based).",
+    )
+    effective_date = models.DateField(
+        null=True, blank=True, help_text="Leave empty to apply the change as soon as it is approved."
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    sag_notified_at = models.DateTimeField(null=True, blank=True)
+    proposer_notified_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = ChangeRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        permissions = [("approve_changerequest", "Can approve or reject a directory change request")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(target_type="practitioner", key_contact__isnull=True, service__isnull=True)
+                    | models.Q(target_type="key_contact", practitioner__isnull=True, service__isnull=True)
+                    | models.Q(target_type="service", practitioner__isnull=True, key_contact__isnull=True)
+                ),
+                name="directory_changerequest_one_target_type",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="add")
+                    | models.Q(practitioner__isnull=False)
+                    | models.Q(key_contact__isnull=False)
+                    | models.Q(service__isnull=False)
+                ),
+                name="directory_changerequest_change_has_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Change request #{self.pk}: {self.get_kind_display().lower()} {self.target_label}"
+
+    @property
+    def target(self) -> "Practitioner | KeyContact | Service | None":
+        return {
+            self.TargetType.PRACTITIONER: self.practitioner,
+            self.TargetType.KEY_CONTACT: self.key_contact,
+            self.TargetType.SERVICE: self.service,
+        }[self.target_type]
+
+    @property
+    def target_label(self) -> str:
+        if self.target is not None:
+            return str(self.target)
+        name_field = "label" if self.target_type == self.TargetType.KEY_CONTACT else "name"
+        return f"{self.get_target_type_display().lower()} {self.proposed_values.get(name_field, '')}".strip()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in {self.Status.PENDING, self.Status.STALE}
+
+
+def _new_confirmation_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class ConfirmationRequestQuerySet(models.QuerySet):
+    def unconfirmed_since(self, cutoff: datetime.datetime) -> "ConfirmationRequestQuerySet":
+        """Sent on or before `cutoff` and still not confirmed."""
+        return self.filter(sent_at__lte=cutoff, confirmed_at__isnull=True)
+
+
+class ConfirmationRequest(models.Model):
+    """The annual "is your directory entry still correct?" e-mail to one practitioner (or to the
+    MDT office for them). One row per practitioner per year, so a second send is impossible."""
+
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.CASCADE, related_name="confirmation_requests"
+    )
+    year = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField()
+    sent_to = models.TextField(help_text="The addresses the request went to, one a line.")
+    token = models.CharField(max_length=64, unique=True, default=_new_confirmation_token, editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    flagged_to_sag_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["token"])
+
+    objects = ConfirmationRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "practitioner__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practitioner", "year"], name="directory_confirmationrequest_once_a_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Annual confirmation {self.year}: {self.practitioner}"
+
+    @property
+    def recipients(self) -> list[str]:
+        return self.sent_to.splitlines()

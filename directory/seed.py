@@ -106,3 +106,31 @@ def load_reference_data() -> None:
                 "designation_scope": Practitioner.DesignationScope.SPINAL_SURGERY,
             },
         )
+
+
+DEMO_CHANGE_REASON = "Demo: a new MDT coordinator line for the London Sarcoma Service (fictional number)."
+
+
+def load_demo_change_requests(*, proposer) -> None:
+    """One pending change request for a demo SAG member to review. The phone number is from
+    Ofcom's range for drama (020 7946 0xxx), so it reaches nobody."""
+    from .models import ChangeRequest
+    from .services import change_request_propose
+
+    if ChangeRequest.objects.filter(reason=DEMO_CHANGE_REASON).exists():
+        return
+    change_request_propose(
+        proposer=proposer,
+        kind=ChangeRequest.Kind.ADD,
+        target_type=ChangeRequest.TargetType.KEY_CONTACT,
+        values={
+            "label": "LSS MDT coordinator (demo)",
+            "phone_numbers": "020 7946 0000",
+            "email": "",
+            "service": "LSS",
+            "active": True,
+            "notes": "Demo entry proposed by seed_demo.",
+        },
+        reason=DEMO_CHANGE_REASON,
+        notify=False,
+    )

@@ -20,6 +20,27 @@ app.conf.beat_schedule = {
         "task": "portal.tasks.heartbeat",
         "schedule": crontab(minute="*/15"),
     },
+    # Review-date alerts for policies and pathways: sends whatever is due on or before today.
+    "policies-review-alerts": {
+        "task": "policies.tasks.send_review_alerts",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "second-opinion-reminders": {
+        "task": "second_opinions.tasks.send_second_opinion_reminders",
+        "schedule": crontab(minute=0, hour="8-17"),
+    },
+    "directory-apply-due-change-requests": {
+        "task": "directory.tasks.apply_due_change_requests",
+        "schedule": crontab(minute=5),
+    },
+    "directory-send-annual-confirmation-requests": {
+        "task": "directory.tasks.send_annual_confirmation_requests",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "directory-flag-unconfirmed-entries": {
+        "task": "directory.tasks.flag_unconfirmed_entries",
+        "schedule": crontab(hour=7, minute=45),
+    },
     # MDT meetings (referrals/mdt_tasks.py): meetings ahead daily, reminders in hourly sweeps.
     "mdt-generate-meetings": {
         "task": "referrals.mdt_tasks.mdt_generate_meetings",

@@ -1,6 +1,8 @@
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
 
 from .roles import Role
 
@@ -33,3 +35,33 @@ class User(AbstractUser):
     @property
     def is_sag_member(self) -> bool:
         return self.has_role(Role.SAG_MEMBER)
+
+
+class AccessLog(models.Model):
+    """One read of patient-identifiable data: who, when, which patient, which page.
+
+    Append-only, as ISO 27789 expects of health record audit trails: rows are only ever inserted
+    (portal.services.access_log_record); the admin is read-only for everyone, and on PostgreSQL a
+    trigger refuses UPDATE and DELETE. Visible to superusers and to whoever is given
+    `portal.view_accesslog` (the MDT office lead). History (django-simple-history) covers writes;
+    this covers reads."""
+
+    class Action(models.TextChoices):
+        READ = "read", "Read a record"
+        LIST = "list", "Listed in a page"
+        EXPORT = "export", "Exported"
+        SEARCH = "search", "Found by a search"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey("portal.User", on_delete=models.PROTECT, related_name="+")
+    patient_id = models.BigIntegerField(db_index=True, help_text="referrals.Patient id")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    page = models.CharField(max_length=200, help_text="The URL name or path read.")
+
+    class Meta:
+        ordering = ["-at"]
+        default_permissions = ("view",)
+        indexes = [models.Index(fields=["patient_id", "-at"]), models.Index(fields=["user", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.action} patient {self.patient_id} at {self.at:%Y-%m-%d %H:%M}"

@@ -31,9 +31,28 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *_crud("directory.capability", "view"),
         *_crud("directory.practitioner", "view"),
         *_crud("directory.keycontact", "view"),
+        # Directory changes are proposed as change requests, never written directly.
+        *_crud("directory.changerequest", "view", "add"),
+        *_crud("directory.confirmationrequest", "view"),
         *_crud("policies.policydocument", "view", "add", "change"),
+        *_crud("policies.outstandingitem", "view", "add", "change"),
+        *_crud("policies.circulationgroup", "view", "add", "change"),
+        *_crud("policies.policyseries", "view"),
+        *_crud("policies.policyreviewalert", "view"),
         *_crud("referrals.patient", "view", "add", "change"),
         *_crud("referrals.referral", "view", "add", "change"),
+        # Reading history in the admin needs the history models' own view permission.
+        *_crud("directory.historicalpractitioner", "view"),
+        *_crud("directory.historicalkeycontact", "view"),
+        *_crud("directory.historicalservice", "view"),
+        *_crud("policies.historicalpolicydocument", "view"),
+        *_crud("referrals.historicalpatient", "view"),
+        *_crud("referrals.historicalreferral", "view"),
+        *_crud("second_opinions.historicalsecondopinionrequest", "view"),
+        *_crud("second_opinions.secondopinionrequest", "view", "add", "change"),
+        *_crud("second_opinions.secondopiniontransition", "view"),
+        *_crud("second_opinions.secondopinionreminder", "view"),
+        "second_opinions.view_second_opinion_figures",
         # MDT meetings: schedules, case lists, attendance, outcomes and what was sent.
         *_crud("referrals.mdt", "view", "add", "change"),
         *_crud("referrals.mdtmeeting", "view", "add", "change"),
@@ -41,12 +60,20 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *_crud("referrals.mdtdiscussion", "view", "add", "change"),
         *_crud("referrals.patientoutcomepreference", "view", "add", "change"),
         *_crud("referrals.mdtremindersent", "view"),
+        *_crud("referrals.historicalmdt", "view"),
+        *_crud("referrals.historicalmdtmeeting", "view"),
+        *_crud("referrals.historicalmdtattendance", "view"),
+        *_crud("referrals.historicalmdtdiscussion", "view"),
+        *_crud("referrals.historicalpatientoutcomepreference", "view"),
     },
     # Sees and updates their own patients (object-level checks in the views); no admin. MDT
     # discussions only through object-level checked pages (their patients, cases they present).
     Role.CLINICIAN: {
         *_crud("referrals.patient", "view"),
         *_crud("referrals.referral", "view"),
+        # Their own patients' second-opinion requests only (SecondOpinionRequest.objects.visible_to),
+        # and a treating clinician may ask for one for their own patient.
+        *_crud("second_opinions.secondopinionrequest", "view", "add"),
     },
     # Governs the network: approves directory changes and policy versions.
     Role.SAG_MEMBER: {
@@ -55,8 +82,12 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *_crud("directory.capability", "view"),
         *_crud("directory.practitioner", "view"),
         *_crud("directory.keycontact", "view"),
+        *_crud("directory.changerequest", "view", "add"),
+        "directory.approve_changerequest",
         *_crud("policies.policydocument", "view"),
         "policies.approve_policydocument",
+        # Aggregate second-opinion figures only, no patient's request.
+        "second_opinions.view_second_opinion_figures",
         # MDT attendance figures (the attendance-over-time page); no case lists.
         *_crud("referrals.mdt", "view"),
         *_crud("referrals.mdtattendance", "view"),

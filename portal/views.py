@@ -1,19 +1,24 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+
+from directory.models import ChangeRequest
+from policies.models import PolicyDocument
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The role-aware home page: what this user can do next."""
     user = request.user
-    return render(
-        request,
-        "portal/home.html",
-        {
-            "is_mdt_office": user.is_mdt_office,
-            "is_clinician": user.is_clinician,
-            "is_sag_member": user.is_sag_member,
-            "has_no_role": not (user.is_superuser or user.role_names),
-        },
-    )
+    context = {
+        "is_mdt_office": user.is_mdt_office,
+        "is_clinician": user.is_clinician,
+        "is_sag_member": user.is_sag_member,
+        "has_no_role": not (user.is_superuser or user.role_names),
+    }
+    if user.is_sag_member:
+        context["policies_awaiting_approval"] = PolicyDocument.objects.awaiting_approval()
+        context["policies_overdue_review"] = PolicyDocument.objects.overdue_for_review(timezone.localdate())
+        context["directory_open_requests"] = ChangeRequest.objects.open().count()
+    return render(request, "portal/home.html", context)

@@ -9,6 +9,8 @@ from django.contrib.auth.models import Group
 from directory.models import Organisation
 from referrals.models import Patient, Referral
 from referrals.seed import synthetic_nhs_number
+from second_opinions import rules as second_opinion_rules
+from second_opinions.models import SecondOpinionRequest
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -61,29 +63,252 @@ class ReceivedReferralFactory(factory.django.DjangoModelFactory):
     status = Referral.Status.RECEIVED
 
 
+# Policies ---------------------------------------------------------------------------------------
+
+
+class PolicySeriesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "policies.PolicySeries"
+
+
+class CirculationGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "policies.CirculationGroup"
+        django_get_or_create = ("name",)
+
+    name = "Trust Sarcoma Leads"
+
+
+class DraftPolicyDocumentFactory(factory.django.DjangoModelFactory):
+    """A draft version (0.x) of a new policy. Owners: `owners=[user, ...]`."""
+
+    class Meta:
+        model = "policies.PolicyDocument"
+        skip_postgeneration_save = True
+
+    series = factory.SubFactory(PolicySeriesFactory)
+    title = factory.Sequence(lambda n: f"LSESN Pathway number {n}")
+    aims = "To agree the pathway."
+    issued_by = "LSESN SAG"
+    authors = "Subgroup of LSESN SAG"
+    version_number = "0.1"
+    version_date = datetime.date(2026, 10, 1)
+    review_date = datetime.date(2028, 11, 1)
+    status = "draft"
+
+    @factory.post_generation
+    def owners(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.owners.set(extracted)
+
+
+class AwaitingApprovalPolicyDocumentFactory(DraftPolicyDocumentFactory):
+    status = "awaiting_approval"
+
+
+class ApprovedPolicyDocumentFactory(DraftPolicyDocumentFactory):
+    """The current, approved version 1, approved 01/11/2025, review 01/11/2027."""
+
+    version_number = "1"
+    status = "approved"
+    approved_by = "LSESN SAG"
+    approval_date = datetime.date(2025, 11, 1)
+    review_date = datetime.date(2027, 11, 1)
+
+
+class SupersededPolicyDocumentFactory(ApprovedPolicyDocumentFactory):
+    status = "superseded"
+
+
+class WithdrawnPolicyDocumentFactory(DraftPolicyDocumentFactory):
+    status = "withdrawn"
+
+
+class OpenOutstandingItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "policies.OutstandingItem"
+
+    document = factory.SubFactory(AwaitingApprovalPolicyDocumentFactory)
+    description = "Agree the radiotherapy contact."
+
+
+# Second opinions ---------------------------------------------------------------------------------
+
+
+def _policy_answer(request) -> dict:
+    """The rules' answer for a factory-built request, so decision fields are always consistent."""
+    return second_opinion_rules.decide(
+        second_opinion_rules.EligibilityInput(
+            current_service=second_opinion_rules.CurrentService(request.current_service),
+            standard_management=request.standard_management,
+            requested_service=second_opinion_rules.RequestedService(request.requested_service),
+            requested_by=second_opinion_rules.RequestedBy(request.requested_by),
+            reason=second_opinion_rules.Reason(request.reason),
+            tumour=second_opinion_rules.Tumour(request.tumour),
+            named_clinician=request.named_clinician,
+        )
+    ).as_json()
+
+
+class ReceivedSecondOpinionRequestFactory(factory.django.DjangoModelFactory):
+    """A request from a GP for a patient looked after elsewhere: accepted for clinic."""
+
+    class Meta:
+        model = SecondOpinionRequest
+
+    patient = factory.SubFactory(PatientFactory)
+    received_on = datetime.date(2026, 11, 2)
+    requested_by = SecondOpinionRequest.RequestedBy.GP
+    requester_name = "Dr Gill Practice"
+    requester_contact = "gp@example.invalid"
+    current_service = SecondOpinionRequest.CurrentService.OTHER
+    treating_hospital = "Somewhere General Hospital"
+    treating_clinician = "Dr Tess Treating"
+    standard_management = True
+    requested_service = SecondOpinionRequest.RequestedService.LSS
+    named_clinician = ""
+    reason = SecondOpinionRequest.Reason.PATIENT_CHOICE
+    tumour = SecondOpinionRequest.Tumour.SOFT_TISSUE
+    consent_to_share_records = True
+    feedback_to = SecondOpinionRequest.FeedbackTo.BOTH
+    decision = factory.LazyAttribute(lambda o: _policy_answer(o)["decision"])
+    route = factory.LazyAttribute(lambda o: _policy_answer(o)["route"] or "")
+    redirect_to = factory.LazyAttribute(lambda o: _policy_answer(o)["redirect_to"] or "")
+    signpost = factory.LazyAttribute(lambda o: _policy_answer(o)["signpost"])
+    decision_reasons = factory.LazyAttribute(lambda o: _policy_answer(o)["reasons"])
+    status = SecondOpinionRequest.Status.RECEIVED
+
+
+class NotRoutinelyAvailableSecondOpinionRequestFactory(ReceivedSecondOpinionRequestFactory):
+    """A patient under standard management at RMH asking LSS by choice."""
+
+    requested_by = SecondOpinionRequest.RequestedBy.PATIENT
+    current_service = SecondOpinionRequest.CurrentService.RMH
+    treating_hospital = ""
+
+
+class DecidedSecondOpinionRequestFactory(ReceivedSecondOpinionRequestFactory):
+    status = SecondOpinionRequest.Status.DECIDED
+    decided_at = factory.LazyAttribute(
+        lambda o: datetime.datetime.combine(o.received_on, datetime.time(12), tzinfo=datetime.UTC)
+    )
+
+
+class RecordsRequestedSecondOpinionRequestFactory(DecidedSecondOpinionRequestFactory):
+    status = SecondOpinionRequest.Status.RECORDS_REQUESTED
+    records_requested_on = factory.LazyAttribute(lambda o: o.received_on + datetime.timedelta(days=1))
+
+
+class RecordsReceivedSecondOpinionRequestFactory(RecordsRequestedSecondOpinionRequestFactory):
+    status = SecondOpinionRequest.Status.RECORDS_RECEIVED
+    records_received_on = factory.LazyAttribute(lambda o: o.received_on + datetime.timedelta(days=5))
+
+
+class ReviewedSecondOpinionRequestFactory(RecordsReceivedSecondOpinionRequestFactory):
+    status = SecondOpinionRequest.Status.REVIEWED
+    reviewed_at = factory.LazyAttribute(
+        lambda o: (
+            datetime.datetime.combine(o.received_on, datetime.time(12), tzinfo=datetime.UTC)
+            + datetime.timedelta(days=10)
+        )
+    )
+
+
+class OpinionSentSecondOpinionRequestFactory(ReviewedSecondOpinionRequestFactory):
+    status = SecondOpinionRequest.Status.OPINION_SENT
+    outcome = SecondOpinionRequest.Outcome.AGREES
+    opinion_sent_on = factory.LazyAttribute(lambda o: o.received_on + datetime.timedelta(days=14))
+
+
+class ClosedSecondOpinionRequestFactory(OpinionSentSecondOpinionRequestFactory):
+    status = SecondOpinionRequest.Status.CLOSED
+    closed_at = factory.LazyAttribute(
+        lambda o: datetime.datetime.combine(o.opinion_sent_on, datetime.time(12), tzinfo=datetime.UTC)
+    )
+
+
+# Directory (issue 3) ------------------------------------------------------------------------------
+
+
+class PractitionerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "directory.Practitioner"
+
+    name = factory.Sequence(lambda n: f"Dr Test Practitioner {n}")
+    organisation = factory.SubFactory(OrganisationFactory)
+    speciality = "surgery"
+    email = factory.Sequence(lambda n: f"practitioner{n}@nhs.example")
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "directory.Service"
+        django_get_or_create = ("code",)
+
+    name = factory.Sequence(lambda n: f"Test Sarcoma Service {n}")
+    code = factory.Sequence(lambda n: f"TS{n}")
+
+
+class KeyContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "directory.KeyContact"
+
+    label = factory.Sequence(lambda n: f"MDT office {n}")
+    phone_numbers = "020 7946 0000"
+    service = factory.SubFactory(ServiceFactory)
+
+
+def _current_version(record):
+    from directory.services import current_version
+
+    return current_version(record)
+
+
+class PendingChangeRequestFactory(factory.django.DjangoModelFactory):
+    """A pending request to change a practitioner's phone number, proposed at the record's
+    current version (build it through services.change_request_propose for full validation)."""
+
+    class Meta:
+        model = "directory.ChangeRequest"
+
+    kind = "change"
+    target_type = "practitioner"
+    practitioner = factory.SubFactory(PractitionerFactory)
+    proposed_values = factory.Dict({"phone": "020 7946 0999"})
+    reason = "New direct line."
+    proposed_by = factory.SubFactory(UserFactory)
+    status = "pending"
+    base_version = factory.LazyAttribute(lambda cr: _current_version(cr.practitioner))
+
+
+class ApprovedChangeRequestFactory(PendingChangeRequestFactory):
+    """Approved and applied (the factory does not write the change to the practitioner)."""
+
+    status = "applied"
+    decided_by = factory.SubFactory(UserFactory)
+    decided_at = factory.LazyFunction(lambda: datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.UTC))
+    applied_at = factory.SelfAttribute("decided_at")
+
+
+class ConfirmationRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "directory.ConfirmationRequest"
+
+    practitioner = factory.SubFactory(PractitionerFactory)
+    year = 2026
+    sent_at = factory.LazyFunction(lambda: datetime.datetime(2026, 1, 1, 8, 0, tzinfo=datetime.UTC))
+    sent_to = factory.LazyAttribute(lambda c: c.practitioner.email or "office@example.invalid")
+
+
 # MDT meetings -----------------------------------------------------------------------------------
 # Imported here, not at the top, so this block merges cleanly with other apps' factories.
-from directory.models import Practitioner, Service  # noqa: E402
 from referrals import mdt_rules  # noqa: E402
 from referrals.models import Mdt, MdtDiscussion, MdtMeeting  # noqa: E402
 
 
-class MdtServiceFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Service
-        django_get_or_create = ("code",)
+class MdtPractitionerFactory(PractitionerFactory):
+    """A core MDT member (the directory's practitioner, flagged core)."""
 
-    name = factory.Sequence(lambda n: f"Test Sarcoma Service {n}")
-    code = factory.Sequence(lambda n: f"TSS{n}")
-
-
-class MdtPractitionerFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Practitioner
-
-    name = factory.Sequence(lambda n: f"Dr Core Member {n}")
-    organisation = factory.SubFactory(OrganisationFactory)
-    speciality = Practitioner.Speciality.SURGERY
     email = factory.Sequence(lambda n: f"core{n}@example.invalid")
     is_core_mdt_member = True
 
@@ -98,7 +323,7 @@ class MdtFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Test MDT {n}")
     code = factory.Sequence(lambda n: f"MDT{n}")
-    service = factory.SubFactory(MdtServiceFactory)
+    service = factory.SubFactory(ServiceFactory)
     weekday = Mdt.Weekday.WEDNESDAY
     start_time = datetime.time(8, 0)
     location = "Seminar room 1"

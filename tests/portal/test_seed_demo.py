@@ -102,3 +102,14 @@ def test_seed_demo_loads_the_spinal_pathway_reference_data():
     assert KeyContact.objects.get(label="MDT Office").phone_numbers == "020 8909 5600/5111/5603"
     pathway = PolicyDocument.objects.get(title__startswith="LSESN Pathway for spinal sarcomas")
     assert (pathway.version_number, str(pathway.approval_date)) == ("2", "2024-03-22")
+
+
+def test_seed_demo_leaves_one_pending_directory_change_for_the_sag():
+    from directory.models import ChangeRequest
+
+    _seed(password="demo-password-1")
+    _seed(password="demo-password-1")
+    pending = ChangeRequest.objects.get()
+    assert pending.status == "pending"
+    assert pending.proposed_by.username == "office"
+    assert "7946 0" in pending.proposed_values["phone_numbers"]  # Ofcom's drama range

@@ -365,6 +365,8 @@ def test_office_admin_pages_for_mdts_open_and_cases_cannot_be_added_there(client
         ("admin:referrals_mdtmeeting_change", [discussion.meeting_id]),
         ("admin:referrals_mdtdiscussion_change", [discussion.pk]),
         ("admin:referrals_mdtremindersent_changelist", []),
+        ("admin:referrals_mdtdiscussion_history", [discussion.pk]),
+        ("admin:referrals_mdtmeeting_history", [discussion.meeting_id]),
     ):
         assert client.get(reverse(name, args=args)).status_code == 200, name
     assert client.get(reverse("admin:referrals_mdtdiscussion_add")).status_code == 403

@@ -12,11 +12,13 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from directory.seed import load_demo_change_requests
 from directory.seed import load_reference_data as load_directory
 from policies.seed import load_reference_data as load_policies
 from portal.roles import STAFF_ROLES, Role
 from referrals.mdt_seed import load_mdts
 from referrals.seed import load_demo_patients
+from second_opinions.seed import load_demo_requests as load_second_opinions
 
 DEMO_ACCOUNTS = [
     # (username, first name, last name, role or None for the superuser)
@@ -46,11 +48,13 @@ class Command(BaseCommand):
         with transaction.atomic():
             users, password_set = self._accounts(password, explicit=not generated)
             load_directory()
+            load_demo_change_requests(proposer=users["office"])
             load_policies(owners=[users["sag"]])
             load_demo_patients(
                 clinicians={1: users["clinician1"], 2: users["clinician2"]},
                 today=timezone.localdate(),
             )
+            load_second_opinions(office_user=users["office"], today=timezone.localdate())
             load_mdts(office_user=users["office"], demo_cases=True)
 
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))

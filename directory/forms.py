@@ -1,0 +1,203 @@
+"""Forms. The record forms (PractitionerForm, KeyContactForm) validate every proposed value of a
+change request, whether typed into the propose page or read from a CSV row; services.py uses
+them, so bad input is refused the same way everywhere."""
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.db import models
+
+from .models import Capability, ChangeRequest, KeyContact, Organisation, Practitioner, Service
+
+
+class PractitionerForm(forms.ModelForm):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.all(),
+        to_field_name="ods_code",
+        label="Organisation",
+        error_messages={"invalid_choice": "Unknown organisation: no organisation has this ODS code."},
+    )
+
+    class Meta:
+        model = Practitioner
+        fields = [
+            "name",
+            "organisation",
+            "speciality",
+            "email",
+            "phone",
+            "is_core_mdt_member",
+            "designation_scope",
+            "designation_date",
+            "active",
+        ]
+        widgets = {"designation_date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # The choice values are ODS codes, so the initial value must be one too.
+            self.initial["organisation"] = self.instance.organisation.ods_code
+
+
+class KeyContactForm(forms.ModelForm):
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.all(),
+        to_field_name="code",
+        label="Service",
+        error_messages={"invalid_choice": "Unknown service: no service has this code."},
+    )
+
+    class Meta:
+        model = KeyContact
+        fields = ["label", "service", "phone_numbers", "email", "notes", "active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["service"] = self.instance.service.code
+
+
+class ServiceForm(forms.ModelForm):
+    """A service's name, organisations and commissioned capabilities: referral routing reads the
+    capabilities, so changing them moves routing once the SAG approves."""
+
+    organisations = forms.ModelMultipleChoiceField(
+        queryset=Organisation.objects.all(),
+        to_field_name="ods_code",
+        label="Organisations",
+        error_messages={
+            "invalid_choice": "Unknown organisation: no organisation has the ODS code %(value)s."
+        },
+    )
+    capabilities = forms.ModelMultipleChoiceField(
+        queryset=Capability.objects.all(),
+        to_field_name="code",
+        required=False,
+        label="Commissioned capabilities",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Unknown capability: %(value)s."},
+    )
+
+    class Meta:
+        model = Service
+        fields = ["name", "organisations", "capabilities"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["organisations"] = [o.ods_code for o in self.instance.organisations.all()]
+            self.initial["capabilities"] = [c.code for c in self.instance.capabilities.all()]
+
+
+RECORD_FORMS: dict[str, type[forms.ModelForm]] = {
+    ChangeRequest.TargetType.PRACTITIONER: PractitionerForm,
+    ChangeRequest.TargetType.KEY_CONTACT: KeyContactForm,
+    ChangeRequest.TargetType.SERVICE: ServiceForm,
+}
+
+
+def jsonable(value: Any, field: forms.Field | None = None) -> Any:
+    """A cleaned form value as it is stored in ChangeRequest.proposed_values."""
+    to_field = getattr(field, "to_field_name", None) or "pk"
+    if isinstance(value, models.Model):
+        return value.serializable_value(to_field)
+    if isinstance(value, models.Manager | models.QuerySet):
+        # Many-to-many: a sorted list, so that equal sets compare equal.
+        return sorted(str(item.serializable_value(to_field)) for item in value.all())
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def record_values(instance: models.Model, form_class: type[forms.ModelForm]) -> dict[str, Any]:
+    """The current values of a directory record, in the form of proposed_values."""
+    form = form_class(instance=instance)
+    values = {}
+    for name, field in form.fields.items():
+        value = getattr(instance, name)
+        values[name] = jsonable(value, field)
+    return values
+
+
+class ProposalForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Why the change is needed.")
+    effective_date = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Optional: the date the change goes live once approved. Empty means at approval.",
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("reject", "Reject")], widget=forms.HiddenInput
+    )
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Sent to the proposer with the decision. Required to reject.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "reject" and not cleaned.get("comment", "").strip():
+            self.add_error("comment", "Say why the request is rejected.")
+        return cleaned
+
+
+class ImportForm(forms.Form):
+    target_type = forms.ChoiceField(
+        label="The file holds",
+        choices=[
+            (ChangeRequest.TargetType.PRACTITIONER, "Practitioners"),
+            (ChangeRequest.TargetType.KEY_CONTACT, "Key contacts"),
+        ],
+        widget=forms.RadioSelect,
+        initial=ChangeRequest.TargetType.PRACTITIONER,
+    )
+    csv_file = forms.FileField(
+        label="CSV file", help_text="The columns of the matching export; UTF-8, one entry a row."
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Used for every change request the import creates, unless a row has its own reason.",
+    )
+
+
+def display_value(form_class: type[forms.ModelForm], name: str, value: Any) -> str:
+    """A stored value as a person reads it: labels for choices, names for organisations."""
+    field = form_class.base_fields[name]
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        to_field = field.to_field_name or "pk"
+        found = {
+            str(getattr(item, to_field)): str(item)
+            for item in field.queryset.filter(**{f"{to_field}__in": value})
+        }
+        return "; ".join(found.get(str(v), f"{v} (unknown)") for v in value) or "—"
+    if isinstance(field, forms.ModelChoiceField):
+        to_field = field.to_field_name or "pk"
+        found = field.queryset.filter(**{to_field: value}).first()
+        return str(found) if found else f"{value} (unknown)"
+    if isinstance(field, forms.ChoiceField):
+        return str(dict(field.choices).get(value, value))
+    return str(value)
+
+
+def field_label(form_class: type[forms.ModelForm], name: str) -> str:
+    label = form_class.base_fields[name].label or name.replace("_", " ")
+    return str(label)[:1].upper() + str(label)[1:]
+
+
+def posted_values(form: forms.ModelForm) -> dict[str, Any]:
+    """The values a bound record form carries, read the way its widgets read them (an unticked
+    checkbox is False), as plain data for services.change_request_propose."""
+    return {
+        name: field.widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
+        for name, field in form.fields.items()
+    }

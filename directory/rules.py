@@ -1,0 +1,69 @@
+"""Pure decisions of the directory's approval workflow: data in, decision out, no database."""
+
+import datetime
+import re
+from dataclasses import dataclass
+from typing import Any
+
+
+def may_decide(*, proposer_id: int, decider_id: int) -> bool:
+    """The four-eyes rule: nobody approves or rejects their own change request."""
+    return proposer_id != decider_id
+
+
+def is_stale(*, base_version: int | None, current_version: int | None) -> bool:
+    """A request is stale when its target record has changed since it was made (or re-based)."""
+    return base_version != current_version
+
+
+def applies_now(*, effective_date: datetime.date | None, today: datetime.date) -> bool:
+    """An approved change goes live at once unless it carries an effective date after today."""
+    return effective_date is None or effective_date <= today
+
+
+@dataclass(frozen=True)
+class FieldDifference:
+    field: str
+    current: Any
+    proposed: Any
+
+    @property
+    def changed(self) -> bool:
+        return self.current != self.proposed
+
+
+def differences(
+    *, current: dict[str, Any], proposed: dict[str, Any], fields: list[str]
+) -> list[FieldDifference]:
+    """Field by field, the current value beside the proposed one. A field the request does not
+    propose keeps its current value."""
+    return [
+        FieldDifference(name, current.get(name), proposed.get(name, current.get(name))) for name in fields
+    ]
+
+
+def changed_values(*, current: dict[str, Any], proposed: dict[str, Any]) -> dict[str, Any]:
+    """Only the proposed values that differ from the current ones."""
+    return {name: value for name, value in proposed.items() if current.get(name) != value}
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[^a-z]", "", text.lower())
+
+
+def name_and_email_disagree(*, name: str, email: str) -> bool:
+    """True when an e-mail address does not carry the surname of the person it belongs to.
+
+    The spinal pathway lists "Nick Hayden" with "nicholashaden@nhs.net": such entries are shown to
+    the SAG, never silently corrected. First names are not compared (Nick for Nicholas is fine)."""
+    if not name.strip() or "@" not in email:
+        return False
+    surname = _letters(name.split()[-1])
+    local_part = _letters(email.split("@", 1)[0])
+    return bool(surname) and surname not in local_part
+
+
+def confirmation_year_due(*, today: datetime.date) -> int:
+    """The year whose annual confirmation is due: requests go out from 1 January each year, so
+    any practitioner without a request for this year is due (a skipped day loses nothing)."""
+    return today.year

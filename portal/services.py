@@ -1,0 +1,16 @@
+"""Writes of the portal app."""
+
+from collections.abc import Iterable
+
+from .models import AccessLog, User
+
+
+def access_log_record(*, user: User, patient_ids: Iterable[int], action: str, page: str) -> int:
+    """Record that `user` read these patients' data on `page`. Returns the rows written.
+    Called by every view, export and feed that shows patient-identifiable data."""
+    rows = [
+        AccessLog(user=user, patient_id=patient_id, action=action, page=page[:200])
+        for patient_id in dict.fromkeys(patient_ids)
+    ]
+    AccessLog.objects.bulk_create(rows)
+    return len(rows)
