@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from directory.models import Practitioner
+from portal.models import AccessLog
+from portal.services import access_log_record
 
 from . import mdt_services as services
 from .mdt_calendar import presenter_feed
@@ -48,6 +50,11 @@ def _add_errors(form: Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+def _log_reads(request: HttpRequest, patient_ids, action: str) -> None:
+    """Patient-identifiable pages record who read which patients (portal.AccessLog)."""
+    access_log_record(user=request.user, patient_ids=patient_ids, action=action, page=request.path)
 
 
 def _refused(request: HttpRequest, error: ValidationError) -> None:
@@ -115,6 +122,7 @@ def _render_meeting(request: HttpRequest, meeting: MdtMeeting, **forms) -> HttpR
         "cancel_form": forms.get("cancel_form") or CancelForm(),
     }
     status = 400 if forms else 200
+    _log_reads(request, [d.referral.patient_id for d in context["discussions"]], AccessLog.Action.LIST)
     return render(request, "referrals/mdt/meeting_detail.html", context, status=status)
 
 
@@ -130,6 +138,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_print(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "referrals.view_mdtmeeting")
     meeting = _meeting(pk)
+    _log_reads(request, [d.referral.patient_id for d in meeting.discussions.all()], AccessLog.Action.EXPORT)
     return render(
         request,
         "referrals/mdt/meeting_print.html",
@@ -247,6 +256,7 @@ def discussion_readiness(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def discussion_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     discussion = _office_discussion(request, pk)
+    _log_reads(request, [discussion.referral.patient_id], AccessLog.Action.READ)
     preference = PatientOutcomePreference.objects.filter(patient=discussion.referral.patient).first()
     initial = {
         "outcome": discussion.outcome,
@@ -291,7 +301,7 @@ def discussion_send(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def discussion_move(request: HttpRequest, pk: int) -> HttpResponse:
-    discussion = _office_discussion(request, pk)
+    discussion = _office_discussion(request, pk)  # the page names the referral, not the patient
     meetings = (
         MdtMeeting.objects.open_for_cases()
         .filter(starts_at__gt=timezone.now())
@@ -382,6 +392,7 @@ def discussion_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
+    _log_reads(request, [discussion.referral.patient_id], AccessLog.Action.READ)
     return render(request, "referrals/mdt/discussion_detail.html", {"discussion": discussion})
 
 
@@ -406,6 +417,7 @@ def my_mdt(request: HttpRequest) -> HttpResponse:
     )
     if request.user.is_mdt_office:
         discussions = discussions.filter(presenting_clinician=request.user)
+    _log_reads(request, [d.referral.patient_id for d in discussions], AccessLog.Action.LIST)
     return render(
         request,
         "referrals/mdt/my_mdt.html",

@@ -254,7 +254,9 @@ def test_my_mdt_lists_my_patients_discussions_only(client, clinician, other_clin
     with time_machine.travel(BEFORE_CUTOFF, tick=False):
         content = client.get(reverse("mdt:my_mdt")).content.decode()
     assert reverse("mdt:discussion_detail", args=[discussion.pk]) in content
+    assert str(discussion.referral.patient) in content
     assert reverse("mdt:discussion_detail", args=[theirs.pk]) not in content
+    assert str(theirs.referral.patient) not in content
 
 
 def test_patient_discussions_include_renders_for_the_patient_page(clinician, discussion):
@@ -399,3 +401,22 @@ def test_mdt_model_permissions_by_role(office_user, clinician, sag_member):
     assert not any(p.startswith("referrals.") and "mdt" in p for p in clinician.get_all_permissions())
     assert sag_member.has_perm("referrals.view_mdtattendance")
     assert not sag_member.has_perm("referrals.view_mdtdiscussion")
+
+
+def test_reading_patient_data_on_mdt_pages_is_access_logged(client, office_user, clinician, discussion):
+    from portal.models import AccessLog
+
+    patient_id = discussion.referral.patient_id
+    client.force_login(office_user)
+    client.get(reverse("mdt:meeting_detail", args=[discussion.meeting_id]))
+    client.get(reverse("mdt:meeting_print", args=[discussion.meeting_id]))
+    client.get(reverse("mdt:discussion_outcome", args=[discussion.pk]))
+    client.force_login(clinician)
+    client.get(reverse("mdt:discussion_detail", args=[discussion.pk]))
+    logged = list(AccessLog.objects.order_by("at", "pk").values_list("user_id", "patient_id", "action"))
+    assert logged == [
+        (office_user.pk, patient_id, "list"),
+        (office_user.pk, patient_id, "export"),
+        (office_user.pk, patient_id, "read"),
+        (clinician.pk, patient_id, "read"),
+    ]
