@@ -57,8 +57,21 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *_crud("second_opinions.secondopiniontransition", "view"),
         *_crud("second_opinions.secondopinionreminder", "view"),
         "second_opinions.view_second_opinion_figures",
+        # MDT meetings: schedules, case lists, attendance, outcomes and what was sent.
+        *_crud("referrals.mdt", "view", "add", "change"),
+        *_crud("referrals.mdtmeeting", "view", "add", "change"),
+        *_crud("referrals.mdtattendance", "view", "add", "change"),
+        *_crud("referrals.mdtdiscussion", "view", "add", "change"),
+        *_crud("referrals.patientoutcomepreference", "view", "add", "change"),
+        *_crud("referrals.mdtremindersent", "view"),
+        *_crud("referrals.historicalmdt", "view"),
+        *_crud("referrals.historicalmdtmeeting", "view"),
+        *_crud("referrals.historicalmdtattendance", "view"),
+        *_crud("referrals.historicalmdtdiscussion", "view"),
+        *_crud("referrals.historicalpatientoutcomepreference", "view"),
     },
-    # Sees and updates their own patients (object-level checks in the views); no admin.
+    # Sees and updates their own patients (object-level checks in the views); no admin. MDT
+    # discussions only through object-level checked pages (their patients, cases they present).
     Role.CLINICIAN: {
         *_crud("referrals.patient", "view"),
         *_crud("referrals.referral", "view"),
@@ -79,6 +92,9 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "policies.approve_policydocument",
         # Aggregate second-opinion figures only, no patient's request.
         "second_opinions.view_second_opinion_figures",
+        # MDT attendance figures (the attendance-over-time page); no case lists.
+        *_crud("referrals.mdt", "view"),
+        *_crud("referrals.mdtattendance", "view"),
     },
 }
 

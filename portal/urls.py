@@ -24,5 +24,6 @@ urlpatterns = [
     path("directory/", include("directory.urls")),
     path("policies/", include("policies.urls")),
     path("second-opinions/", include("second_opinions.urls")),
+    path("mdt/", include("referrals.mdt_urls")),
     path("", include("referrals.urls")),
 ]

@@ -185,3 +185,6 @@ class DigestSentAdmin(SimpleHistoryAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+from .mdt_admin import *  # noqa: E402, F403  MDT meetings (referrals/mdt_admin.py)

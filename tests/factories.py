@@ -354,3 +354,94 @@ class ConfirmationRequestFactory(factory.django.DjangoModelFactory):
     year = 2026
     sent_at = factory.LazyFunction(lambda: datetime.datetime(2026, 1, 1, 8, 0, tzinfo=datetime.UTC))
     sent_to = factory.LazyAttribute(lambda c: c.practitioner.email or "office@example.invalid")
+
+
+# MDT meetings -----------------------------------------------------------------------------------
+# Imported here, not at the top, so this block merges cleanly with other apps' factories.
+from referrals import mdt_rules  # noqa: E402
+from referrals.models import Mdt, MdtDiscussion, MdtMeeting  # noqa: E402
+
+
+class MdtPractitionerFactory(PractitionerFactory):
+    """A core MDT member (the directory's practitioner, flagged core)."""
+
+    email = factory.Sequence(lambda n: f"core{n}@example.invalid")
+    is_core_mdt_member = True
+
+
+class MdtFactory(factory.django.DjangoModelFactory):
+    """A Wednesday 08:00 MDT, list closing two working days before, quorate with surgery,
+    radiology and pathology present."""
+
+    class Meta:
+        model = Mdt
+        django_get_or_create = ("code",)
+
+    name = factory.Sequence(lambda n: f"Test MDT {n}")
+    code = factory.Sequence(lambda n: f"MDT{n}")
+    service = factory.SubFactory(ServiceFactory)
+    weekday = Mdt.Weekday.WEDNESDAY
+    start_time = datetime.time(8, 0)
+    location = "Seminar room 1"
+    cutoff_working_days = 2
+    quorum_specialities = factory.LazyFunction(lambda: ["surgery", "radiology", "pathology"])
+    weeks_ahead = 8
+
+
+def _meeting_cutoff(meeting) -> datetime.datetime:
+    day = meeting.starts_at.astimezone(mdt_rules.LONDON).date()
+    return mdt_rules.cutoff_at(day, 2, mdt_rules.bank_holidays([day.year - 1, day.year]))
+
+
+class PlannedMeetingFactory(factory.django.DjangoModelFactory):
+    """Wednesday 2 December 2026, 08:00 GMT; the list closes at noon on Monday 30 November."""
+
+    class Meta:
+        model = MdtMeeting
+
+    mdt = factory.SubFactory(MdtFactory)
+    starts_at = datetime.datetime(2026, 12, 2, 8, 0, tzinfo=mdt_rules.LONDON)
+    cutoff_at = factory.LazyAttribute(_meeting_cutoff)
+    status = MdtMeeting.Status.PLANNED
+
+
+class ListClosedMeetingFactory(PlannedMeetingFactory):
+    status = MdtMeeting.Status.LIST_CLOSED
+
+
+class HeldMeetingFactory(PlannedMeetingFactory):
+    starts_at = datetime.datetime(2026, 11, 18, 8, 0, tzinfo=mdt_rules.LONDON)
+    status = MdtMeeting.Status.HELD
+
+
+class CancelledMeetingFactory(PlannedMeetingFactory):
+    status = MdtMeeting.Status.CANCELLED
+    cancel_reason = "Room unavailable"
+
+
+class MdtDiscussionFactory(factory.django.DjangoModelFactory):
+    """A case on a planned meeting's list, imaging and pathology not yet available."""
+
+    class Meta:
+        model = MdtDiscussion
+
+    meeting = factory.SubFactory(PlannedMeetingFactory)
+    referral = factory.SubFactory(ReceivedReferralFactory)
+    question = "Diagnosis and plan?"
+    added_at = factory.LazyAttribute(lambda d: d.meeting.cutoff_at - datetime.timedelta(days=3))
+    referrer_email = "referrer@example.invalid"
+
+
+class ReadyMdtDiscussionFactory(MdtDiscussionFactory):
+    imaging_available = True
+    pathology_available = True
+
+
+class DiscussedMdtDiscussionFactory(ReadyMdtDiscussionFactory):
+    """A case discussed at a held meeting, outcome recorded but not sent."""
+
+    meeting = factory.SubFactory(HeldMeetingFactory)
+    outcome = MdtDiscussion.Outcome.SURGERY
+    recommendation = "Wide local excision at the sarcoma centre."
+    outcome_recorded_at = factory.LazyAttribute(lambda d: d.meeting.starts_at + datetime.timedelta(hours=3))
+    version = 1

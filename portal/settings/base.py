@@ -267,6 +267,8 @@ REFERRAL_CHILD_AGE_LIMIT = 16
 # sent this many days after the request was received.
 SECOND_OPINION_RECORDS_CHASE_DAYS = int(os.environ.get("SECOND_OPINION_RECORDS_CHASE_DAYS", "14"))
 SECOND_OPINION_OPINION_DUE_DAYS = int(os.environ.get("SECOND_OPINION_OPINION_DUE_DAYS", "42"))
+# MDT meetings: days after a meeting before the office is reminded of outcomes not yet sent.
+MDT_OUTCOME_SEND_REMINDER_DAYS = int(os.environ.get("MDT_OUTCOME_SEND_REMINDER_DAYS", "3"))
 
 LOGGING = {
     "version": 1,

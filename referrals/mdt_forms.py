@@ -1,0 +1,160 @@
+"""Forms for MDT pages. They parse and label input only; the rules are in mdt_services."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.text import slugify
+
+from directory.models import Practitioner
+from portal.roles import Role
+
+from .models import Mdt, MdtDiscussion, MdtMeeting, PatientOutcomePreference
+
+
+def _helper(submit: str) -> FormHelper:
+    helper = FormHelper()
+    # The templates write the <form> with its action and CSRF token (several forms share a page).
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.add_input(Submit(slugify(submit).replace("-", "_"), submit))
+    return helper
+
+
+class AddToNextMeetingForm(forms.Form):
+    """Both fields are optional so a bare POST (a button on the referral page) works: the MDT then
+    defaults to the one that discussed the referral before or serves its referrer."""
+
+    mdt = forms.ModelChoiceField(
+        label="MDT",
+        queryset=Mdt.objects.filter(active=True),
+        required=False,
+        help_text="Leave empty for the MDT that discussed this referral before or serves its referrer.",
+    )
+    question = forms.CharField(
+        label="Question for the MDT", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Add to the next meeting")
+
+
+class DiscussionAddForm(forms.Form):
+    """Add a referral to this meeting's list (by referral number, which the office has to hand)."""
+
+    referral = forms.IntegerField(label="Referral number", min_value=1)
+    question = forms.CharField(label="Question for the MDT", widget=forms.Textarea(attrs={"rows": 3}))
+    presenting_clinician = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(groups__name=Role.CLINICIAN.value, is_active=True),
+        required=False,
+        help_text="Leave empty for the referral's responsible consultant.",
+    )
+    imaging_available = forms.BooleanField(required=False)
+    pathology_available = forms.BooleanField(required=False)
+    referrer_email = forms.EmailField(label="Referring clinician's e-mail", required=False)
+    late_addition_reason = forms.CharField(
+        label="Reason for adding after the cut-off",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Add to the case list")
+
+
+class ReadinessForm(forms.Form):
+    imaging_available = forms.BooleanField(required=False)
+    pathology_available = forms.BooleanField(required=False)
+
+
+class MoveForm(forms.Form):
+    to_meeting = forms.ModelChoiceField(label="Move to meeting", queryset=MdtMeeting.objects.none())
+    reason = forms.CharField(label="Reason for the move", widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, meetings=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_meeting"].queryset = meetings if meetings is not None else MdtMeeting.objects.none()
+        self.helper = _helper("Move the case")
+
+
+class AttendanceForm(forms.Form):
+    """Who was present, and up to three deputies each covering a named core member."""
+
+    DEPUTY_ROWS = 3
+
+    present = forms.ModelMultipleChoiceField(
+        label="Core members present",
+        queryset=Practitioner.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    others_present = forms.ModelMultipleChoiceField(
+        label="Others present (not deputising)",
+        queryset=Practitioner.objects.filter(active=True),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+
+    def __init__(self, *args, meeting: MdtMeeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        core = meeting.mdt.core_members.all()
+        self.fields["present"].queryset = core
+        self.fields["others_present"].queryset = Practitioner.objects.filter(active=True).exclude(
+            pk__in=core.values("pk")
+        )
+        for row in range(1, self.DEPUTY_ROWS + 1):
+            self.fields[f"deputy_{row}"] = forms.ModelChoiceField(
+                label=f"Deputy {row}", queryset=Practitioner.objects.filter(active=True), required=False
+            )
+            self.fields[f"deputy_{row}_for"] = forms.ModelChoiceField(
+                label=f"Deputy {row} covers for", queryset=core, required=False
+            )
+        self.helper = _helper("Record attendance")
+
+    def clean(self):
+        cleaned = super().clean()
+        deputies = []
+        for row in range(1, self.DEPUTY_ROWS + 1):
+            deputy, covered = cleaned.get(f"deputy_{row}"), cleaned.get(f"deputy_{row}_for")
+            if bool(deputy) != bool(covered):
+                self.add_error(
+                    f"deputy_{row}_for", "Name both the deputy and the core member they cover for."
+                )
+            elif deputy:
+                deputies.append((deputy, covered))
+        cleaned["deputies"] = deputies
+        return cleaned
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(label="Outcome", choices=[("", "---------"), *MdtDiscussion.Outcome.choices])
+    recommendation = forms.CharField(label="Recommendation", widget=forms.Textarea(attrs={"rows": 5}))
+    decision_to_treat_on = forms.DateField(
+        label="Decision to treat on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Starts the 31-day clock. Leave empty if no decision to treat was made.",
+    )
+    outcome_recipients = forms.ChoiceField(
+        label="Who receives the outcome (the patient's wishes)",
+        choices=PatientOutcomePreference.Recipients.choices,
+    )
+    referrer_email = forms.EmailField(label="Referring clinician's e-mail", required=False)
+    patient_email = forms.EmailField(
+        label="Patient's e-mail", required=False, help_text="Needed if the patient receives the outcome."
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Save the outcome")
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label="Reason for cancelling", max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Cancel the meeting")

@@ -1,0 +1,211 @@
+"""Pure rules for MDT meetings: data in, decision out, no database.
+
+- When an MDT meets: its weekly slot is a local time in London, so a 08:00 meeting is 08:00 GMT in
+  winter and 08:00 BST in summer (07:00 UTC). Meetings are not created on bank holidays.
+- The case-list cut-off: noon, a set number of working days before the meeting; weekends and
+  England-and-Wales bank holidays (the maintained `holidays` package) are not working days.
+- Quoracy: every speciality in the MDT's quorum rule has someone present.
+- Attendance: each core member's share of held meetings attended, or covered by a named deputy,
+  against the expectation of at least two thirds.
+- Reminders: when each one falls due. A sweep sends whatever is due on or before now and not yet
+  sent, so a skipped run loses nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+import holidays
+
+LONDON = ZoneInfo("Europe/London")
+CUTOFF_TIME = datetime.time(12, 0)  # the case list closes at noon on the cut-off day
+READINESS_CHASE_TIME = datetime.time(9, 0)  # the chase goes out at 09:00 the working day before
+CASE_LIST_LEAD = datetime.timedelta(hours=26)  # an hourly sweep still lands >= 24 h before
+MISSING_OUTCOME_AFTER = datetime.timedelta(days=1)
+ATTENDANCE_EXPECTATION = Fraction(2, 3)
+ATTENDANCE_WINDOW_DAYS = 365
+
+
+def bank_holidays(years: Iterable[int]) -> frozenset[datetime.date]:
+    """England and Wales bank holidays for the given years."""
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=sorted(set(years))).keys())
+
+
+def closed_days_around(*days: datetime.date) -> frozenset[datetime.date]:
+    """The bank holidays of the years around the given days (enough for any cut-off)."""
+    return bank_holidays({year for day in days for year in (day.year - 1, day.year, day.year + 1)})
+
+
+def is_working_day(day: datetime.date, closed: Collection[datetime.date]) -> bool:
+    return day.weekday() < 5 and day not in closed
+
+
+def working_days_before(day: datetime.date, count: int, closed: Collection[datetime.date]) -> datetime.date:
+    """The date `count` working days before `day` (0: `day` itself if it is a working day, else
+    the working day before it)."""
+    current = day
+    if count == 0:
+        while not is_working_day(current, closed):
+            current -= datetime.timedelta(days=1)
+        return current
+    remaining = count
+    while remaining:
+        current -= datetime.timedelta(days=1)
+        if is_working_day(current, closed):
+            remaining -= 1
+    return current
+
+
+def local_datetime(day: datetime.date, at: datetime.time) -> datetime.datetime:
+    """An aware datetime for a London wall-clock time (GMT or BST as that day has it)."""
+    return datetime.datetime.combine(day, at, tzinfo=LONDON)
+
+
+def cutoff_at(
+    meeting_day: datetime.date, working_days: int, closed: Collection[datetime.date]
+) -> datetime.datetime:
+    """Noon, `working_days` working days before the meeting day."""
+    return local_datetime(working_days_before(meeting_day, working_days, closed), CUTOFF_TIME)
+
+
+@dataclass(frozen=True)
+class PlannedMeeting:
+    starts_at: datetime.datetime
+    cutoff_at: datetime.datetime
+
+
+def meeting_schedule(
+    *,
+    weekday: int,
+    start_time: datetime.time,
+    cutoff_working_days: int,
+    from_day: datetime.date,
+    weeks_ahead: int,
+    closed: Collection[datetime.date],
+    skip_days: Collection[datetime.date] = (),
+) -> list[PlannedMeeting]:
+    """The meetings of a weekly slot from `from_day` up to `weeks_ahead` weeks later, skipping
+    bank holidays (`closed`) and days that already have a meeting or a cancelled one (`skip_days`)."""
+    first = from_day + datetime.timedelta(days=(weekday - from_day.weekday()) % 7)
+    last = from_day + datetime.timedelta(weeks=weeks_ahead)
+    planned = []
+    day = first
+    while day <= last:
+        if day not in closed and day not in skip_days:
+            planned.append(
+                PlannedMeeting(
+                    starts_at=local_datetime(day, start_time),
+                    cutoff_at=cutoff_at(day, cutoff_working_days, closed),
+                )
+            )
+        day += datetime.timedelta(weeks=1)
+    return planned
+
+
+@dataclass(frozen=True)
+class Quoracy:
+    quorate: bool
+    missing: tuple[str, ...]
+
+
+def quoracy(*, present_specialities: Iterable[str], required: Iterable[str]) -> Quoracy:
+    """Quorate when every required speciality has at least one person present (a deputy counts
+    for their own speciality)."""
+    present = set(present_specialities)
+    missing = tuple(sorted(set(required) - present))
+    return Quoracy(quorate=not missing, missing=missing)
+
+
+@dataclass(frozen=True)
+class AttendanceShare:
+    member_id: int
+    attended: int
+    meetings: int
+    share: Fraction | None
+    meets_expectation: bool | None
+
+
+def attendance_shares(
+    *, member_ids: Iterable[int], covered_per_meeting: Iterable[Collection[int]]
+) -> list[AttendanceShare]:
+    """Each core member's share of the meetings at which they were present or covered by a named
+    deputy. `covered_per_meeting` holds, per held meeting, the ids present or deputised for."""
+    meetings = list(covered_per_meeting)
+    shares = []
+    for member_id in member_ids:
+        attended = sum(1 for covered in meetings if member_id in covered)
+        share = Fraction(attended, len(meetings)) if meetings else None
+        shares.append(
+            AttendanceShare(
+                member_id=member_id,
+                attended=attended,
+                meetings=len(meetings),
+                share=share,
+                meets_expectation=None if share is None else share >= ATTENDANCE_EXPECTATION,
+            )
+        )
+    return shares
+
+
+def attendance_window_start(today: datetime.date) -> datetime.date:
+    return today - datetime.timedelta(days=ATTENDANCE_WINDOW_DAYS)
+
+
+# Reminders --------------------------------------------------------------------------------------
+
+
+def readiness_chase_due_at(
+    meeting_cutoff_at: datetime.datetime, closed: Collection[datetime.date]
+) -> datetime.datetime:
+    """09:00 on the working day before the cut-off day."""
+    cutoff_day = meeting_cutoff_at.astimezone(LONDON).date()
+    return local_datetime(working_days_before(cutoff_day, 1, closed), READINESS_CHASE_TIME)
+
+
+def case_list_due_at(
+    *, starts_at: datetime.datetime, meeting_cutoff_at: datetime.datetime
+) -> datetime.datetime:
+    """When the list closes, but never later than 26 hours before the meeting."""
+    return min(meeting_cutoff_at, starts_at - CASE_LIST_LEAD)
+
+
+def missing_outcome_due_at(starts_at: datetime.datetime) -> datetime.datetime:
+    return starts_at + MISSING_OUTCOME_AFTER
+
+
+def outcome_not_sent_due_at(starts_at: datetime.datetime, days: int) -> datetime.datetime:
+    return starts_at + datetime.timedelta(days=days)
+
+
+def needs_readiness_chase(*, imaging_available: bool, pathology_available: bool) -> bool:
+    return not (imaging_available and pathology_available)
+
+
+def is_due(
+    due_at: datetime.datetime, now: datetime.datetime, *, until: datetime.datetime | None = None
+) -> bool:
+    """Due on or before now (a missed run sends it late rather than never), and, where a reminder
+    stops being useful (a case list after the meeting started), not past `until`."""
+    return due_at <= now and (until is None or now < until)
+
+
+def outcome_addressees(recipients: str) -> tuple[str, ...]:
+    """Who gets an outcome, from the patient's recorded wishes."""
+    return {"referrer": ("referrer",), "patient": ("patient",), "both": ("referrer", "patient")}[recipients]
+
+
+def default_mdt_code(
+    *, previous_code: str | None, referring_service_codes: Mapping[str, str], referrer_ods: str | None
+) -> str | None:
+    """Which MDT a referral goes to for "add to next meeting": the MDT that discussed it before,
+    else the MDT of the service the referring organisation belongs to, else none (the office
+    chooses)."""
+    if previous_code:
+        return previous_code
+    if referrer_ods and referrer_ods in referring_service_codes:
+        return referring_service_codes[referrer_ods]
+    return None

@@ -1,0 +1,502 @@
+"""Writes for MDT meetings: every state change and every write with side effects.
+
+Transitions lock their row (select_for_update inside the transaction, so the history row is
+written too) and re-check its state, so the second of two concurrent saves is refused with
+"another user got there first". Bad input raises ValidationError keyed by the field it is about.
+
+The reminder sweeps are in mdt_reminders.py; outcome e-mails use the same record-once send.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import secrets
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from directory.models import Practitioner
+
+from . import mdt_rules as rules
+from .mdt_reminders import OPEN, build_email, local_text, send_once
+from .models import (
+    Mdt,
+    MdtAttendance,
+    MdtCalendarToken,
+    MdtDiscussion,
+    MdtMeeting,
+    MdtReminderSent,
+    Patient,
+    PatientOutcomePreference,
+    Referral,
+)
+
+logger = logging.getLogger(__name__)
+
+TAKEN = "Another user got there first: reload the page to see their change."
+
+
+class MdtError(ValidationError):
+    """A refused MDT action; the message says why and, where it can, names the field."""
+
+
+# Meetings ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def mdt_meetings_generate(*, mdt: Mdt, now: datetime.datetime | None = None) -> list[MdtMeeting]:
+    """Create the MDT's meetings from its weekly slot up to `weeks_ahead` weeks ahead. Days that
+    already have a meeting (cancelled ones included) and bank holidays are skipped, so running it
+    again, or after the office cancelled a date, creates nothing twice."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    horizon = today + datetime.timedelta(weeks=mdt.weeks_ahead)
+    taken = {
+        timezone.localdate(starts_at)
+        for starts_at in mdt.meetings.filter(
+            starts_at__gte=now - datetime.timedelta(days=1),
+            starts_at__lte=now + datetime.timedelta(weeks=mdt.weeks_ahead + 1),
+        ).values_list("starts_at", flat=True)
+    }
+    planned = rules.meeting_schedule(
+        weekday=mdt.weekday,
+        start_time=mdt.start_time,
+        cutoff_working_days=mdt.cutoff_working_days,
+        from_day=today,
+        weeks_ahead=mdt.weeks_ahead,
+        closed=rules.closed_days_around(today, horizon),
+        skip_days=taken,
+    )
+    created = []
+    for slot in planned:
+        if slot.starts_at <= now:
+            continue
+        meeting, was_created = MdtMeeting.objects.get_or_create(
+            mdt=mdt, starts_at=slot.starts_at, defaults={"cutoff_at": slot.cutoff_at}
+        )
+        if was_created:
+            created.append(meeting)
+    logger.info("MDT %s: %d meetings created", mdt.code, len(created))
+    return created
+
+
+def _meeting_for_update(meeting_id: int) -> MdtMeeting:
+    return MdtMeeting.objects.select_for_update().select_related("mdt").get(pk=meeting_id)
+
+
+@transaction.atomic
+def meeting_close_list(*, meeting_id: int, by) -> MdtMeeting:
+    """Close a planned meeting's case list (later additions then need a reason)."""
+    meeting = _meeting_for_update(meeting_id)
+    if meeting.status != MdtMeeting.Status.PLANNED:
+        raise MdtError(
+            f"The case list cannot be closed: the meeting is {meeting.get_status_display().lower()}."
+        )
+    meeting.status = MdtMeeting.Status.LIST_CLOSED
+    meeting._change_reason = f"List closed by user {by.pk}"
+    meeting.save(update_fields=["status"])
+    return meeting
+
+
+def meeting_lists_close_due(*, now: datetime.datetime | None = None) -> int:
+    """Close the case list of every planned meeting whose cut-off has passed (a missed run
+    closes them late, never not at all). Each meeting is claimed on its own."""
+    now = now or timezone.now()
+    closed = 0
+    for meeting_id in MdtMeeting.objects.filter(
+        status=MdtMeeting.Status.PLANNED, cutoff_at__lte=now
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            meeting = _meeting_for_update(meeting_id)
+            if meeting.status != MdtMeeting.Status.PLANNED:
+                continue  # closed or cancelled by someone else meanwhile
+            meeting.status = MdtMeeting.Status.LIST_CLOSED
+            meeting._change_reason = "List closed at the cut-off"
+            meeting.save(update_fields=["status"])
+            closed += 1
+    logger.info("MDT case lists closed at cut-off: %d", closed)
+    return closed
+
+
+@transaction.atomic
+def meeting_mark_held(*, meeting_id: int, by, now: datetime.datetime | None = None) -> MdtMeeting:
+    """Record that a meeting took place (only once it has started)."""
+    now = now or timezone.now()
+    meeting = _meeting_for_update(meeting_id)
+    if meeting.status not in OPEN:
+        raise MdtError(f"The meeting is already {meeting.get_status_display().lower()}.")
+    if meeting.starts_at > now:
+        raise MdtError("A meeting can be marked as held only once it has started.")
+    meeting.status = MdtMeeting.Status.HELD
+    meeting._change_reason = f"Marked held by user {by.pk}"
+    meeting.save(update_fields=["status"])
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting_id: int, reason: str, by) -> MdtMeeting:
+    """Cancel a meeting that has no cases left on its list (move them first)."""
+    if not reason.strip():
+        raise MdtError({"reason": "Give the reason the meeting is cancelled."})
+    meeting = _meeting_for_update(meeting_id)
+    if meeting.status not in OPEN:
+        raise MdtError(f"The meeting is already {meeting.get_status_display().lower()}.")
+    cases = meeting.discussions.count()
+    if cases:
+        raise MdtError(f"Move the {cases} case(s) on this meeting's list to another meeting first.")
+    meeting.status = MdtMeeting.Status.CANCELLED
+    meeting.cancel_reason = reason.strip()
+    meeting._change_reason = f"Cancelled by user {by.pk}"
+    meeting.save(update_fields=["status", "cancel_reason"])
+    from .mdt_tasks import mdt_send_cancellations  # the tasks module imports this one
+
+    transaction.on_commit(lambda: mdt_send_cancellations.delay(meeting.pk))
+    return meeting
+
+
+def meeting_quoracy(meeting: MdtMeeting) -> rules.Quoracy:
+    """Whether the meeting is quorate, from who attended and the MDT's quorum rule."""
+    present = [a.practitioner.speciality for a in meeting.attendance.select_related("practitioner")]
+    return rules.quoracy(present_specialities=present, required=meeting.mdt.quorum_specialities)
+
+
+@transaction.atomic
+def attendance_record(
+    *,
+    meeting_id: int,
+    present: Iterable[Practitioner],
+    deputies: Iterable[tuple[Practitioner, Practitioner]] = (),
+    by,
+) -> rules.Quoracy:
+    """Record who was present (replacing what was recorded before). `deputies` pairs a deputy
+    with the core member they covered for. Returns the meeting's quoracy."""
+    meeting = _meeting_for_update(meeting_id)
+    if meeting.status == MdtMeeting.Status.CANCELLED:
+        raise MdtError("A cancelled meeting has no attendance.")
+    core_ids = set(meeting.mdt.core_members.values_list("pk", flat=True))
+    rows: dict[int, Practitioner | None] = {p.pk: None for p in present}
+    for deputy, covered in deputies:
+        if covered.pk not in core_ids:
+            raise MdtError({"deputies": f"{covered} is not a core member of this MDT."})
+        if deputy.pk == covered.pk:
+            raise MdtError({"deputies": f"{deputy} cannot deputise for themselves."})
+        if covered.pk in rows:
+            raise MdtError({"deputies": f"{covered} was present, so needs no deputy."})
+        rows[deputy.pk] = covered
+    meeting.attendance.all().delete()
+    bulk_create_with_history(
+        [
+            MdtAttendance(meeting=meeting, practitioner_id=pk, deputy_for=covered)
+            for pk, covered in rows.items()
+        ],
+        MdtAttendance,
+        default_change_reason=f"Attendance recorded by user {by.pk}",
+    )
+    logger.info("Attendance recorded for MDT meeting %s by user %s", meeting.pk, by.pk)
+    return meeting_quoracy(meeting)
+
+
+def attendance_over_time(*, mdt: Mdt, today: datetime.date | None = None) -> list[dict]:
+    """Each core member's share of the MDT's held meetings of the last 12 months attended or
+    covered by a named deputy, against the two-thirds expectation."""
+    today = today or timezone.localdate()
+    since = rules.local_datetime(rules.attendance_window_start(today), datetime.time(0, 0))
+    meetings = mdt.meetings.filter(status=MdtMeeting.Status.HELD, starts_at__gte=since).prefetch_related(
+        "attendance"
+    )
+    covered = [
+        {a.practitioner_id for a in m.attendance.all()} | {a.deputy_for_id for a in m.attendance.all()}
+        for m in meetings
+    ]
+    members = list(mdt.core_members.order_by("name"))
+    shares = rules.attendance_shares(member_ids=[m.pk for m in members], covered_per_meeting=covered)
+    return [{"member": member, "share": share} for member, share in zip(members, shares, strict=True)]
+
+
+# Discussions ------------------------------------------------------------------------------------
+
+
+def _recorded_recipients(patient: Patient) -> str:
+    preference = PatientOutcomePreference.objects.filter(patient=patient).first()
+    return preference.recipients if preference else PatientOutcomePreference.Recipients.REFERRER
+
+
+@transaction.atomic
+def discussion_add(
+    *,
+    meeting_id: int,
+    referral: Referral,
+    by,
+    question: str = "",
+    presenting_clinician=None,
+    imaging_available: bool = False,
+    pathology_available: bool = False,
+    late_addition_reason: str = "",
+    referrer_email: str = "",
+    now: datetime.datetime | None = None,
+) -> MdtDiscussion:
+    """Put a referral on a meeting's case list. After the cut-off (or once the list is closed) a
+    reason is required. Who gets the outcome starts from the patient's recorded wishes."""
+    now = now or timezone.now()
+    meeting = _meeting_for_update(meeting_id)
+    if meeting.status not in OPEN or meeting.starts_at <= now:
+        raise MdtError({"meeting": "That meeting has taken place or is cancelled: choose a later one."})
+    late = now >= meeting.cutoff_at or meeting.status == MdtMeeting.Status.LIST_CLOSED
+    if late and not late_addition_reason.strip():
+        raise MdtError(
+            {
+                "late_addition_reason": (
+                    f"The case list closed at {local_text(meeting.cutoff_at)}: give the reason this case "
+                    "must be added late."
+                )
+            }
+        )
+    if meeting.discussions.filter(referral=referral).exists():
+        raise MdtError({"referral": f"Referral {referral.pk} is already on this meeting's list."})
+    discussion = MdtDiscussion.objects.create(
+        meeting=meeting,
+        referral=referral,
+        question=question.strip(),
+        presenting_clinician=presenting_clinician or referral.responsible_consultant,
+        imaging_available=imaging_available,
+        pathology_available=pathology_available,
+        late_addition_reason=late_addition_reason.strip() if late else "",
+        referrer_email=referrer_email,
+        outcome_recipients=_recorded_recipients(referral.patient),
+        added_at=now,
+    )
+    logger.info("Referral %s added to MDT meeting %s by user %s", referral.pk, meeting.pk, by.pk)
+    return discussion
+
+
+def mdt_for_referral(referral: Referral) -> Mdt | None:
+    """The MDT "add to next meeting" uses: the one that discussed the referral before, else the
+    MDT of the referring organisation's service, else none (the office chooses)."""
+    previous = referral.mdt_discussions.select_related("meeting__mdt").order_by("-meeting__starts_at").first()
+    by_org = {}
+    for mdt in Mdt.objects.filter(active=True).prefetch_related("service__organisations"):
+        for org in mdt.service.organisations.all():
+            by_org.setdefault(org.ods_code, mdt.code)
+    org = referral.referring_organisation
+    code = rules.default_mdt_code(
+        previous_code=previous.meeting.mdt.code if previous else None,
+        referring_service_codes=by_org,
+        referrer_ods=org.ods_code if org else None,
+    )
+    return Mdt.objects.filter(code=code).first() if code else None
+
+
+def next_open_meeting(*, mdt: Mdt, now: datetime.datetime | None = None) -> MdtMeeting | None:
+    """The MDT's next planned meeting whose case list is still open."""
+    now = now or timezone.now()
+    return (
+        mdt.meetings.filter(status=MdtMeeting.Status.PLANNED, cutoff_at__gt=now, starts_at__gt=now)
+        .order_by("starts_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def discussion_add_to_next(
+    *, referral: Referral, mdt: Mdt | None, by, question: str = "", now: datetime.datetime | None = None
+) -> MdtDiscussion:
+    """Put a referral on the next meeting of `mdt` (or the referral's usual MDT) whose list is open."""
+    now = now or timezone.now()
+    mdt = mdt or mdt_for_referral(referral)
+    if mdt is None:
+        raise MdtError({"mdt": f"Choose the MDT for referral {referral.pk}."})
+    meeting = next_open_meeting(mdt=mdt, now=now)
+    if meeting is None:
+        raise MdtError({"mdt": f"{mdt.name} has no meeting with an open case list: create meetings first."})
+    return discussion_add(meeting_id=meeting.pk, referral=referral, by=by, question=question, now=now)
+
+
+@transaction.atomic
+def discussion_move(
+    *, discussion_id: int, to_meeting_id: int, reason: str, by, now: datetime.datetime | None = None
+) -> MdtDiscussion:
+    """Move a case to another meeting. The same row moves, so its history shows every meeting it
+    was on, with the reason as the history's change reason."""
+    now = now or timezone.now()
+    if not reason.strip():
+        raise MdtError({"reason": "Give the reason the case is moving."})
+    discussion = MdtDiscussion.objects.select_for_update().get(pk=discussion_id)
+    if discussion.outcome:
+        raise MdtError("The case already has an outcome: add it to a later meeting instead of moving it.")
+    target = _meeting_for_update(to_meeting_id)
+    if target.pk == discussion.meeting_id:
+        raise MdtError({"to_meeting": "The case is already on that meeting."})
+    if target.status not in OPEN or target.starts_at <= now:
+        raise MdtError({"to_meeting": "That meeting has taken place or is cancelled: choose a later one."})
+    if target.discussions.filter(referral_id=discussion.referral_id).exists():
+        raise MdtError({"to_meeting": "That meeting already has this referral on its list."})
+    discussion.meeting = target
+    discussion._change_reason = f"Moved: {reason.strip()}"[:100]
+    discussion.save(update_fields=["meeting"])
+    logger.info("MDT discussion %s moved to meeting %s by user %s", discussion.pk, target.pk, by.pk)
+    return discussion
+
+
+@transaction.atomic
+def discussion_readiness_set(
+    *, discussion_id: int, imaging_available: bool, pathology_available: bool, by
+) -> None:
+    """Record whether the case's imaging and pathology are ready for the meeting."""
+    discussion = MdtDiscussion.objects.select_for_update().get(pk=discussion_id)
+    discussion.imaging_available = imaging_available
+    discussion.pathology_available = pathology_available
+    discussion._change_reason = f"Readiness set by user {by.pk}"
+    discussion.save(update_fields=["imaging_available", "pathology_available"])
+
+
+@transaction.atomic
+def outcome_record(
+    *,
+    discussion_id: int,
+    version: int,
+    outcome: str,
+    recommendation: str,
+    decision_to_treat_on: datetime.date | None,
+    outcome_recipients: str,
+    referrer_email: str = "",
+    patient_email: str = "",
+    by,
+    now: datetime.datetime | None = None,
+) -> MdtDiscussion:
+    """Record (or correct, until it is sent) a discussion's outcome. `version` is the one the
+    user's form was built from: if someone saved in between, this save is refused. The patient's
+    wishes (who gets the outcome, their e-mail) are recorded on the patient for next time."""
+    now = now or timezone.now()
+    if outcome not in MdtDiscussion.Outcome.values:
+        raise MdtError({"outcome": "Choose the outcome category."})
+    if not recommendation.strip():
+        raise MdtError({"recommendation": "Write the MDT's recommendation."})
+    if outcome_recipients not in MdtDiscussion.Recipients.values:
+        raise MdtError({"outcome_recipients": "Choose who receives the outcome."})
+    discussion = (
+        MdtDiscussion.objects.select_for_update().select_related("meeting", "referral").get(pk=discussion_id)
+    )
+    if discussion.version != version:
+        raise MdtError(TAKEN)
+    if discussion.outcome_sent_at:
+        raise MdtError("The outcome has been sent and can no longer be changed.")
+    if discussion.meeting.status == MdtMeeting.Status.CANCELLED or discussion.meeting.starts_at > now:
+        raise MdtError("An outcome can be recorded only once the meeting has started.")
+    if decision_to_treat_on and decision_to_treat_on < timezone.localdate(discussion.meeting.starts_at):
+        raise MdtError({"decision_to_treat_on": "The decision to treat cannot be before the meeting."})
+    discussion.outcome = outcome
+    discussion.recommendation = recommendation.strip()
+    discussion.decision_to_treat_on = decision_to_treat_on
+    discussion.outcome_recipients = outcome_recipients
+    discussion.referrer_email = referrer_email
+    discussion.outcome_recorded_at = now
+    discussion.outcome_recorded_by = by
+    discussion.version = version + 1
+    discussion._change_reason = f"Outcome recorded by user {by.pk}"
+    discussion.save()
+    preference, _ = PatientOutcomePreference.objects.get_or_create(patient_id=discussion.referral.patient_id)
+    preference.recipients = outcome_recipients
+    if patient_email:
+        preference.patient_email = patient_email
+    preference.save()
+    return discussion
+
+
+@transaction.atomic
+def outcome_send(*, discussion_id: int, by, now: datetime.datetime | None = None) -> MdtDiscussion:
+    """Send the outcome to whom the patient wishes (referring clinician, patient or both) and
+    record when it was sent. Refused if an address is missing or it was sent already."""
+    now = now or timezone.now()
+    discussion = (
+        MdtDiscussion.objects.select_for_update()
+        .select_related("meeting__mdt", "referral__patient")
+        .get(pk=discussion_id)
+    )
+    if discussion.outcome_sent_at:
+        raise MdtError("The outcome was sent already: another user got there first.")
+    if not discussion.outcome:
+        raise MdtError("Record the outcome before sending it.")
+    preference = PatientOutcomePreference.objects.filter(patient=discussion.referral.patient).first()
+    addresses = {}
+    for addressee in rules.outcome_addressees(discussion.outcome_recipients):
+        if addressee == "referrer":
+            if not discussion.referrer_email:
+                raise MdtError({"referrer_email": "Record the referring clinician's e-mail first."})
+            addresses[MdtReminderSent.Kind.OUTCOME_TO_REFERRER] = (discussion.referrer_email, "referrer")
+        else:
+            if not (preference and preference.patient_email):
+                raise MdtError(
+                    {"patient_email": "The patient wishes to receive the outcome: record their e-mail first."}
+                )
+            addresses[MdtReminderSent.Kind.OUTCOME_TO_PATIENT] = (preference.patient_email, "patient")
+    for kind, (address, audience) in addresses.items():
+        send_once(
+            kind=kind,
+            object_id=discussion.pk,
+            meeting_id=discussion.meeting_id,
+            recipient=address,
+            message=lambda audience=audience, address=address: build_email(
+                f"MDT outcome: {discussion.meeting.mdt.name}",
+                f"referrals/mdt/email/outcome_to_{audience}.txt",
+                {"discussion": discussion, "patient": discussion.referral.patient},
+                [address],
+            ),
+            now=now,
+        )
+    discussion.outcome_sent_at = now
+    discussion.outcome_sent_to = discussion.outcome_recipients
+    discussion._change_reason = f"Outcome sent by user {by.pk}"
+    discussion.save(update_fields=["outcome_sent_at", "outcome_sent_to"])
+    logger.info("MDT outcome of discussion %s sent by user %s", discussion.pk, by.pk)
+    return discussion
+
+
+def referral_decision_to_treat_on(referral: Referral) -> datetime.date | None:
+    """The first decision to treat the MDT recorded for the referral: the start of its 31-day
+    clock (referrals.rules.waiting_time_clocks takes it as `decision_to_treat_on`)."""
+    dates = referral.mdt_discussions.exclude(decision_to_treat_on=None).values_list(
+        "decision_to_treat_on", flat=True
+    )
+    return min(dates, default=None)
+
+
+def discussions_for_patient(patient: Patient, user) -> QuerySet[MdtDiscussion]:
+    """A patient's MDT discussions the user may see, latest meeting first (for the patient page)."""
+    return (
+        MdtDiscussion.objects.visible_to(user)
+        .filter(referral__patient=patient)
+        .select_related("meeting__mdt", "presenting_clinician")
+        .order_by("-meeting__starts_at")
+    )
+
+
+# Calendar feed ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_token_get_or_create(*, user, reset: bool = False) -> MdtCalendarToken:
+    """The user's calendar-feed secret; `reset` replaces it (the old URL stops working)."""
+    token, created = MdtCalendarToken.objects.get_or_create(
+        user=user, defaults={"token": secrets.token_urlsafe(32), "created_at": timezone.now()}
+    )
+    if reset and not created:
+        token.token = secrets.token_urlsafe(32)
+        token.created_at = timezone.now()
+        token.save(update_fields=["token", "created_at"])
+    return token
+
+
+def meetings_presented_by(user) -> QuerySet[MdtMeeting]:
+    """Meetings (not cancelled) where the user presents at least one case."""
+    return (
+        MdtMeeting.objects.filter(discussions__presenting_clinician=user)
+        .exclude(status=MdtMeeting.Status.CANCELLED)
+        .select_related("mdt")
+        .distinct()
+        .order_by("starts_at")
+    )
