@@ -35,6 +35,7 @@ from .models import (
     PatientOutcomePreference,
     Referral,
 )
+from .services import referral_mdt_listed, referral_mdt_outcome_recorded
 
 logger = logging.getLogger(__name__)
 
@@ -270,6 +271,7 @@ def discussion_add(
         outcome_recipients=_recorded_recipients(referral.patient),
         added_at=now,
     )
+    referral_mdt_listed(referral_id=referral.pk, meeting_label=str(meeting), by=by)
     logger.info("Referral %s added to MDT meeting %s by user %s", referral.pk, meeting.pk, by.pk)
     return discussion
 
@@ -404,6 +406,12 @@ def outcome_record(
     if patient_email:
         preference.patient_email = patient_email
     preference.save()
+    referral_mdt_outcome_recorded(
+        referral_id=discussion.referral_id,
+        outcome_on=timezone.localdate(discussion.meeting.starts_at),
+        decision_to_treat_on=decision_to_treat_on,
+        by=by,
+    )
     return discussion
 
 

@@ -555,3 +555,44 @@ def weekly_digest_send(*, today: datetime.date) -> int:
             continue  # another worker sent it first
         sent += 1
     return sent
+
+
+@transaction.atomic
+def referral_mdt_listed(*, referral_id: int, meeting_label: str, by) -> Referral:
+    """A referral put on an MDT case list moves to "awaiting MDT" where the transitions table
+    allows it (a referral already further on keeps its status)."""
+    referral = _claim(referral_id=referral_id, expected_status=None)
+    if policy_rules.transition_refusal(referral.status, Status.AWAITING_MDT) is not None:
+        return referral
+    return _move(
+        referral=referral, to_status=Status.AWAITING_MDT, by=by,
+        reason=f"Added to the case list of {meeting_label}.", update_fields=[],
+    )  # fmt: skip
+
+
+@transaction.atomic
+def referral_mdt_outcome_recorded(
+    *, referral_id: int, outcome_on: datetime.date, decision_to_treat_on: datetime.date | None, by
+) -> Referral:
+    """An MDT outcome for the referral: it has an MDT outcome from `outcome_on` (the first one
+    counts), the 31-day clock starts at its first decision to treat (national CWT guidance:
+    decision to treat to first treatment), and it moves to "discussed at MDT" where allowed."""
+    referral = _claim(referral_id=referral_id, expected_status=None)
+    update_fields = []
+    if referral.mdt_outcome_on is None or outcome_on < referral.mdt_outcome_on:
+        referral.mdt_outcome_on = outcome_on
+        update_fields.append("mdt_outcome_on")
+    if decision_to_treat_on and (
+        referral.decision_to_treat_on is None or decision_to_treat_on < referral.decision_to_treat_on
+    ):
+        referral.decision_to_treat_on = decision_to_treat_on
+        update_fields.append("decision_to_treat_on")
+    if policy_rules.transition_refusal(referral.status, Status.DISCUSSED_AT_MDT) is None:
+        return _move(
+            referral=referral, to_status=Status.DISCUSSED_AT_MDT, by=by,
+            reason="MDT outcome recorded.", update_fields=update_fields,
+        )  # fmt: skip
+    if update_fields:
+        referral._change_reason = "MDT outcome recorded"
+        referral.save(update_fields=update_fields)
+    return referral

@@ -19,6 +19,7 @@ from portal.services import access_log_record
 from . import services
 from .filters import PatientFilter
 from .forms import FirstTreatmentForm, IntakeForm, SurgeonForm, TransitionForm, routing_fingerprint
+from .mdt_services import discussions_for_patient
 from .models import Patient, Referral
 from .timeline import patient_timeline
 
@@ -99,6 +100,8 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cards": cards,
             "timeline": patient_timeline(patient=patient, referrals=referrals),
             "can_change": can_change,
+            "can_list_for_mdt": request.user.has_perm("referrals.add_mdtdiscussion"),
+            "mdt_discussions": discussions_for_patient(patient, request.user),
         },
     )
 

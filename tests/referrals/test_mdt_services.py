@@ -484,3 +484,47 @@ def test_the_31_day_clock_starts_at_the_first_decision_to_treat():
         decision_to_treat_on=datetime.date(2026, 11, 12),
     )
     assert services.referral_decision_to_treat_on(referral) == datetime.date(2026, 11, 12)
+
+
+# The referral follows its MDT discussions --------------------------------------------------------
+
+
+def test_listing_an_accepted_referral_moves_it_to_awaiting_mdt_with_an_event(office_user):
+    referral = ReceivedReferralFactory(status="accepted")
+    services.discussion_add(
+        meeting_id=PlannedMeetingFactory().pk, referral=referral, by=office_user, now=BEFORE_CUTOFF
+    )
+    referral.refresh_from_db()
+    assert referral.status == "awaiting_mdt"
+    event = referral.events.get()
+    assert (event.from_status, event.to_status, event.actor) == ("accepted", "awaiting_mdt", office_user)
+
+
+def test_listing_a_referral_not_yet_accepted_leaves_its_status(office_user):
+    referral = ReceivedReferralFactory(status="received")
+    services.discussion_add(
+        meeting_id=PlannedMeetingFactory().pk, referral=referral, by=office_user, now=BEFORE_CUTOFF
+    )
+    referral.refresh_from_db()
+    assert referral.status == "received"
+    assert not referral.events.exists()
+
+
+def test_an_outcome_starts_the_31_day_clock_and_moves_the_referral_to_discussed(office_user):
+    referral = ReceivedReferralFactory(status="awaiting_mdt", received_on=datetime.date(2026, 11, 2))
+    discussion = MdtDiscussionFactory(meeting=HeldMeetingFactory(), referral=referral)
+    _record(discussion, office_user, decision_to_treat_on=datetime.date(2026, 11, 18))
+    referral.refresh_from_db()
+    assert referral.status == "discussed_at_mdt"
+    assert referral.mdt_outcome_on == discussion.meeting.starts_at.astimezone(LONDON).date()
+    assert referral.decision_to_treat_on == datetime.date(2026, 11, 18)
+    clocks = {c.standard: c for c in referral.clocks(today=datetime.date(2026, 11, 25))}
+    assert clocks["dtt_31"].start == datetime.date(2026, 11, 18)
+    assert clocks["dtt_31"].due_date == datetime.date(2026, 12, 19)
+    # With an MDT outcome, a first treatment is no longer "treatment before MDT".
+    from referrals.services import referral_record_first_treatment
+
+    treated = referral_record_first_treatment(
+        referral_id=referral.pk, treated_on=datetime.date(2026, 11, 25), by=office_user
+    )
+    assert treated.status == "first_treatment_given"

@@ -420,3 +420,26 @@ def test_reading_patient_data_on_mdt_pages_is_access_logged(client, office_user,
         (office_user.pk, patient_id, "read"),
         (clinician.pk, patient_id, "read"),
     ]
+
+
+def test_patient_page_shows_the_patients_mdt_discussions_and_the_office_can_list_the_referral(
+    client, office_user, clinician
+):
+    from django.urls import reverse
+
+    from tests.factories import DiscussedMdtDiscussionFactory, ReceivedReferralFactory
+
+    referral = ReceivedReferralFactory(responsible_consultant=clinician, status="accepted")
+    discussion = DiscussedMdtDiscussionFactory(referral=referral, recommendation="Proceed to surgery.")
+    page = reverse("referrals:patient_detail", args=[referral.patient_id])
+    add_url = reverse("mdt:add_to_next", args=[referral.pk])
+
+    client.force_login(clinician)
+    content = client.get(page).content.decode()
+    assert "MDT discussions" in content
+    assert reverse("mdt:discussion_detail", args=[discussion.pk]) in content
+    assert discussion.get_outcome_display() in content
+    assert add_url not in content  # clinicians do not build case lists
+
+    client.force_login(office_user)
+    assert add_url in client.get(page).content.decode()
