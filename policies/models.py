@@ -206,7 +206,9 @@ class PolicyReviewAlert(models.Model):
     """One review-date alert for one version and threshold. The row is committed BEFORE the
     e-mail goes out (status "claimed") and the unique constraint makes a second row, and so a
     second e-mail, impossible. A claim that never reaches "sent" (the worker died between claim
-    and send) is left for a person to check, never re-sent automatically."""
+    and send) is claimed again by the first run after the task time limit has passed, so an alert
+    is never lost; it can go twice only if a worker dies between handing the e-mail to the mail
+    server and recording it as sent."""
 
     class Status(models.TextChoices):
         CLAIMED = "claimed", "Claimed, sending"

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -275,7 +276,15 @@ def review_alert_claim(*, document_id: int, today: datetime.date) -> PolicyRevie
             to_send, superseded = rules.alerts_to_send(due, recorded)
             for threshold in superseded:
                 _record(document, threshold, PolicyReviewAlert.Status.SUPERSEDED)
-            failed = list(document.review_alerts.filter(status=PolicyReviewAlert.Status.FAILED))
+            # A claim older than a task's hard time limit belongs to a worker that died before
+            # sending (a live task is killed at that limit): send it now rather than lose it.
+            stale_before = timezone.now() - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+            failed = list(
+                document.review_alerts.filter(
+                    Q(status=PolicyReviewAlert.Status.FAILED)
+                    | Q(status=PolicyReviewAlert.Status.CLAIMED, claimed_at__lt=stale_before)
+                )
+            )
             if to_send is None:
                 return _reclaim(failed[0]) if failed else None
             # A later threshold is due: it says everything a failed older one would have.
@@ -298,9 +307,10 @@ def _record(document: PolicyDocument, threshold: rules.AlertThreshold, status: s
 
 
 def _reclaim(alert: PolicyReviewAlert) -> PolicyReviewAlert | None:
-    claimed = PolicyReviewAlert.objects.filter(pk=alert.pk, status=PolicyReviewAlert.Status.FAILED).update(
-        status=PolicyReviewAlert.Status.CLAIMED
-    )
+    """Claim a failed (or abandoned) alert again, unless another run just did."""
+    claimed = PolicyReviewAlert.objects.filter(
+        pk=alert.pk, status=alert.status, claimed_at=alert.claimed_at
+    ).update(status=PolicyReviewAlert.Status.CLAIMED, claimed_at=timezone.now())
     return PolicyReviewAlert.objects.get(pk=alert.pk) if claimed == 1 else None
 
 
