@@ -86,9 +86,9 @@ def outward_code(postcode: str) -> str:
 
 
 def normalise_catchment(raw: str | list[str]) -> list[str]:
-    """A catchment typed as text ("ME14, me15; CM", one entry per comma, semicolon or line) or given as a list, as a sorted list of
-    distinct upper-case districts and areas. Raises ValueError naming every entry that is not a
-    postcode district or area."""
+    """A catchment typed as text ("ME14, me15; CM": entries split at commas, semicolons and
+    lines) or given as a list, as a sorted list of distinct upper-case districts and areas.
+    Raises ValueError naming every entry that is not a postcode district or area."""
     items = re.split(r"[,;\n]+", raw) if isinstance(raw, str) else list(raw)
     entries = [re.sub(r"\s+", " ", str(item)).strip().upper() for item in items if str(item).strip()]
     bad = [entry for entry in entries if not _CATCHMENT_ENTRY.match(entry)]

@@ -22,9 +22,10 @@ from tests.factories import (
 )
 
 D = datetime.date
+NOV_2 = D(2026, 11, 2)
 
 
-def _intake(by, *, postcode="ME14 1AB", received_on=D(2026, 11, 2), **referral):
+def _intake(by, *, postcode="ME14 1AB", received_on=NOV_2, **referral):
     return services.referral_create(
         by=by,
         patient=services.PatientDetails(
@@ -53,7 +54,7 @@ def clinics(db):
 
 
 def test_intake_records_the_suggested_clinic_and_its_reason(directory, clinics, office_user):
-    kent, maidstone = clinics
+    _kent, maidstone = clinics
     referral = _intake(office_user, postcode="me14 1ab")
     assert referral.diagnostic_clinic == maidstone
     assert referral.clinic_suggestion["clinic_id"] == maidstone.pk
@@ -200,7 +201,7 @@ def test_mutual_aid_suggestion_at_intake_switches_on_and_off_by_date(directory, 
 
 
 def test_redirect_for_mutual_aid_is_flagged_and_moves_the_backlog(directory, office_user):
-    lss, rmh = Service.objects.get(code="LSS"), Service.objects.get(code="RMH")
+    rmh = Service.objects.get(code="RMH")
     referral = _intake(office_user, received_on=D(2026, 11, 2))
     ds.referral_redirect_for_mutual_aid(referral_id=referral.pk, to_service_id=rmh.pk, by=office_user)
     referral.refresh_from_db()
@@ -236,8 +237,8 @@ def test_capacity_declaration_with_dates_out_of_order_is_refused(db, office_user
     other = Service.objects.create(name="Other", code="OTH")
     with pytest.raises(ValidationError) as error:
         ds.capacity_declare(
-            service_id=service.pk, partner_service_id=other.pk, starts_on=D(2026, 12, 2), ends_on=D(2026, 12, 1),
-            reason="x", by=office_user,
+            service_id=service.pk, partner_service_id=other.pk,
+            starts_on=D(2026, 12, 2), ends_on=D(2026, 12, 1), reason="x", by=office_user,
         )  # fmt: skip
     assert "ends_on" in error.value.message_dict
     assert not service.capacity_declarations.exists()
