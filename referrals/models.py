@@ -930,6 +930,9 @@ class ClinicSurvey(models.Model):
 
     class Meta:
         ordering = ["-year", "clinic__name"]
+        permissions = [
+            ("view_diagnostic_figures", "Can view the diagnostic pathway's evaluation figures and reports")
+        ]
         constraints = [
             models.UniqueConstraint(fields=["clinic", "year"], name="one_clinic_survey_per_year"),
         ]
