@@ -288,3 +288,18 @@ def test_evaluation_rows_carry_returns_and_excisions(db, office_user):
     assert len(rows) == 1
     assert rows[0].clinic == "Kent clinic"
     assert rows[0].returned
+
+
+def test_demo_clinics_seed_once_and_route_kent_and_essex_postcodes(directory, office_user):
+    from referrals.diagnostic_seed import load_diagnostic_clinics
+
+    load_diagnostic_clinics(office_user=office_user)
+    load_diagnostic_clinics(office_user=office_user)
+    assert len(ds.clinic_catchments()) == 2
+    kent = ds.clinic_suggest(postcode="ME14 1AB")
+    essex = ds.clinic_suggest(postcode="CM1 1AA")
+    bexley = ds.clinic_suggest(postcode="DA5 1AA")
+    assert "Kent" in kent.reason
+    assert "Essex" in essex.reason
+    assert bexley.clinic_id is None
+    assert len(ds.survey_comparison(year=2026)) == 2
