@@ -92,3 +92,16 @@ def test_propose_page_for_a_clinic_and_the_public_directory_lists_it(client, db,
     page = client.get(reverse("directory:propose_change", args=["diagnostic-clinic", clinic.pk]))
     assert page.status_code == 200
     assert 'name="catchment"' in page.content.decode()
+
+
+def test_the_sag_reads_a_clinic_change_with_labels(client, db, office_user, sag_member):
+    clinic = DiagnosticClinicFactory(catchment=["ME14"], service_model=["one_stop_ultrasound"])
+    change = services.change_request_propose(
+        proposer=office_user, kind="change", target_type="diagnostic_clinic", target_id=clinic.pk,
+        values={"catchment": "ME14, ME16", "service_model": ["one_stop_ultrasound", "mri"]},
+        reason="Extend.",
+    )  # fmt: skip
+    client.force_login(sag_member)
+    page = client.get(reverse("directory:change_request_detail", args=[change.pk])).content.decode()
+    assert "ME14, ME16" in page
+    assert "MRI; One-stop ultrasound" in page

@@ -217,3 +217,17 @@ def test_office_records_a_survey_and_sag_compares(client, office_user, sag_membe
 def test_unknown_user_without_role_sees_no_figures(client, db):
     client.force_login(UserFactory(username="nobody"))
     assert client.get(reverse("diagnostic:unplanned_excisions")).status_code == 403
+
+
+def test_office_reads_pathology_reviews_and_their_history_in_the_admin(client, office_user):
+    review = RequestedPathologyReviewFactory()
+    client.force_login(office_user)
+    assert client.get(reverse("admin:referrals_pathologyreview_changelist")).status_code == 200
+    history = client.get(reverse("admin:referrals_pathologyreview_history", args=[review.pk]))
+    assert history.status_code == 200
+
+
+def test_clinician_has_no_admin_for_pathology_reviews(client, clinician):
+    client.force_login(clinician)
+    response = client.get(reverse("admin:referrals_pathologyreview_changelist"))
+    assert response.status_code == 302
