@@ -12,6 +12,7 @@ from django.urls import reverse
 from portal.models import AccessLog
 from referrals.models import MdtDiscussion, ReferralReturn
 from tests.factories import (
+    CapacityDeclarationFactory,
     CompleteSuspectedReferralFactory,
     DesignatedPathologistFactory,
     DiagnosticClinicFactory,
@@ -140,8 +141,16 @@ def test_mdt_case_list_shows_whether_pathology_review_is_back(client, office_use
     assert none.referral_id in rows
 
 
-def test_intake_shows_the_suggested_clinic_and_what_is_missing(client, office_user, clinician, directory):
+def test_intake_shows_the_suggested_clinic_mutual_aid_and_what_is_missing(
+    client, office_user, clinician, directory
+):
+    from directory.models import Service
+
     DiagnosticClinicFactory(name="Maidstone clinic", catchment=["ME14"])
+    CapacityDeclarationFactory(
+        service=Service.objects.get(code="LSS"), partner_service=Service.objects.get(code="RMH"),
+        starts_on=D(2026, 11, 1), ends_on=D(2026, 11, 30),
+    )  # fmt: skip
     client.force_login(office_user)
     response = client.post(
         reverse("referrals:intake"),
@@ -157,6 +166,7 @@ def test_intake_shows_the_suggested_clinic_and_what_is_missing(client, office_us
     assert "Postcode district ME14" in page
     assert "An ultrasound of the lump" in page
     assert "NICE NG12" in page
+    assert "Suggest RMH instead of LSS" in page
 
 
 def test_evaluation_page_chart_has_no_inline_style_and_csv_matches(client, sag_member):
