@@ -1,13 +1,14 @@
 """DEMO DATA for the diagnostic pathway: two sarcoma diagnostic clinics in Kent and Essex (the
 locations the network scoped, per the news item in shared/seeds), with plausible but invented
 catchments, clinic days and service models, and a 2026 survey for each. Not facts: the MDT office
-corrects them through directory change requests. Idempotent: existing rows are left alone."""
+corrects them through directory change requests. Demo referrals without a clinic suggestion get
+one, as intake would have given them. Idempotent: existing rows are left alone."""
 
 from django.utils import timezone
 
 from directory.models import DiagnosticClinic, Organisation, Service
 
-from .models import ClinicSurvey
+from .models import ClinicSurvey, Referral
 
 M = DiagnosticClinic.ServiceModel
 
@@ -75,3 +76,13 @@ def load_diagnostic_clinics(*, office_user=None) -> list[DiagnosticClinic]:
                 },
             )
     return clinics
+
+
+def suggest_clinics_for_demo_referrals() -> int:
+    """Give demo referrals made before the clinics existed the suggestion intake would make."""
+    from .diagnostic_services import referral_apply_intake_suggestions
+
+    pending = Referral.objects.filter(clinic_suggestion={}).select_related("patient")
+    for referral in pending:
+        referral_apply_intake_suggestions(referral=referral)
+    return len(pending)

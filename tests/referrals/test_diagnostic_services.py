@@ -303,3 +303,14 @@ def test_demo_clinics_seed_once_and_route_kent_and_essex_postcodes(directory, of
     assert "Essex" in essex.reason
     assert bexley.clinic_id is None
     assert len(ds.survey_comparison(year=2026)) == 2
+
+
+def test_demo_referrals_get_the_clinic_intake_would_suggest(directory, office_user):
+    from referrals.diagnostic_seed import load_diagnostic_clinics, suggest_clinics_for_demo_referrals
+
+    kent = CompleteSuspectedReferralFactory()  # postcode ME14 1AB
+    load_diagnostic_clinics(office_user=office_user)
+    assert suggest_clinics_for_demo_referrals() == 1
+    assert suggest_clinics_for_demo_referrals() == 0
+    kent.refresh_from_db()
+    assert kent.diagnostic_clinic.name.startswith("Kent")
