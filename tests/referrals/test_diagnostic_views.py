@@ -241,3 +241,11 @@ def test_clinician_has_no_admin_for_pathology_reviews(client, clinician):
     client.force_login(clinician)
     response = client.get(reverse("admin:referrals_pathologyreview_changelist"))
     assert response.status_code == 302
+
+
+def test_printed_case_list_shows_whether_pathology_review_is_back(client, office_user):
+    discussion = MdtDiscussionFactory()
+    ReportedPathologyReviewFactory(referral=discussion.referral, reported_on=D(2026, 11, 10))
+    client.force_login(office_user)
+    page = client.get(reverse("mdt:meeting_print", args=[discussion.meeting.pk])).content.decode()
+    assert "Back 10 Nov" in page
