@@ -10,7 +10,10 @@ import logging
 from collections import Counter
 
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from directory.models import DiagnosticClinic, Organisation, Practitioner, Service
@@ -161,7 +164,41 @@ def referral_return(*, referral_id: int, by, note: str = "") -> ReferralReturn:
         to_status=referral.status,
         reason="Returned to the referrer; missing: " + " ".join(missing),
     )
+    from .tasks import notify_referrer_of_return
+
+    transaction.on_commit(lambda: notify_referrer_of_return.delay(returned.pk))
     return returned
+
+
+def _email_address(contact: str) -> str:
+    try:
+        validate_email(contact.strip())
+    except ValidationError:
+        return ""
+    return contact.strip()
+
+
+@transaction.atomic
+def referral_return_notify(*, return_id: int) -> bool:
+    """E-mail the referrer what is missing, once: the return is claimed by setting
+    referrer_notified_at, so a redelivered task sends nothing. Only the referral number and the
+    patient's initials identify the patient. False when already sent or the referrer's contact
+    is not an e-mail address (the MDT office telephones them)."""
+    returned = (
+        ReferralReturn.objects.select_for_update().select_related("referral__patient").get(pk=return_id)
+    )
+    address = _email_address(returned.referral.referrer_contact)
+    if returned.referrer_notified_at is not None or returned.resubmitted_at is not None or not address:
+        return False
+    returned.referrer_notified_at = timezone.now()
+    returned.save(update_fields=["referrer_notified_at"])
+    send_mail(
+        subject=f"Sarcoma referral {returned.referral_id}: information needed",
+        message=render_to_string("referrals/email/referral_returned.txt", {"returned": returned}),
+        from_email=None,
+        recipient_list=[address],
+    )
+    return True
 
 
 FEATURE_FIELDS = (

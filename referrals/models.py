@@ -781,6 +781,9 @@ class ReferralReturn(models.Model):
     resubmitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    referrer_notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the referrer was e-mailed what is missing (set once)."
+    )
     history = HistoricalRecords()
 
     objects = ReferralReturnQuerySet.as_manager()

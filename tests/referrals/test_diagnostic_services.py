@@ -314,3 +314,26 @@ def test_demo_referrals_get_the_clinic_intake_would_suggest(directory, office_us
     assert suggest_clinics_for_demo_referrals() == 0
     kent.refresh_from_db()
     assert kent.diagnostic_clinic.name.startswith("Kent")
+
+
+def test_return_emails_the_referrer_once_after_commit(
+    db, office_user, django_capture_on_commit_callbacks, mailoutbox
+):
+    referral = CompleteSuspectedReferralFactory(referrer_contact="gp@example.invalid", lump_depth="")
+    with django_capture_on_commit_callbacks(execute=True):
+        returned = ds.referral_return(referral_id=referral.pk, by=office_user)
+    assert len(mailoutbox) == 1
+    body = mailoutbox[0].body
+    assert "Whether the lump is superficial or deep to the fascia." in body
+    assert referral.patient.family_name not in body  # initials only
+    assert ds.referral_return_notify(return_id=returned.pk) is False  # a redelivered task sends nothing
+    assert len(mailoutbox) == 1
+
+
+def test_return_to_a_telephone_contact_sends_no_email(
+    db, office_user, django_capture_on_commit_callbacks, mailoutbox
+):
+    referral = CompleteSuspectedReferralFactory(lump_depth="")
+    with django_capture_on_commit_callbacks(execute=True):
+        ds.referral_return(referral_id=referral.pk, by=office_user)
+    assert mailoutbox == []
