@@ -249,3 +249,18 @@ def test_printed_case_list_shows_whether_pathology_review_is_back(client, office
     client.force_login(office_user)
     page = client.get(reverse("mdt:meeting_print", args=[discussion.meeting.pk])).content.decode()
     assert "Back 10 Nov" in page
+
+
+def test_service_page_shows_backlog_and_oldest_wait(client, office_user, today):
+    from directory.models import Service
+
+    lss = Service.objects.create(name="London Sarcoma Service", code="LSS")
+    CompleteSuspectedReferralFactory(service=lss, received_on=D(2026, 11, 2))
+    CompleteSuspectedReferralFactory(service=lss, received_on=D(2026, 11, 20))
+    CompleteSuspectedReferralFactory(
+        service=lss, received_on=D(2026, 11, 1), first_appointment_on=D(2026, 11, 5)
+    )
+    client.force_login(office_user)
+    page = client.get(reverse("diagnostic:service_backlog")).content.decode()
+    assert "<td>2</td>" in page
+    assert "22 days (since 02/11/2026)" in page
