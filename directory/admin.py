@@ -11,6 +11,7 @@ from .models import (
     Capability,
     ChangeRequest,
     ConfirmationRequest,
+    DiagnosticClinic,
     KeyContact,
     Organisation,
     Practitioner,
@@ -92,6 +93,17 @@ class ServiceAdmin(ThroughChangeRequestsAdmin):
     can_propose_additions = False
     list_display = ("name", "code", "propose_change_link")
     filter_horizontal = ("organisations", "capabilities")
+    change_list_template = "admin/directory/propose_change_list.html"
+
+
+@admin.register(DiagnosticClinic)
+class DiagnosticClinicAdmin(ThroughChangeRequestsAdmin):
+    """Diagnostic clinics and their catchments: changed through SAG-approved requests."""
+
+    target_slug = "diagnostic-clinic"
+    list_display = ("name", "host_organisation", "active", "propose_change_link")
+    list_filter = ("active",)
+    search_fields = ("name",)
     change_list_template = "admin/directory/propose_change_list.html"
 
 

@@ -8,7 +8,16 @@ from typing import Any
 from django import forms
 from django.db import models
 
-from .models import Capability, ChangeRequest, KeyContact, Organisation, Practitioner, Service
+from . import rules
+from .models import (
+    Capability,
+    ChangeRequest,
+    DiagnosticClinic,
+    KeyContact,
+    Organisation,
+    Practitioner,
+    Service,
+)
 
 
 class PractitionerForm(forms.ModelForm):
@@ -91,10 +100,83 @@ class ServiceForm(forms.ModelForm):
             self.initial["capabilities"] = [c.code for c in self.instance.capabilities.all()]
 
 
+class CatchmentField(forms.CharField):
+    """Postcode districts and areas, typed separated by commas or spaces; cleaned to a sorted list."""
+
+    def prepare_value(self, value):
+        return ", ".join(value) if isinstance(value, list | tuple) else value
+
+    def to_python(self, value):
+        if isinstance(value, list | tuple):
+            value = ", ".join(str(v) for v in value)
+        value = super().to_python(value)
+        try:
+            return rules.normalise_catchment(value)
+        except ValueError as error:
+            raise forms.ValidationError(str(error), code="invalid") from error
+
+
+class DiagnosticClinicForm(forms.ModelForm):
+    """A diagnostic clinic: host, what it offers, when it runs and the postcodes it serves."""
+
+    host_organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.all(),
+        to_field_name="ods_code",
+        label="Host organisation",
+        error_messages={"invalid_choice": "Unknown organisation: no organisation has this ODS code."},
+    )
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.all(),
+        to_field_name="code",
+        required=False,
+        label="Specialist service it refers on to",
+        error_messages={"invalid_choice": "Unknown service: no service has this code."},
+    )
+    service_model = forms.MultipleChoiceField(
+        choices=DiagnosticClinic.ServiceModel.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Service model",
+    )
+    clinic_days = forms.MultipleChoiceField(
+        choices=DiagnosticClinic.Day.choices, widget=forms.CheckboxSelectMultiple, label="Clinic days"
+    )
+    catchment = CatchmentField(
+        label="Catchment",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text='Postcode districts (e.g. "ME14", "DA1") or whole areas (e.g. "CM"), separated by commas.',
+    )
+
+    class Meta:
+        model = DiagnosticClinic
+        fields = [
+            "name",
+            "host_organisation",
+            "service",
+            "service_model",
+            "clinic_days",
+            "catchment",
+            "active",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["host_organisation"] = self.instance.host_organisation.ods_code
+            self.initial["service"] = self.instance.service.code if self.instance.service_id else None
+
+    def clean_service_model(self):
+        return sorted(self.cleaned_data["service_model"])
+
+    def clean_clinic_days(self):
+        order = [code for code, _ in DiagnosticClinic.Day.choices]
+        return sorted(self.cleaned_data["clinic_days"], key=order.index)
+
+
 RECORD_FORMS: dict[str, type[forms.ModelForm]] = {
     ChangeRequest.TargetType.PRACTITIONER: PractitionerForm,
     ChangeRequest.TargetType.KEY_CONTACT: KeyContactForm,
     ChangeRequest.TargetType.SERVICE: ServiceForm,
+    ChangeRequest.TargetType.DIAGNOSTIC_CLINIC: DiagnosticClinicForm,
 }
 
 
@@ -184,6 +266,11 @@ def display_value(form_class: type[forms.ModelForm], name: str, value: Any) -> s
         to_field = field.to_field_name or "pk"
         found = field.queryset.filter(**{to_field: value}).first()
         return str(found) if found else f"{value} (unknown)"
+    if isinstance(field, forms.MultipleChoiceField) and isinstance(value, list):
+        labels = dict(field.choices)
+        return "; ".join(str(labels.get(v, v)) for v in value) or "—"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "—"
     if isinstance(field, forms.ChoiceField):
         return str(dict(field.choices).get(value, value))
     return str(value)

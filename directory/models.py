@@ -156,6 +156,69 @@ class KeyContact(models.Model):
         return f"{self.label} ({self.service.code})"
 
 
+class DiagnosticClinic(models.Model):
+    """A sarcoma diagnostic clinic (issue 8): where suspected soft tissue sarcoma is first assessed.
+    Its catchment is a list of postcode districts ("ME14") or areas ("CM"), normalised by
+    directory.rules.normalise_catchment; referral intake suggests the clinic whose catchment holds
+    the patient's postcode (referrals.diagnostic_rules.suggest_clinic). Added and changed through
+    SAG-approved change requests, like every directory entry."""
+
+    class ServiceModel(models.TextChoices):
+        ONE_STOP_ULTRASOUND = "one_stop_ultrasound", "One-stop ultrasound"
+        MRI = "mri", "MRI"
+        CT = "ct", "CT"
+        BIOPSY_ON_SITE = "biopsy_on_site", "Biopsy on site"
+        CONSULTANT_REVIEW = "consultant_review", "Consultant clinical review"
+        NURSE_LED = "nurse_led", "Nurse-led triage"
+
+    class Day(models.TextChoices):
+        MONDAY = "mon", "Monday"
+        TUESDAY = "tue", "Tuesday"
+        WEDNESDAY = "wed", "Wednesday"
+        THURSDAY = "thu", "Thursday"
+        FRIDAY = "fri", "Friday"
+        SATURDAY = "sat", "Saturday"
+        SUNDAY = "sun", "Sunday"
+
+    name = models.CharField(max_length=200)
+    host_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="diagnostic_clinics"
+    )
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="diagnostic_clinics",
+        help_text="The specialist service the clinic refers on to (its MDT).",
+    )
+    service_model = models.JSONField(default=list, blank=True, help_text="What the clinic offers.")
+    clinic_days = models.JSONField(default=list, blank=True)
+    catchment = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Postcode districts (e.g. ME14, DA1) or areas (e.g. CM) the clinic serves.",
+    )
+    active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def service_model_labels(self) -> list[str]:
+        labels = dict(self.ServiceModel.choices)
+        return [labels.get(code, code) for code in self.service_model]
+
+    @property
+    def clinic_day_labels(self) -> list[str]:
+        labels = dict(self.Day.choices)
+        return [labels.get(code, code) for code in self.clinic_days]
+
+
 class ChangeRequestQuerySet(models.QuerySet):
     def open(self) -> "ChangeRequestQuerySet":
         """Requests still waiting for a SAG decision (pending) or for a re-base (stale)."""
@@ -170,6 +233,8 @@ class ChangeRequestQuerySet(models.QuerySet):
             return self.filter(practitioner=target)
         if isinstance(target, Service):
             return self.filter(service=target)
+        if isinstance(target, DiagnosticClinic):
+            return self.filter(diagnostic_clinic=target)
         return self.filter(key_contact=target)
 
 
@@ -188,6 +253,7 @@ class ChangeRequest(models.Model):
         PRACTITIONER = "practitioner", "Practitioner"
         KEY_CONTACT = "key_contact", "Key contact"
         SERVICE = "service", "Service"
+        DIAGNOSTIC_CLINIC = "diagnostic_clinic", "Diagnostic clinic"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -206,6 +272,9 @@ class ChangeRequest(models.Model):
     )
     service = models.ForeignKey(
         Service, on_delete=models.PROTECT, null=True, blank=True, related_name="change_requests"
+    )
+    diagnostic_clinic = models.ForeignKey(
+        DiagnosticClinic, on_delete=models.PROTECT, null=True, blank=True, related_name="change_requests"
     )
     proposed_values = models.JSONField(
         default=dict,
@@ -244,9 +313,30 @@ class ChangeRequest(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(target_type="practitioner", key_contact__isnull=True, service__isnull=True)
-                    | models.Q(target_type="key_contact", practitioner__isnull=True, service__isnull=True)
-                    | models.Q(target_type="service", practitioner__isnull=True, key_contact__isnull=True)
+                    models.Q(
+                        target_type="practitioner",
+                        key_contact__isnull=True,
+                        service__isnull=True,
+                        diagnostic_clinic__isnull=True,
+                    )
+                    | models.Q(
+                        target_type="key_contact",
+                        practitioner__isnull=True,
+                        service__isnull=True,
+                        diagnostic_clinic__isnull=True,
+                    )
+                    | models.Q(
+                        target_type="service",
+                        practitioner__isnull=True,
+                        key_contact__isnull=True,
+                        diagnostic_clinic__isnull=True,
+                    )
+                    | models.Q(
+                        target_type="diagnostic_clinic",
+                        practitioner__isnull=True,
+                        key_contact__isnull=True,
+                        service__isnull=True,
+                    )
                 ),
                 name="directory_changerequest_one_target_type",
             ),
@@ -256,6 +346,7 @@ class ChangeRequest(models.Model):
                     | models.Q(practitioner__isnull=False)
                     | models.Q(key_contact__isnull=False)
                     | models.Q(service__isnull=False)
+                    | models.Q(diagnostic_clinic__isnull=False)
                 ),
                 name="directory_changerequest_change_has_target",
             ),
@@ -270,6 +361,7 @@ class ChangeRequest(models.Model):
             self.TargetType.PRACTITIONER: self.practitioner,
             self.TargetType.KEY_CONTACT: self.key_contact,
             self.TargetType.SERVICE: self.service,
+            self.TargetType.DIAGNOSTIC_CLINIC: self.diagnostic_clinic,
         }[self.target_type]
 
     @property

@@ -67,3 +67,35 @@ def confirmation_year_due(*, today: datetime.date) -> int:
     """The year whose annual confirmation is due: requests go out from 1 January each year, so
     any practitioner without a request for this year is due (a skipped day loses nothing)."""
     return today.year
+
+
+# Diagnostic clinic catchments ----------------------------------------------------------------------
+
+# A postcode area is one or two letters ("CM", "E"); a district adds a digit and maybe a digit or
+# letter ("ME14", "DA1", "EC1A"). The inward code ("1AB") is a digit and two letters.
+_CATCHMENT_ENTRY = re.compile(r"^[A-Z]{1,2}(\d[A-Z\d]?)?$")
+_INWARD = re.compile(r"\d[A-Z]{2}$")
+
+
+def outward_code(postcode: str) -> str:
+    """The outward code of a full or partial postcode: "me14 1ab" -> "ME14", "ME14" -> "ME14"."""
+    compact = re.sub(r"\s+", "", postcode or "").upper()
+    if len(compact) >= 5 and _INWARD.search(compact):
+        return compact[:-3]
+    return compact
+
+
+def normalise_catchment(raw: str | list[str]) -> list[str]:
+    """A catchment typed as text ("ME14, me15; CM": entries split at commas, semicolons and
+    lines) or given as a list, as a sorted list of distinct upper-case districts and areas.
+    Raises ValueError naming every entry that is not a postcode district or area."""
+    items = re.split(r"[,;\n]+", raw) if isinstance(raw, str) else list(raw)
+    entries = [re.sub(r"\s+", " ", str(item)).strip().upper() for item in items if str(item).strip()]
+    bad = [entry for entry in entries if not _CATCHMENT_ENTRY.match(entry)]
+    if bad:
+        raise ValueError(
+            "Not a postcode district or area: "
+            + ", ".join(bad)
+            + ' (use districts like "ME14" or "DA1", or areas like "CM").'
+        )
+    return sorted(set(entries))

@@ -25,12 +25,20 @@ from .forms import (
     posted_values,
     record_values,
 )
-from .models import ChangeRequest, ConfirmationRequest, KeyContact, Practitioner, Service
+from .models import (
+    ChangeRequest,
+    ConfirmationRequest,
+    DiagnosticClinic,
+    KeyContact,
+    Practitioner,
+    Service,
+)
 
 TARGET_SLUGS = {
     "practitioner": ChangeRequest.TargetType.PRACTITIONER,
     "key-contact": ChangeRequest.TargetType.KEY_CONTACT,
     "service": ChangeRequest.TargetType.SERVICE,
+    "diagnostic-clinic": ChangeRequest.TargetType.DIAGNOSTIC_CLINIC,
 }
 
 
@@ -65,6 +73,9 @@ def directory_list(request: HttpRequest) -> HttpResponse:
             "practitioners": practitioners.qs,
             "key_contacts": _published_key_contacts(),
             "services": Service.objects.prefetch_related("organisations", "capabilities"),
+            "diagnostic_clinics": DiagnosticClinic.objects.filter(active=True).select_related(
+                "host_organisation"
+            ),
             "can_propose": user.has_perm(services.PROPOSE_PERMISSION),
             "can_review": user.has_perm("directory.view_changerequest"),
         },

@@ -69,6 +69,21 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *_crud("referrals.historicalmdtattendance", "view"),
         *_crud("referrals.historicalmdtdiscussion", "view"),
         *_crud("referrals.historicalpatientoutcomepreference", "view"),
+        # Diagnostic pathway (issue 8): records returns, pathology reviews, capacity declarations
+        # and clinic surveys, and reads the reports. Clinics change through change requests.
+        *_crud("directory.diagnosticclinic", "view"),
+        *_crud("directory.historicaldiagnosticclinic", "view"),
+        *_crud("referrals.referralreturn", "view", "add", "change"),
+        *_crud("referrals.pathologyreview", "view", "add", "change"),
+        *_crud("referrals.moleculartest", "view", "add", "change"),
+        *_crud("referrals.capacitydeclaration", "view", "add", "change"),
+        *_crud("referrals.clinicsurvey", "view", "add", "change"),
+        *_crud("referrals.historicalreferralreturn", "view"),
+        *_crud("referrals.historicalpathologyreview", "view"),
+        *_crud("referrals.historicalmoleculartest", "view"),
+        *_crud("referrals.historicalcapacitydeclaration", "view"),
+        *_crud("referrals.historicalclinicsurvey", "view"),
+        "referrals.view_diagnostic_figures",
     },
     # Sees and updates their own patients (object-level checks in the views); no admin. MDT
     # discussions only through object-level checked pages (their patients, cases they present).
@@ -78,6 +93,9 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         # Their own patients' second-opinion requests only (SecondOpinionRequest.objects.visible_to),
         # and a treating clinician may ask for one for their own patient.
         *_crud("second_opinions.secondopinionrequest", "view", "add"),
+        # Their own patients' pathology reviews, on the referral's object-level checked page.
+        *_crud("referrals.pathologyreview", "view"),
+        *_crud("referrals.moleculartest", "view"),
     },
     # Governs the network: approves directory changes and policy versions.
     Role.SAG_MEMBER: {
@@ -95,6 +113,11 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         # MDT attendance figures (the attendance-over-time page); no case lists.
         *_crud("referrals.mdt", "view"),
         *_crud("referrals.mdtattendance", "view"),
+        # Diagnostic pathway: clinics, the evaluation figures, backlogs and the survey comparison
+        # (aggregates only, no patient).
+        *_crud("directory.diagnosticclinic", "view"),
+        *_crud("referrals.clinicsurvey", "view"),
+        "referrals.view_diagnostic_figures",
     },
 }
 

@@ -25,5 +25,6 @@ urlpatterns = [
     path("policies/", include("policies.urls")),
     path("second-opinions/", include("second_opinions.urls")),
     path("mdt/", include("referrals.mdt_urls")),
+    path("diagnostic/", include("referrals.diagnostic_urls")),
     path("", include("referrals.urls")),
 ]

@@ -187,4 +187,5 @@ class DigestSentAdmin(SimpleHistoryAdmin):
         return False
 
 
+from .diagnostic_admin import *  # noqa: E402, F403  Diagnostic pathway (referrals/diagnostic_admin.py)
 from .mdt_admin import *  # noqa: E402, F403  MDT meetings (referrals/mdt_admin.py)

@@ -80,6 +80,42 @@ class IntakeForm(forms.Form):
     transferred_between_trusts = forms.BooleanField(required=False)
     responsible_consultant = UserChoiceField(queryset=_users_with_roles(Role.CLINICIAN))
     care_team = UsersChoiceField(queryset=_users_with_roles(Role.CLINICIAN), required=False)
+    # The network's urgent suspected sarcoma referral: the clinical features NICE NG12 section
+    # 1.11 asks about (referrals.diagnostic_rules.NG12_SOFT_TISSUE and NG12_BONE).
+    lump_size_cm = forms.DecimalField(
+        label="Lump size (cm)",
+        required=False,
+        min_value=0,
+        max_value=999,
+        decimal_places=1,
+        help_text="Largest diameter. A lump over about 5 cm raises concern.",
+    )
+    lump_depth = forms.ChoiceField(
+        label="Depth", choices=[("", "—"), *Referral.LumpDepth.choices], required=False
+    )
+    lump_growing = forms.ChoiceField(
+        label="Increasing in size",
+        choices=[("", "—"), *Referral.YesNoUnknown.choices],
+        required=False,
+        help_text="NICE NG12 1.11.4: an unexplained lump increasing in size: ultrasound within 2 weeks.",
+    )
+    lump_painful = forms.ChoiceField(
+        label="Painful", choices=[("", "—"), *Referral.YesNoUnknown.choices], required=False
+    )
+    imaging_done = forms.ChoiceField(
+        label="Imaging already done",
+        choices=[("", "—"), *Referral.Imaging.choices],
+        required=False,
+        help_text="NICE NG12 1.11.1-1.11.3: X-ray first for suspected bone sarcoma; 1.11.4-1.11.7: "
+        "ultrasound first for a soft tissue lump.",
+    )
+    imaging_result = forms.ChoiceField(
+        label="Imaging result",
+        choices=[("", "—"), *Referral.ImagingResult.choices],
+        required=False,
+        help_text="NICE NG12: refer on the suspected cancer pathway if imaging suggests sarcoma, or is "
+        "uncertain and clinical concern persists.",
+    )
     routing_checked = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -131,6 +167,21 @@ class IntakeForm(forms.Form):
                 "suspected_mscc",
                 "clinically_urgent",
                 "transferred_between_trusts",
+            ),
+            Fieldset(
+                "Clinical features (urgent suspected sarcoma referral, NICE NG12 section 1.11)",
+                Div(
+                    Div("lump_size_cm", css_class="col-md-3"),
+                    Div("lump_depth", css_class="col-md-3"),
+                    Div("lump_growing", css_class="col-md-3"),
+                    Div("lump_painful", css_class="col-md-3"),
+                    css_class="row",
+                ),
+                Div(
+                    Div("imaging_done", css_class="col-md-6"),
+                    Div("imaging_result", css_class="col-md-6"),
+                    css_class="row",
+                ),
             ),
             Fieldset("Care team", "responsible_consultant", "care_team"),
             "routing_checked",

@@ -94,7 +94,9 @@ def meetings_generate(request: HttpRequest) -> HttpResponse:
 
 
 def _meeting(pk: int) -> MdtMeeting:
-    discussions = MdtDiscussion.objects.select_related("referral__patient", "presenting_clinician")
+    discussions = MdtDiscussion.objects.select_related(
+        "referral__patient", "referral__pathology_review", "presenting_clinician"
+    )
     return get_object_or_404(
         MdtMeeting.objects.select_related("mdt", "chair").prefetch_related(
             Prefetch("discussions", queryset=discussions)

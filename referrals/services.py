@@ -102,6 +102,13 @@ class ReferralDetails:
     transferred_between_trusts: bool = False
     responsible_consultant: object | None = None
     care_team: list = field(default_factory=list)
+    # The urgent suspected sarcoma referral's clinical features (NICE NG12 1.11).
+    lump_size_cm: object | None = None
+    lump_depth: str = ""
+    lump_growing: str = ""
+    lump_painful: str = ""
+    imaging_done: str = ""
+    imaging_result: str = ""
 
 
 def patient_find_existing(*, nhs_number: str) -> Patient | None:
@@ -214,7 +221,16 @@ def referral_create(*, by, patient: PatientDetails, referral: ReferralDetails) -
         pathway=decision.pathway,
         routing_decision=decision.as_dict(),
         status=Status.RECEIVED,
+        lump_size_cm=referral.lump_size_cm,
+        lump_depth=referral.lump_depth,
+        lump_growing=referral.lump_growing,
+        lump_painful=referral.lump_painful,
+        imaging_done=referral.imaging_done,
+        imaging_result=referral.imaging_result,
     )
+    from .diagnostic_services import referral_apply_intake_suggestions
+
+    referral_apply_intake_suggestions(referral=created)
     if referral.care_team:
         created.care_team.set(referral.care_team)
     ReferralEvent.objects.create(

@@ -153,6 +153,7 @@ def referral_intake(request: HttpRequest) -> HttpResponse:
         form.data["routing_checked"] = fingerprint
         context.update(
             decision=decision,
+            diagnostic=intake_diagnostic_panel(data, decision, existing),
             pathway_label=Referral.Pathway(decision.pathway).label,
             existing_patient=existing,
             likely_duplicate=None
@@ -165,6 +166,38 @@ def referral_intake(request: HttpRequest) -> HttpResponse:
             ),
         )
     return render(request, "referrals/intake.html", context)
+
+
+def intake_diagnostic_panel(data: dict, decision, existing) -> dict:
+    """What intake shows of the diagnostic pathway: the clinic the postcode suggests and why,
+    any mutual-aid partner suggested for the routing's destinations, and what the referral lacks."""
+    from directory.models import DiagnosticClinic
+
+    from . import diagnostic_rules, diagnostic_services
+
+    postcode = existing.postcode if existing else data["postcode"]
+    suggestion = diagnostic_services.clinic_suggest(postcode=postcode)
+    content = diagnostic_rules.ReferralContent(
+        tumour_type=data["tumour_type"],
+        presentation=data["presentation"],
+        postcode=postcode,
+        referring_clinician=data["referring_clinician"],
+        referrer_contact=data["referrer_contact"],
+        lump_size_cm=data["lump_size_cm"],
+        lump_depth=data["lump_depth"],
+        lump_growing=data["lump_growing"],
+        lump_painful=data["lump_painful"],
+        imaging_done=data["imaging_done"],
+        imaging_result=data["imaging_result"],
+    )
+    return {
+        "clinic": DiagnosticClinic.objects.filter(pk=suggestion.clinic_id).first(),
+        "clinic_reason": suggestion.reason,
+        "mutual_aid": diagnostic_services.mutual_aid_suggest(
+            refer_to=decision.refer_to, on=data["received_on"]
+        ),
+        "missing": diagnostic_rules.missing_information(content),
+    }
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -205,6 +238,12 @@ def _referral_details(data: dict) -> services.ReferralDetails:
         transferred_between_trusts=data["transferred_between_trusts"],
         responsible_consultant=data["responsible_consultant"],
         care_team=list(data["care_team"]),
+        lump_size_cm=data["lump_size_cm"],
+        lump_depth=data["lump_depth"],
+        lump_growing=data["lump_growing"],
+        lump_painful=data["lump_painful"],
+        imaging_done=data["imaging_done"],
+        imaging_result=data["imaging_result"],
     )
 
 

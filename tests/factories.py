@@ -445,3 +445,65 @@ class DiscussedMdtDiscussionFactory(ReadyMdtDiscussionFactory):
     recommendation = "Wide local excision at the sarcoma centre."
     outcome_recorded_at = factory.LazyAttribute(lambda d: d.meeting.starts_at + datetime.timedelta(hours=3))
     version = 1
+
+
+# Diagnostic pathway (issue 8) ----------------------------------------------------------------------
+
+from referrals.models import CapacityDeclaration, PathologyReview  # noqa: E402
+
+
+class DiagnosticClinicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "directory.DiagnosticClinic"
+
+    name = factory.Sequence(lambda n: f"Test Diagnostic Clinic {n}")
+    host_organisation = factory.SubFactory(OrganisationFactory)
+    service_model = factory.List(["one_stop_ultrasound"])
+    clinic_days = factory.List(["tue"])
+    catchment = factory.List(["ME14"])
+
+
+class DesignatedPathologistFactory(PractitionerFactory):
+    speciality = "pathology"
+    designation_scope = "pathology"
+
+
+class CompleteSuspectedReferralFactory(ReceivedReferralFactory):
+    """A suspected soft tissue sarcoma referral with every NG12 feature the form asks for."""
+
+    patient = factory.SubFactory(PatientFactory, postcode="ME14 1AB")
+    referring_clinician = "Dr Test GP"
+    referrer_contact = "01622 000000"
+    lump_size_cm = 6
+    lump_depth = "deep"
+    lump_growing = "yes"
+    lump_painful = "no"
+    imaging_done = "ultrasound"
+    imaging_result = "suggests_sarcoma"
+
+
+class RequestedPathologyReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PathologyReview
+
+    referral = factory.SubFactory(ReceivedReferralFactory)
+    requested_from = factory.SubFactory(DesignatedPathologistFactory)
+    requested_on = datetime.date(2026, 11, 3)
+
+
+class ReportedPathologyReviewFactory(RequestedPathologyReviewFactory):
+    reported_by = factory.SelfAttribute("requested_from")
+    reported_on = datetime.date(2026, 11, 10)
+    diagnosis = "Myxofibrosarcoma, grade 2."
+
+
+class CapacityDeclarationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CapacityDeclaration
+
+    service = factory.SubFactory(ServiceFactory)
+    partner_service = factory.SubFactory(ServiceFactory)
+    starts_on = datetime.date(2026, 12, 1)
+    ends_on = datetime.date(2026, 12, 31)
+    reason = "Theatre closure."
+    declared_by = factory.SubFactory(UserFactory)

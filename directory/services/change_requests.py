@@ -63,6 +63,7 @@ def _target_fields(target_type: str, record: Model | None) -> dict:
         TargetType.PRACTITIONER: "practitioner",
         TargetType.KEY_CONTACT: "key_contact",
         TargetType.SERVICE: "service",
+        TargetType.DIAGNOSTIC_CLINIC: "diagnostic_clinic",
     }
     return {name: record if name == field_of_type[target_type] else None for name in field_of_type.values()}
 

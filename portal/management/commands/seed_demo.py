@@ -16,6 +16,7 @@ from directory.seed import load_demo_change_requests
 from directory.seed import load_reference_data as load_directory
 from policies.seed import load_reference_data as load_policies
 from portal.roles import STAFF_ROLES, Role
+from referrals.diagnostic_seed import load_diagnostic_clinics, suggest_clinics_for_demo_referrals
 from referrals.mdt_seed import load_mdts
 from referrals.seed import load_demo_patients
 from second_opinions.seed import load_demo_requests as load_second_opinions
@@ -56,6 +57,8 @@ class Command(BaseCommand):
             )
             load_second_opinions(office_user=users["office"], today=timezone.localdate())
             load_mdts(office_user=users["office"], demo_cases=True)
+            load_diagnostic_clinics(office_user=users["office"])
+            suggest_clinics_for_demo_referrals()
 
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         names = ", ".join(username for username, *_ in DEMO_ACCOUNTS)
