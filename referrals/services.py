@@ -510,10 +510,19 @@ def _digest_for(user, *, today: datetime.date) -> dict[str, list[str]]:
     changes = ReferralEvent.objects.filter(referral__in=mine, at__gte=week_ago).select_related(
         "referral__patient"
     )
-    open_referrals = list(mine.open())
+    open_referrals = list(mine.open().select_related("pathology_review"))
 
     def who(referral: Referral) -> str:
         return f"{_patient_label(referral.patient)}: {_patient_url(referral.patient)}"
+
+    def pathology_pending(referral: Referral) -> str | None:
+        """Specialist pathology review still owed: not yet requested, or not yet reported."""
+        if not referral.routing_decision.get("specialist_pathology_review"):
+            return None
+        review = getattr(referral, "pathology_review", None)  # reverse one-to-one: None if missing
+        if review is None:
+            return "review not yet requested"
+        return None if review.reported_on else f"requested {review.requested_on:%d/%m}, awaiting report"
 
     return {
         "changes": [
@@ -521,11 +530,7 @@ def _digest_for(user, *, today: datetime.date) -> dict[str, list[str]]:
             f"{e.get_to_status_display()}, {who(e.referral)}"
             for e in changes
         ],
-        "pathology": [
-            who(r)
-            for r in open_referrals
-            if r.routing_decision.get("specialist_pathology_review") and r.diagnosis_communicated_on is None
-        ],
+        "pathology": [f"{pending}, {who(r)}" for r in open_referrals if (pending := pathology_pending(r))],
         "mdt": [who(r) for r in open_referrals if r.status == Status.AWAITING_MDT],
         "at_risk": [
             f"{clock.label} {clock.state.value.replace('_', ' ')}, due {clock.due_date:%d/%m/%Y}, {who(r)}"

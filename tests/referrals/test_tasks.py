@@ -157,3 +157,31 @@ def test_beat_schedules_the_alerts_and_the_digest():
         "referrals.tasks.send_waiting_time_alerts",
         "referrals.tasks.send_weekly_digests",
     } <= tasks_scheduled
+
+
+def test_weekly_digest_lists_pathology_reviews_still_owed(db, clinician):
+    from tests.factories import ReportedPathologyReviewFactory, RequestedPathologyReviewFactory
+
+    routed = {"specialist_pathology_review": True}
+    not_requested = ReceivedReferralFactory(responsible_consultant=clinician, routing_decision=routed)
+    awaited = RequestedPathologyReviewFactory(
+        referral=ReceivedReferralFactory(responsible_consultant=clinician, routing_decision=routed)
+    )
+    reported = ReportedPathologyReviewFactory(
+        referral=ReceivedReferralFactory(responsible_consultant=clinician, routing_decision=routed)
+    )
+    with on(datetime.date(2026, 11, 23)):
+        tasks.send_weekly_digests.delay().get()
+    body = mail.outbox[0].body
+    section = body.split("Specialist pathology review pending:")[1].split("\n\n")[0]
+    lines = section.strip().splitlines()
+    assert len(lines) == 2
+    assert any("review not yet requested" in line and _url(not_requested) in line for line in lines)
+    assert any(
+        "requested 03/11, awaiting report" in line and _url(awaited.referral) in line for line in lines
+    )
+    assert _url(reported.referral) not in section
+
+
+def _url(referral) -> str:
+    return f"/patients/{referral.patient_id}/"
