@@ -47,14 +47,15 @@ def e2e_missing() -> str:
     return ""
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(django_db_setup):
-    """One headless Chromium for the whole session. `launch` gives it a fresh, temporary profile,
+    """One headless Chromium for each test module. `launch` gives it a fresh, temporary profile,
     and every journey opens its own context (cookies and storage of its own).
 
     Playwright's sync API keeps an asyncio loop on this thread, which Django would take for an
     async context and refuse the tests' ORM calls: that loop drives only the browser, so Django's
-    check is switched off while the browser is open."""
+    check is switched off while the browser is open. Module scope, so that neither the loop nor
+    the switch outlives the browser tests (pytest-django runs other transactional tests after)."""
     from playwright.sync_api import sync_playwright
 
     with pytest.MonkeyPatch.context() as patch:
