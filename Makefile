@@ -9,8 +9,10 @@ MANAGE := $(BIN)/python manage.py
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+$(VENV)/.installed: requirements.txt requirements-dev.txt $(wildcard package-lock.json) | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	# axe-core for the browser tests (tests/e2e/), pinned in package-lock.json.
+	if [ -f package.json ]; then npm ci --no-audit --no-fund; fi
 	touch $@
 
 install: $(VENV)/.installed

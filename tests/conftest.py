@@ -2,7 +2,9 @@
 
 Markers (pyproject.toml): `postgres` tests run only on PostgreSQL (TEST_DATABASE_URL), `redis`
 and `celery_worker` tests only with a reachable REDIS_URL. Without them such tests are skipped
-with the reason; with REQUIRE_SERVICES=1 (CI) a missing service stops the run instead."""
+with the reason; with REQUIRE_SERVICES=1 (CI) a missing service stops the run instead. `e2e`
+tests (tests/e2e/) need Chromium, Playwright and axe-core: skipped without them, except in CI
+(CI=true or REQUIRE_SERVICES=1), where that stops the run."""
 
 import os
 import socket
@@ -35,11 +37,23 @@ def _services_required() -> bool:
     return os.environ.get("REQUIRE_SERVICES", "") in {"1", "true", "yes"}
 
 
+def _browser_required() -> bool:
+    """Browser tests must run, not skip, in CI and wherever the services are required."""
+    return _services_required() or os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
 def pytest_collection_modifyitems(config, items):
+    from tests.e2e.conftest import e2e_missing
+
     on_postgres = connection.vendor == "postgresql"
     redis_ok = _redis_reachable(os.environ.get("REDIS_URL", ""))
+    browser_missing = e2e_missing() if any("e2e" in item.keywords for item in items) else ""
     missing = []
     for item in items:
+        if "e2e" in item.keywords and browser_missing:
+            if _browser_required():
+                raise pytest.UsageError(f"The browser tests cannot run in CI: {browser_missing}")
+            item.add_marker(pytest.mark.skip(reason=f"browser tests: {browser_missing}"))
         if "postgres" in item.keywords and not on_postgres:
             missing.append("PostgreSQL (set TEST_DATABASE_URL=postgres://...)")
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set TEST_DATABASE_URL"))
