@@ -41,7 +41,8 @@ def _send(message: OutboxMessage) -> None:
         return
     # A fresh connection to the configured broker, without kombu's publish retries: a broker that
     # is down fails the attempt at once and the sweep tries again.
-    with app.connection_for_write() as conn:
+    options = {**(app.conf.broker_transport_options or {}), "max_retries": 0}
+    with app.connection_for_write(transport_options=options) as conn:
         task.apply_async(args=message.args, connection=conn, retry=False)
 
 
