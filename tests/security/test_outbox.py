@@ -11,6 +11,7 @@ import time
 
 import pytest
 from django.core import mail
+from django.db import transaction
 
 from directory import services as directory_services
 from directory.models import ChangeRequest
@@ -21,8 +22,8 @@ from portal.tasks import dispatch_outbox
 from referrals import mdt_services
 from second_opinions import services as second_opinion_services
 from second_opinions.models import SecondOpinionRequest
-from tests.second_opinions.test_services import details
 from tests.factories import PatientFactory, PlannedMeetingFactory, PractitionerFactory
+from tests.second_opinions.test_services import details
 
 CLOSED_PORT_BROKER = "redis://127.0.0.1:9/0"  # the discard port: nothing listens here
 
@@ -142,17 +143,16 @@ def test_a_duplicate_dispatch_sends_no_email_twice(
 
 def test_a_rolled_back_save_owes_nothing(office_user, sag_member):
     practitioner = PractitionerFactory()
-    with pytest.raises(RuntimeError), django_atomic():
-        propose(practitioner, office_user)
-        raise RuntimeError("the view failed after the service")
+
+    def view_that_fails_after_the_service():
+        with transaction.atomic():
+            propose(practitioner, office_user)
+            raise RuntimeError("the view failed after the service")
+
+    with pytest.raises(RuntimeError):
+        view_that_fails_after_the_service()
     assert OutboxMessage.objects.count() == 0
     assert ChangeRequest.objects.count() == 0
-
-
-def django_atomic():
-    from django.db import transaction
-
-    return transaction.atomic()
 
 
 @pytest.mark.postgres
