@@ -190,6 +190,7 @@ def attendance_record(
         if covered.pk in rows:
             raise MdtError({"deputies": f"{covered} was present, so needs no deputy."})
         rows[deputy.pk] = covered
+    # QuerySet.delete() sends post_delete per row, so simple_history records each removal.
     meeting.attendance.all().delete()
     bulk_create_with_history(
         [
