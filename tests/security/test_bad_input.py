@@ -237,3 +237,13 @@ def test_route_referral_command(raw, monkeypatch):
 )
 def test_second_opinion_eligibility_command(raw, monkeypatch):
     run_command("second_opinion_eligibility", raw, monkeypatch)
+
+
+@pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])
+def test_an_overlong_username_is_refused_by_the_form_before_sign_in_is_tried(client, db, url):
+    from axes.models import AccessAttempt
+
+    response = client.post(url, {"username": "0" * 300, "password": " "})
+    assert response.status_code == 200
+    assert "username" in response.context["form"].errors
+    assert AccessAttempt.objects.count() == 0

@@ -15,14 +15,24 @@ from django.db import transaction
 
 from directory import services as directory_services
 from directory.models import ChangeRequest
+from directory.seed import load_reference_data
 from portal.celery import app
 from portal.models import OutboxMessage
 from portal.outbox import outbox_dispatch
 from portal.tasks import dispatch_outbox
 from referrals import mdt_services
+from referrals import services as referral_services
+from referrals.models import MdtDiscussion, Referral
 from second_opinions import services as second_opinion_services
 from second_opinions.models import SecondOpinionRequest
-from tests.factories import PatientFactory, PlannedMeetingFactory, PractitionerFactory
+from tests.factories import (
+    HeldMeetingFactory,
+    MdtDiscussionFactory,
+    PatientFactory,
+    PlannedMeetingFactory,
+    PractitionerFactory,
+)
+from tests.referrals.test_services import patient_details, referral_details
 from tests.second_opinions.test_services import details
 
 CLOSED_PORT_BROKER = "redis://127.0.0.1:9/0"  # the discard port: nothing listens here
@@ -184,3 +194,31 @@ def test_with_redis_unreachable_then_back_a_real_worker_emails_the_sag_once(
     assert os.environ.get("REDIS_URL")
     time.sleep(1)
     assert ChangeRequest.objects.get(pk=change_request.pk).sag_notified_at == notified_at
+
+
+def test_a_referral_and_an_mdt_outcome_are_saved_with_the_broker_down(
+    broker_down, office_user, clinician, django_capture_on_commit_callbacks
+):
+    """They owe nothing to the broker: a new referral's alerts come from the daily sweep, which
+    selects what is due on or before today, and the outcome letter is sent by `outcome_send` in
+    the request, recorded in the same transaction."""
+    load_reference_data()
+    with django_capture_on_commit_callbacks(execute=True):
+        referral = referral_services.referral_create(
+            by=office_user,
+            patient=patient_details(),
+            referral=referral_details(responsible_consultant=clinician),
+        )
+        discussion = MdtDiscussionFactory(meeting=HeldMeetingFactory(), referral=referral)
+        mdt_services.outcome_record(
+            discussion_id=discussion.pk,
+            version=0,
+            outcome="surgery",
+            recommendation="Wide local excision.",
+            decision_to_treat_on=None,
+            outcome_recipients="referrer",
+            by=office_user,
+        )
+    assert Referral.objects.filter(pk=referral.pk).exists()
+    assert MdtDiscussion.objects.get(pk=discussion.pk).outcome == "surgery"
+    assert OutboxMessage.objects.filter(dispatched_at__isnull=True).count() == 0
