@@ -41,8 +41,11 @@ class World:
     objects: dict  # anything else, by name
 
 
-def _side(clinician) -> Side:
-    referral = ReceivedReferralFactory(responsible_consultant=clinician)
+def _side(clinician, given_name: str, family_name: str) -> Side:
+    # Names that appear in no page text, so a test can look for them anywhere in a response.
+    referral = ReceivedReferralFactory(
+        responsible_consultant=clinician, patient__given_name=given_name, patient__family_name=family_name
+    )
     discussion = MdtDiscussionFactory(referral=referral)
     second_opinion = ReceivedSecondOpinionRequestFactory(patient=referral.patient)
     token = mdt_services.calendar_token_get_or_create(user=clinician).token
@@ -51,7 +54,8 @@ def _side(clinician) -> Side:
 
 @pytest.fixture
 def world(clinician, other_clinician, office_user, sag_member, outsider, superuser) -> World:
-    mine, theirs = _side(clinician), _side(other_clinician)
+    mine = _side(clinician, "Ottoline", "Qwertyuiop")
+    theirs = _side(other_clinician, "Xanthippe", "Zyxwvutsr")
     document = ApprovedPolicyDocumentFactory()
     item = OpenOutstandingItemFactory()
     objects = {

@@ -247,3 +247,9 @@ def test_an_overlong_username_is_refused_by_the_form_before_sign_in_is_tried(cli
     assert response.status_code == 200
     assert "username" in response.context["form"].errors
     assert AccessAttempt.objects.count() == 0
+
+
+def test_an_out_of_range_id_in_a_multiple_choice_is_refused_by_name(as_office):
+    response = as_office.post(reverse("referrals:intake"), {"care_team": "99999999999999999999"})
+    assert response.status_code == 200
+    assert "care_team" in response.context["form"].errors
