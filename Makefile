@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install run test lint check migrations-check deploy-check clean
+.PHONY: install run test lint check migrations-check deploy-check security audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,17 @@ deploy-check: install
 	ALLOWED_HOSTS=portal.example.nhs.uk DATABASE_URL=sqlite:///var/deploy-check.sqlite3 \
 	$(MANAGE) check --deploy --fail-level WARNING --settings=portal.settings.production
 
-check: lint migrations-check deploy-check test
+# Static security analysis of the portal's own code; fails on medium severity and confidence or worse.
+security: install
+	$(BIN)/bandit -q -r portal directory policies referrals second_opinions -x '*/migrations/*' \
+		--severity-level medium --confidence-level medium
+
+# Known vulnerabilities in the pinned runtime dependencies. Not in CI: it needs the vulnerability
+# service, which the CI machine's package index does not serve (see README, Security).
+audit: install
+	$(BIN)/pip-audit -r requirements.txt --strict
+
+check: lint migrations-check deploy-check security test
 
 clean:
 	rm -rf $(VENV) var/celery var/celerybeat-schedule* .pytest_cache .ruff_cache

@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.db import models
 
+from portal.forms import BoundedModelMultipleChoiceField
+
 from . import rules
 from .models import (
     Capability,
@@ -72,7 +74,7 @@ class ServiceForm(forms.ModelForm):
     """A service's name, organisations and commissioned capabilities: referral routing reads the
     capabilities, so changing them moves routing once the SAG approves."""
 
-    organisations = forms.ModelMultipleChoiceField(
+    organisations = BoundedModelMultipleChoiceField(
         queryset=Organisation.objects.all(),
         to_field_name="ods_code",
         label="Organisations",
@@ -80,7 +82,7 @@ class ServiceForm(forms.ModelForm):
             "invalid_choice": "Unknown organisation: no organisation has the ODS code %(value)s."
         },
     )
-    capabilities = forms.ModelMultipleChoiceField(
+    capabilities = BoundedModelMultipleChoiceField(
         queryset=Capability.objects.all(),
         to_field_name="code",
         required=False,

@@ -5,6 +5,8 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.contrib.auth import get_user_model
 
+from portal.forms import BoundedModelMultipleChoiceField
+
 from . import rules
 from .models import PolicyDocument
 
@@ -73,6 +75,10 @@ class PolicyDraftForm(forms.ModelForm):
             "document_file",
         ]
         labels = {"review_date": "Proposed date of review"}
+        field_classes = {
+            "circulation": BoundedModelMultipleChoiceField,
+            "owners": BoundedModelMultipleChoiceField,
+        }
         help_texts = {
             "document_file": "Optional. A PDF of the document.",
             "circulation": "One or more. The MDT office adds new groups in the admin.",

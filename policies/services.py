@@ -311,7 +311,12 @@ def _reclaim(alert: PolicyReviewAlert) -> PolicyReviewAlert | None:
     claimed = PolicyReviewAlert.objects.filter(
         pk=alert.pk, status=alert.status, claimed_at=alert.claimed_at
     ).update(status=PolicyReviewAlert.Status.CLAIMED, claimed_at=timezone.now())
-    return PolicyReviewAlert.objects.get(pk=alert.pk) if claimed == 1 else None
+    if claimed != 1:
+        return None
+    # The conditional update above skips simple_history; save once more so the claim is in it.
+    alert = PolicyReviewAlert.objects.get(pk=alert.pk)
+    alert.save(update_fields=["status", "claimed_at"])
+    return alert
 
 
 def review_alert_mark_sent(*, alert_id: int, recipients: Sequence[str]) -> None:

@@ -16,6 +16,12 @@ app.autodiscover_tasks()
 app.autodiscover_tasks(related_name="mdt_tasks")
 
 app.conf.beat_schedule = {
+    # The transactional outbox (portal/outbox.py): notifications whose dispatch on commit failed
+    # because Redis or the worker was down go as soon as the broker is back.
+    "portal-dispatch-outbox": {
+        "task": "portal.tasks.dispatch_outbox",
+        "schedule": crontab(minute="*"),
+    },
     "portal-heartbeat": {
         "task": "portal.tasks.heartbeat",
         "schedule": crontab(minute="*/15"),

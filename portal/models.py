@@ -65,3 +65,27 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.action} patient {self.patient_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class OutboxMessage(models.Model):
+    """A Celery task owed by a committed write (a transactional outbox).
+
+    `portal.outbox.enqueue` writes the row in the caller's transaction, so the notification is
+    saved with the record or not at all; it is handed to the broker on commit and, if Redis or the
+    worker was down then, by the `portal.tasks.dispatch_outbox` sweep every minute. The tasks are
+    idempotent (each records what it sent under a unique constraint), so a message dispatched twice
+    sends nothing twice. A delivery queue, not a clinical record: no history."""
+
+    task = models.CharField(max_length=200, help_text="The registered Celery task name.")
+    args = models.JSONField(default=list, help_text="Positional arguments: ids only.")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        state = "dispatched" if self.dispatched_at else "waiting"
+        return f"{self.task}{tuple(self.args)} ({state})"

@@ -12,5 +12,6 @@ def access_log_record(*, user: User, patient_ids: Iterable[int], action: str, pa
         AccessLog(user=user, patient_id=patient_id, action=action, page=page[:200])
         for patient_id in dict.fromkeys(patient_ids)
     ]
+    # AccessLog has no history by design: it is append-only, so there is no change to record.
     AccessLog.objects.bulk_create(rows)
     return len(rows)

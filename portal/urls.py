@@ -3,14 +3,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import two_factor, views
+from .forms import AdminLoginForm, LoginForm
 
 admin.site.site_header = "LSESN Sarcoma Portal administration"
 admin.site.site_title = "LSESN Sarcoma Portal admin"
 admin.site.index_title = "MDT office administration"
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(

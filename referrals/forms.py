@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from directory.models import Organisation, Practitioner
+from portal.forms import BoundedModelMultipleChoiceField
 from portal.roles import Role
 
 from . import policy_rules, rules
@@ -35,7 +36,7 @@ class UserChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.get_username()
 
 
-class UsersChoiceField(forms.ModelMultipleChoiceField):
+class UsersChoiceField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
         return obj.get_full_name() or obj.get_username()
 

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils.text import slugify
 
 from directory.models import Practitioner
+from portal.forms import BoundedModelMultipleChoiceField
 from portal.roles import Role
 
 from .models import Mdt, MdtDiscussion, MdtMeeting, PatientOutcomePreference
@@ -84,13 +85,13 @@ class AttendanceForm(forms.Form):
 
     DEPUTY_ROWS = 3
 
-    present = forms.ModelMultipleChoiceField(
+    present = BoundedModelMultipleChoiceField(
         label="Core members present",
         queryset=Practitioner.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    others_present = forms.ModelMultipleChoiceField(
+    others_present = BoundedModelMultipleChoiceField(
         label="Others present (not deputising)",
         queryset=Practitioner.objects.filter(active=True),
         required=False,

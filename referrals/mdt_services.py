@@ -21,6 +21,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from directory.models import Practitioner
+from portal.outbox import enqueue
 
 from . import mdt_rules as rules
 from .mdt_reminders import OPEN, build_email, local_text, send_once
@@ -156,7 +157,7 @@ def meeting_cancel(*, meeting_id: int, reason: str, by) -> MdtMeeting:
     meeting.save(update_fields=["status", "cancel_reason"])
     from .mdt_tasks import mdt_send_cancellations  # the tasks module imports this one
 
-    transaction.on_commit(lambda: mdt_send_cancellations.delay(meeting.pk))
+    enqueue(mdt_send_cancellations, meeting.pk)
     return meeting
 
 
@@ -189,6 +190,7 @@ def attendance_record(
         if covered.pk in rows:
             raise MdtError({"deputies": f"{covered} was present, so needs no deputy."})
         rows[deputy.pk] = covered
+    # QuerySet.delete() sends post_delete per row, so simple_history records each removal.
     meeting.attendance.all().delete()
     bulk_create_with_history(
         [

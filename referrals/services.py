@@ -417,7 +417,11 @@ def patient_merge(*, keep_id: int, merge_id: int, by) -> Patient:
         keep.possible_duplicate_of = None
     keep._change_reason = reason
     keep.save(update_fields=["nhs_number", "key_worker", "possible_duplicate_of"])
-    Patient.objects.filter(possible_duplicate_of=merge).update(possible_duplicate_of=keep)
+    # One save per row (not a queryset update) so each re-pointed flag is in the patient's history.
+    for flagged in Patient.objects.filter(possible_duplicate_of=merge):
+        flagged.possible_duplicate_of = keep
+        flagged._change_reason = reason
+        flagged.save(update_fields=["possible_duplicate_of"])
     logger.info("Patient %s merged into %s by user %s", merge.pk, keep.pk, getattr(by, "pk", None))
     return keep
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import User
+from portal.outbox import enqueue
 from portal.roles import Role
 from referrals.models import Patient
 
@@ -117,7 +118,7 @@ def second_opinion_request_create(
     if notify:
         from .tasks import notify_office_of_new_request
 
-        transaction.on_commit(lambda: notify_office_of_new_request.delay(request.pk))
+        enqueue(notify_office_of_new_request, request.pk)
     return request
 
 

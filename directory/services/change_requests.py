@@ -12,6 +12,8 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from portal.outbox import enqueue
+
 from .. import notifications, rules
 from ..forms import RECORD_FORMS, jsonable, record_values
 from ..models import ChangeRequest
@@ -179,13 +181,13 @@ def change_request_propose(
 def _notify_sag_on_commit(change_request_ids: list[int]) -> None:
     from ..tasks import notify_sag_of_new_requests
 
-    transaction.on_commit(lambda: notify_sag_of_new_requests.delay(change_request_ids))
+    enqueue(notify_sag_of_new_requests, list(change_request_ids))
 
 
 def _notify_proposer_on_commit(change_request_id: int) -> None:
     from ..tasks import notify_proposer_of_decision
 
-    transaction.on_commit(lambda: notify_proposer_of_decision.delay(change_request_id))
+    enqueue(notify_proposer_of_decision, change_request_id)
 
 
 @transaction.atomic

@@ -1,0 +1,77 @@
+"""A small world for the security tests: every kind of object the portal's URLs take an id of,
+with one patient (and referral, MDT discussion, second-opinion request) per clinician."""
+
+from dataclasses import dataclass
+
+import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from portal.models import AccessLog, OutboxMessage
+from referrals import mdt_services
+from tests.factories import (
+    ApprovedPolicyDocumentFactory,
+    CirculationGroupFactory,
+    ConfirmationRequestFactory,
+    KeyContactFactory,
+    MdtDiscussionFactory,
+    OpenOutstandingItemFactory,
+    PendingChangeRequestFactory,
+    PractitionerFactory,
+    ReceivedReferralFactory,
+    ReceivedSecondOpinionRequestFactory,
+    ServiceFactory,
+)
+
+
+@dataclass
+class Side:
+    """One clinician's records."""
+
+    patient: object
+    referral: object
+    discussion: object
+    second_opinion: object
+    calendar_token: str
+
+
+@dataclass
+class World:
+    mine: Side  # clinician1's
+    theirs: Side  # clinician2's
+    objects: dict  # anything else, by name
+
+
+def _side(clinician, given_name: str, family_name: str) -> Side:
+    # Names that appear in no page text, so a test can look for them anywhere in a response.
+    referral = ReceivedReferralFactory(
+        responsible_consultant=clinician, patient__given_name=given_name, patient__family_name=family_name
+    )
+    discussion = MdtDiscussionFactory(referral=referral)
+    second_opinion = ReceivedSecondOpinionRequestFactory(patient=referral.patient)
+    token = mdt_services.calendar_token_get_or_create(user=clinician).token
+    return Side(referral.patient, referral, discussion, second_opinion, token)
+
+
+@pytest.fixture
+def world(clinician, other_clinician, office_user, sag_member, outsider, superuser) -> World:
+    mine = _side(clinician, "Ottoline", "Qwertyuiop")
+    theirs = _side(other_clinician, "Xanthippe", "Zyxwvutsr")
+    document = ApprovedPolicyDocumentFactory()
+    item = OpenOutstandingItemFactory()
+    objects = {
+        "practitioner": PractitionerFactory(),
+        "key_contact": KeyContactFactory(),
+        "service": ServiceFactory(),
+        "change_request": PendingChangeRequestFactory(proposed_by=office_user),
+        "confirmation": ConfirmationRequestFactory(),
+        "policy": document,
+        "draft_policy": item.document,
+        "outstanding_item": item,
+        "circulation_group": CirculationGroupFactory(),
+        "totp_device": TOTPDevice.objects.create(user=superuser, name="phone", confirmed=True),
+        "access_log": AccessLog.objects.create(
+            user=office_user, patient_id=mine.patient.pk, action="read", page="x"
+        ),
+        "outbox": OutboxMessage.objects.create(task="portal.tasks.ping", args=["x"]),
+    }
+    return World(mine=mine, theirs=theirs, objects=objects)
