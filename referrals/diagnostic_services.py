@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from directory.models import DiagnosticClinic, Organisation, Practitioner, Service
+from portal.outbox import enqueue
 
 from . import diagnostic_rules as drules
 from .models import (
@@ -166,7 +167,7 @@ def referral_return(*, referral_id: int, by, note: str = "") -> ReferralReturn:
     )
     from .tasks import notify_referrer_of_return
 
-    transaction.on_commit(lambda: notify_referrer_of_return.delay(returned.pk))
+    enqueue(notify_referrer_of_return, returned.pk)
     return returned
 
 

@@ -8,10 +8,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.models import AccessLog, OutboxMessage
 from referrals import mdt_services
+from referrals.models import MolecularTest
 from tests.factories import (
     ApprovedPolicyDocumentFactory,
+    CapacityDeclarationFactory,
     CirculationGroupFactory,
     ConfirmationRequestFactory,
+    DiagnosticClinicFactory,
     KeyContactFactory,
     MdtDiscussionFactory,
     OpenOutstandingItemFactory,
@@ -19,6 +22,7 @@ from tests.factories import (
     PractitionerFactory,
     ReceivedReferralFactory,
     ReceivedSecondOpinionRequestFactory,
+    RequestedPathologyReviewFactory,
     ServiceFactory,
 )
 
@@ -73,5 +77,12 @@ def world(clinician, other_clinician, office_user, sag_member, outsider, superus
             user=office_user, patient_id=mine.patient.pk, action="read", page="x"
         ),
         "outbox": OutboxMessage.objects.create(task="portal.tasks.ping", args=["x"]),
+        "clinic": DiagnosticClinicFactory(),
+        "capacity_declaration": CapacityDeclarationFactory(),
+        "molecular_test": MolecularTest.objects.create(
+            review=RequestedPathologyReviewFactory(referral=mine.referral),
+            test_name="FISH",
+            requested_on=mine.referral.received_on,
+        ),
     }
     return World(mine=mine, theirs=theirs, objects=objects)

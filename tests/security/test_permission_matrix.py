@@ -117,6 +117,28 @@ MATRIX: dict[str, str] = {
     "second_opinions:transition": "405 405 405 405 405 405",
     "two_factor_setup": "L 200 200 200 200 R",
     "two_factor_verify": "L R R R R 200",
+    "admin:directory_diagnosticclinic_simple_history": "A A A 200 A 200",
+    "admin:referrals_capacitydeclaration_simple_history": "A A A 200 A 200",
+    "admin:referrals_clinicsurvey_simple_history": "A A A 404 A 404",
+    "admin:referrals_pathologyreview_simple_history": "A A A 200 A 200",
+    "admin:referrals_referralreturn_simple_history": "A A A 404 A 404",
+    "diagnostic:clinic_override": "405 405 405 405 405 405",
+    "diagnostic:dates": "405 405 405 405 405 405",
+    "diagnostic:evaluation": "L 403 403 200 200 200",
+    "diagnostic:evaluation_csv": "L 403 403 200 200 200",
+    "diagnostic:molecular_test_add": "405 405 405 405 405 405",
+    "diagnostic:molecular_test_result": "405 405 405 405 405 405",
+    "diagnostic:mutual_aid_redirect": "405 405 405 405 405 405",
+    "diagnostic:pathology_report": "405 405 405 405 405 405",
+    "diagnostic:pathology_request": "405 405 405 405 405 405",
+    "diagnostic:referral": "L 403 200 200 403 200",
+    "diagnostic:resubmit": "405 405 405 405 405 405",
+    "diagnostic:return": "405 405 405 405 405 405",
+    "diagnostic:service_backlog": "L 403 403 200 200 200",
+    "diagnostic:survey_comparison": "L 403 403 200 200 200",
+    "diagnostic:survey_form": "L 403 403 200 403 200",
+    "diagnostic:unplanned_excision": "405 405 405 405 405 405",
+    "diagnostic:unplanned_excisions": "L 403 403 200 200 200",
 }
 # fmt: on
 
@@ -159,6 +181,11 @@ ADMIN_MODELS: dict[str, tuple[str, str]] = {
     "referrals.waitingtimealert": ("403 403 403 403 404", "200 403 R R 404"),
     "second_opinions.secondopinionreminder": ("200 403 R 403 404", "200 200 R R 404"),
     "second_opinions.secondopinionrequest": ("200 403 200 403 200", "200 403 200 200 200"),
+    "directory.diagnosticclinic": ("200 403 200 403 200", "200 200 200 200 200"),
+    "referrals.capacitydeclaration": ("200 403 200 403 200", "200 200 200 200 200"),
+    "referrals.clinicsurvey": ("200 403 R 403 404", "200 200 R R 404"),
+    "referrals.pathologyreview": ("200 403 200 403 200", "200 200 200 200 200"),
+    "referrals.referralreturn": ("200 403 R 403 404", "200 200 R R 404"),
     "second_opinions.secondopiniontransition": ("200 403 R 403 404", "200 200 R R 404"),
 }
 
@@ -226,6 +253,23 @@ def url_kwargs(world) -> dict[str, dict]:
         "referrals:transition": {"pk": mine.referral.pk},
         "referrals:assign_surgeon": {"pk": mine.referral.pk},
         "referrals:first_treatment": {"pk": mine.referral.pk},
+        **{
+            f"diagnostic:{name}": {"pk": mine.referral.pk}
+            for name in (
+                "referral",
+                "clinic_override",
+                "return",
+                "resubmit",
+                "pathology_request",
+                "pathology_report",
+                "molecular_test_add",
+                "dates",
+                "unplanned_excision",
+                "mutual_aid_redirect",
+            )
+        },
+        "diagnostic:molecular_test_result": {"pk": mine.referral.pk, "test_pk": objects["molecular_test"].pk},
+        "diagnostic:survey_form": {"clinic_pk": objects["clinic"].pk, "year": 2026},
         "admin:app_list": {"app_label": "referrals"},
         "admin:auth_user_password_change": {"id": mine.referral.responsible_consultant_id},
         "admin:view_on_site": {
