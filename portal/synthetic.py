@@ -158,6 +158,11 @@ class Sizes:
     years: int = 20
     second_opinions: int = 0
     policies: int = 200
+    mdts: int = 0  # 0: one per 25,000 referrals (at least one, at most 50)
+
+    @property
+    def mdt_count(self) -> int:
+        return self.mdts or max(1, min(50, self.referrals // 25_000))
 
 
 class Progress:
@@ -181,10 +186,10 @@ def _copy_text(value) -> str:
         return "\\N"
     if isinstance(value, bool):
         return "t" if value else "f"
+    if isinstance(value, int | datetime.date):
+        return str(value)
     if isinstance(value, dict | list):
         value = json.dumps(value)
-    elif isinstance(value, datetime.date):
-        return value.isoformat()
     text = str(value)
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
 
@@ -222,13 +227,24 @@ class Writer:
             self._flush(model, history_model, batch)
             done += len(batch)
         self.progress(str(label), done, max(total, done))
-        self._reset_sequence(model)
+        self.reset_sequence(model)
+
+    def flush(self, model: type[models.Model], batch: list[dict]) -> None:
+        """Write one batch of `model` rows and their historical rows now."""
+        self._flush(model, model.history.model if hasattr(model, "history") else None, batch)
 
     def _flush(self, model, history_model, batch: list[dict]) -> None:
         if self.postgres:
-            self._copy(model._meta.db_table, batch)
+            columns = list(batch[0])
+            lines = ["\t".join([_copy_text(row[c]) for c in columns]) for row in batch]
+            self._copy(model._meta.db_table, columns, lines)
             if history_model is not None:
-                self._copy(history_model._meta.db_table, [self.history_row(history_model, r) for r in batch])
+                # The historical row is the row itself plus the same four history columns.
+                extra = self.history_row(history_model, {})
+                suffix = "\t" + "\t".join(_copy_text(value) for value in extra.values())
+                self._copy(
+                    history_model._meta.db_table, columns + list(extra), [line + suffix for line in lines]
+                )
             return
         model.objects.bulk_create([model(**row) for row in batch])
         if history_model is not None:
@@ -236,15 +252,13 @@ class Writer:
                 [history_model(**self.history_row(history_model, row)) for row in batch]
             )
 
-    def _copy(self, table: str, rows: list[dict]) -> None:
-        columns = list(rows[0])
+    def _copy(self, table: str, columns: list[str], lines: list[str]) -> None:
         quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
         sql = f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            lines = ["\t".join(_copy_text(row[c]) for c in columns) for row in rows]
             copy.write("\n".join(lines) + "\n")
 
-    def _reset_sequence(self, model) -> None:
+    def reset_sequence(self, model) -> None:
         statements = connection.ops.sequence_reset_sql(no_style(), [model])
         if statements:
             with connection.cursor() as cursor:
@@ -272,7 +286,7 @@ def seed(*, sizes: Sizes, seed: int = 1, progress: Callable[[str, int, int], Non
     practitioners = _practitioners(
         sizes, rng=rng, organisations=organisations, clinicians=clinicians, now=now
     )
-    mdts = _mdts(tag=tag, organisations=organisations, practitioners=practitioners, now=now)
+    mdts = _mdts(sizes, tag=tag, organisations=organisations, practitioners=practitioners, now=now)
     meetings = _meetings(sizes, mdts=mdts, today=today, writer=writer)
     patient_ids = _patients(sizes, rng=rng, writer=writer, today=today)
     referral_count, discussion_count = _referrals(
@@ -350,22 +364,24 @@ def _practitioners(sizes: Sizes, *, rng, organisations, clinicians, now) -> list
     return _bulk_with_history(Practitioner, objects, now=now)
 
 
-def _mdts(*, tag: str, organisations, practitioners, now) -> list[Mdt]:
+def _mdts(sizes: Sizes, *, tag: str, organisations, practitioners, now) -> list[Mdt]:
+    """MDTs in proportion to the referrals, so a meeting's case list has a realistic size
+    (some dozens of cases) whatever the scale."""
     mdts = []
-    for i in range(5):
+    for i in range(sizes.mdt_count):
         service = Service(name=f"Synthetic sarcoma service {tag} {i}", code=f"syn{tag}{i}"[:20])
         service.save()
-        service.organisations.add(organisations[i])
+        service.organisations.add(organisations[i % len(organisations)])
         mdt = Mdt(
             name=f"Synthetic MDT {i}",
             code=f"syn{tag}{i}"[:20],
             service=service,
-            weekday=i,
+            weekday=i % 5,
             start_time=datetime.time(8, 0),
-            lead=practitioners[i],
+            lead=practitioners[i % len(practitioners)],
         )
         mdt.save()
-        mdt.core_members.set(practitioners[i * 10 : i * 10 + 10])
+        mdt.core_members.set(practitioners[(i * 10) % len(practitioners) :][:10])
         mdts.append(mdt)
     return mdts
 
@@ -457,6 +473,7 @@ def _referrals(
     span = 365 * sizes.years
     discussions: list[dict] = []
     discussion_id = first_discussion
+    written = 0
 
     def meeting_after(mdt_id: int, day: datetime.date) -> tuple[int, datetime.date] | None:
         schedule = meetings[mdt_id]
@@ -465,7 +482,7 @@ def _referrals(
         return schedule[index] if index < len(schedule) else None
 
     def rows():
-        nonlocal discussion_id
+        nonlocal discussion_id, written
         for i in range(sizes.referrals):
             # Most patients have one referral; the first referrals go one per patient.
             patient_id = (
@@ -510,11 +527,20 @@ def _referrals(
                         _discussion(discussion_id, row, meeting, now=now, today=today, rng=rng)
                     )
                     discussion_id += 1
+                    if len(discussions) >= BATCH:
+                        # Streamed out with the referrals (memory holds one batch); PostgreSQL
+                        # checks the foreign keys at commit (Django makes them DEFERRABLE).
+                        writer.flush(MdtDiscussion, discussions)
+                        written += len(discussions)
+                        discussions.clear()
             yield row
 
     writer.write(Referral, rows(), total=sizes.referrals)
-    writer.write(MdtDiscussion, discussions, total=len(discussions))
-    return sizes.referrals, len(discussions)
+    if discussions:
+        writer.flush(MdtDiscussion, discussions)
+        written += len(discussions)
+    writer.reset_sequence(MdtDiscussion)
+    return sizes.referrals, written
 
 
 def _set_status(row: dict, *, rng, age: int, received: datetime.date) -> bool:

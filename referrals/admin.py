@@ -4,8 +4,11 @@ only through the services (patient page forms), so they are read-only here."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
+
+from portal.paging import EstimatedCountPaginator
 
 from . import policy_rules, rules, services
 from .models import DigestSent, HospitalNumber, Patient, Referral, ReferralEvent, WaitingTimeAlert
@@ -15,6 +18,10 @@ def _normalised_search(term: str) -> str:
     """An NHS number typed with spaces or dashes searches as its ten digits."""
     digits = term.replace(" ", "").replace("-", "")
     return digits if digits.isdigit() and len(digits) == 10 else term
+
+
+def _is_nhs_number(term: str) -> bool:
+    return term.isdigit() and len(term) == 10
 
 
 class HospitalNumberInline(admin.TabularInline):
@@ -59,6 +66,8 @@ class PatientAdmin(SimpleHistoryAdmin):
         ("merged_into", admin.EmptyFieldListFilter),
     )
     search_fields = ("=nhs_number", "family_name", "given_name", "=hospital_numbers__number")
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     raw_id_fields = ("key_worker", "possible_duplicate_of", "merged_into")
     readonly_fields = ("merged_into",)
     inlines = [HospitalNumberInline]
@@ -136,6 +145,9 @@ class ReferralAdmin(SimpleHistoryAdmin):
         "=patient__hospital_numbers__number",
     )
     list_select_related = ("patient", "responsible_consultant")
+    # Flat at any size: no COUNT(*) of the whole table (see portal/paging.py).
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     raw_id_fields = ("responsible_consultant", "care_team")
     # The case as routed at intake, and everything a service changes, are read-only here: the
     # stored routing decision must stay the one made for these facts.
@@ -161,7 +173,13 @@ class ReferralAdmin(SimpleHistoryAdmin):
     inlines = [ReferralEventInline]
 
     def get_search_results(self, request, queryset, search_term):
-        return super().get_search_results(request, queryset, _normalised_search(search_term))
+        term = _normalised_search(search_term.strip())
+        if _is_nhs_number(term):
+            # An NHS number names one patient: look it up by its unique index (and as a hospital
+            # number, which may be ten digits too) instead of also scanning every name for it.
+            hospital = HospitalNumber.objects.filter(number__iexact=term).values("patient_id")
+            return queryset.filter(Q(patient__nhs_number=term) | Q(patient_id__in=hospital)), False
+        return super().get_search_results(request, queryset, term)
 
     def has_add_permission(self, request) -> bool:
         # New referrals go through the intake page, which routes them before saving.

@@ -90,3 +90,15 @@ def test_seed_synthetic_gives_the_same_rows_for_the_same_seed():
 @pytest.mark.django_db
 def test_seed_synthetic_differs_for_another_seed():
     assert _seeded_snapshot(1)[1] != _seeded_snapshot(2)[1]
+
+
+@pytest.mark.django_db
+def test_seed_synthetic_streams_discussions_in_batches_without_losing_any(monkeypatch):
+    monkeypatch.setattr("portal.synthetic.BATCH", 7)
+    _seed(3)
+    reached_mdt = Referral.objects.exclude(status__in=["declined", "redirected", "received", "triaged"])
+    assert MdtDiscussion.objects.count() > 7
+    assert MdtDiscussion.objects.count() == MdtDiscussion.history.count()
+    assert set(MdtDiscussion.objects.values_list("referral_id", flat=True)) <= set(
+        reached_mdt.values_list("pk", flat=True)
+    )
