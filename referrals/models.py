@@ -6,6 +6,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -124,6 +125,8 @@ class HospitalNumber(models.Model):
 
     class Meta:
         ordering = ["organisation__name"]
+        # The patient search matches hospital numbers case-insensitively (UPPER(number) = ...).
+        indexes = [models.Index(Upper("number"), name="hospital_number_upper")]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "number"], name="hospital_number_unique_per_org"),
             models.UniqueConstraint(fields=["patient", "organisation"], name="one_hospital_number_per_org"),
