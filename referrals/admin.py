@@ -4,7 +4,6 @@ only through the services (patient page forms), so they are read-only here."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -177,8 +176,14 @@ class ReferralAdmin(SimpleHistoryAdmin):
         if _is_nhs_number(term):
             # An NHS number names one patient: look it up by its unique index (and as a hospital
             # number, which may be ten digits too) instead of also scanning every name for it.
-            hospital = HospitalNumber.objects.filter(number__iexact=term).values("patient_id")
-            return queryset.filter(Q(patient__nhs_number=term) | Q(patient_id__in=hospital)), False
+            # The patient ids are read first: an OR across the join would scan every referral.
+            patient_ids = [
+                *Patient.objects.filter(nhs_number=term).values_list("pk", flat=True),
+                *HospitalNumber.objects.filter(number__iexact=term).values_list("patient_id", flat=True)[
+                    :100
+                ],
+            ]
+            return queryset.filter(patient_id__in=patient_ids), False
         return super().get_search_results(request, queryset, term)
 
     def has_add_permission(self, request) -> bool:
