@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install run test lint check migrations-check deploy-check security audit clean
+.PHONY: install run test lint check migrations-check deploy-check security audit clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,3 +55,8 @@ check: lint migrations-check deploy-check security test
 
 clean:
 	rm -rf $(VENV) var/celery var/celerybeat-schedule* .pytest_cache .ruff_cache
+
+# The performance benchmark against PostgreSQL (docs/performance.md). Not part of `make check` or
+# CI: it seeds a million referrals and takes a quarter of an hour.
+bench: install
+	$(BIN)/python bin/bench.py

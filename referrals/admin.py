@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.paging import EstimatedCountPaginator
+
 from . import policy_rules, rules, services
 from .models import DigestSent, HospitalNumber, Patient, Referral, ReferralEvent, WaitingTimeAlert
 
@@ -15,6 +17,10 @@ def _normalised_search(term: str) -> str:
     """An NHS number typed with spaces or dashes searches as its ten digits."""
     digits = term.replace(" ", "").replace("-", "")
     return digits if digits.isdigit() and len(digits) == 10 else term
+
+
+def _is_nhs_number(term: str) -> bool:
+    return term.isdigit() and len(term) == 10
 
 
 class HospitalNumberInline(admin.TabularInline):
@@ -59,6 +65,8 @@ class PatientAdmin(SimpleHistoryAdmin):
         ("merged_into", admin.EmptyFieldListFilter),
     )
     search_fields = ("=nhs_number", "family_name", "given_name", "=hospital_numbers__number")
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     raw_id_fields = ("key_worker", "possible_duplicate_of", "merged_into")
     readonly_fields = ("merged_into",)
     inlines = [HospitalNumberInline]
@@ -136,6 +144,9 @@ class ReferralAdmin(SimpleHistoryAdmin):
         "=patient__hospital_numbers__number",
     )
     list_select_related = ("patient", "responsible_consultant")
+    # Flat at any size: no COUNT(*) of the whole table (see portal/paging.py).
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     raw_id_fields = ("responsible_consultant", "care_team")
     # The case as routed at intake, and everything a service changes, are read-only here: the
     # stored routing decision must stay the one made for these facts.
@@ -161,7 +172,19 @@ class ReferralAdmin(SimpleHistoryAdmin):
     inlines = [ReferralEventInline]
 
     def get_search_results(self, request, queryset, search_term):
-        return super().get_search_results(request, queryset, _normalised_search(search_term))
+        term = _normalised_search(search_term.strip())
+        if _is_nhs_number(term):
+            # An NHS number names one patient: look it up by its unique index (and as a hospital
+            # number, which may be ten digits too) instead of also scanning every name for it.
+            # The patient ids are read first: an OR across the join would scan every referral.
+            patient_ids = [
+                *Patient.objects.filter(nhs_number=term).values_list("pk", flat=True),
+                *HospitalNumber.objects.filter(number__iexact=term).values_list("patient_id", flat=True)[
+                    :100
+                ],
+            ]
+            return queryset.filter(patient_id__in=patient_ids), False
+        return super().get_search_results(request, queryset, term)
 
     def has_add_permission(self, request) -> bool:
         # New referrals go through the intake page, which routes them before saving.

@@ -9,6 +9,7 @@ from django.utils.text import slugify
 from directory.models import Practitioner
 from portal.forms import BoundedModelMultipleChoiceField
 from portal.roles import Role
+from portal.widgets import LongSelect, LongSelectMultiple
 
 from .models import Mdt, MdtDiscussion, MdtMeeting, PatientOutcomePreference
 
@@ -95,7 +96,7 @@ class AttendanceForm(forms.Form):
         label="Others present (not deputising)",
         queryset=Practitioner.objects.filter(active=True),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=LongSelectMultiple(attrs={"size": 6}),
     )
 
     def __init__(self, *args, meeting: MdtMeeting, **kwargs):
@@ -105,10 +106,21 @@ class AttendanceForm(forms.Form):
         self.fields["others_present"].queryset = Practitioner.objects.filter(active=True).exclude(
             pk__in=core.values("pk")
         )
+        # The directory's active practitioners are read once for the four lists that offer them
+        # (a national directory has thousands); the querysets still validate what is posted.
+        active = list(Practitioner.objects.filter(active=True).order_by("name").values_list("pk", "name"))
+        core_ids = {practitioner.pk for practitioner in core}
+        self.fields["others_present"].widget.choices = [
+            (pk, name) for pk, name in active if pk not in core_ids
+        ]
         for row in range(1, self.DEPUTY_ROWS + 1):
             self.fields[f"deputy_{row}"] = forms.ModelChoiceField(
-                label=f"Deputy {row}", queryset=Practitioner.objects.filter(active=True), required=False
+                label=f"Deputy {row}",
+                queryset=Practitioner.objects.filter(active=True),
+                required=False,
+                widget=LongSelect,
             )
+            self.fields[f"deputy_{row}"].widget.choices = [("", "---------"), *active]
             self.fields[f"deputy_{row}_for"] = forms.ModelChoiceField(
                 label=f"Deputy {row} covers for", queryset=core, required=False
             )

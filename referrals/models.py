@@ -6,6 +6,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -31,9 +32,12 @@ class PatientQuerySet(models.QuerySet):
         if user.is_superuser or user.is_mdt_office:
             return self
         if user.is_clinician:
+            # Two id subqueries rather than a join with DISTINCT: the database reads only this
+            # clinician's referrals (an index) and the list can stop after one page.
             return self.filter(
-                models.Q(referrals__responsible_consultant=user) | models.Q(referrals__care_team=user)
-            ).distinct()
+                models.Q(pk__in=Referral.objects.filter(responsible_consultant=user).values("patient_id"))
+                | models.Q(pk__in=Referral.objects.filter(care_team=user).values("patient_id"))
+            )
         return self.none()
 
     def current(self) -> "PatientQuerySet":
@@ -92,6 +96,10 @@ class Patient(models.Model):
 
     class Meta:
         ordering = ["family_name", "given_name"]
+        indexes = [
+            # The patient list's order and its keyset pages (family name, given name, id).
+            models.Index(fields=["family_name", "given_name", "id"], name="patient_name_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.family_name.upper()}, {self.given_name}"
@@ -117,6 +125,8 @@ class HospitalNumber(models.Model):
 
     class Meta:
         ordering = ["organisation__name"]
+        # The patient search matches hospital numbers case-insensitively (UPPER(number) = ...).
+        indexes = [models.Index(Upper("number"), name="hospital_number_upper")]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "number"], name="hospital_number_unique_per_org"),
             models.UniqueConstraint(fields=["patient", "organisation"], name="one_hospital_number_per_org"),
@@ -134,7 +144,8 @@ class ReferralQuerySet(models.QuerySet):
         if user.is_superuser or user.is_mdt_office:
             return self
         if user.is_clinician:
-            return self.filter(models.Q(responsible_consultant=user) | models.Q(care_team=user)).distinct()
+            care_team = Referral.care_team.through.objects.filter(user=user).values("referral_id")
+            return self.filter(models.Q(responsible_consultant=user) | models.Q(pk__in=care_team))
         return self.none()
 
     def open(self) -> "ReferralQuerySet":
@@ -337,6 +348,29 @@ class Referral(models.Model):
 
     class Meta:
         ordering = ["-received_on"]
+        indexes = [
+            # Admin referral list (newest first) and the status filter with it.
+            models.Index(fields=["received_on", "id"], name="referral_received"),
+            models.Index(fields=["status", "received_on"], name="referral_status_received"),
+            # A clinician's patients (visible_to) without touching the rest of the table.
+            models.Index(fields=["responsible_consultant", "patient"], name="referral_consultant_patient"),
+            # Daily sweeps and clinicians' open work: open referrals only (a few per cent).
+            models.Index(
+                fields=["responsible_consultant", "received_on"],
+                name="referral_open_by_consultant",
+                condition=models.Q(
+                    status__in=[
+                        "received",
+                        "triaged",
+                        "accepted",
+                        "under_investigation",
+                        "awaiting_mdt",
+                        "discussed_at_mdt",
+                        "treatment_planned",
+                    ]
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Referral {self.pk} ({self.get_status_display()})"

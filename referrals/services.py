@@ -449,6 +449,32 @@ def _patient_url(patient: Patient) -> str:
     return settings.PORTAL_BASE_URL + reverse("referrals:patient_detail", args=[patient.pk])
 
 
+SWEEP_BATCH = 1000
+SWEEP_FINISHED_STATUSES = (Status.CLOSED, Status.DECLINED, Status.REDIRECTED)
+
+
+def _in_batches(ids):
+    """The referrals of `ids` (a values_list query), SWEEP_BATCH at a time, with what the alert
+    lines need, so memory holds one batch whatever the size of the table."""
+    batch: list[int] = []
+    for pk in ids.iterator(chunk_size=SWEEP_BATCH):
+        batch.append(pk)
+        if len(batch) == SWEEP_BATCH:
+            yield from _alert_batch(batch)
+            batch = []
+    if batch:
+        yield from _alert_batch(batch)
+
+
+def _alert_batch(ids: list[int]):
+    return (
+        Referral.objects.filter(pk__in=ids)
+        .order_by("pk")
+        .select_related("patient", "responsible_consultant")
+        .prefetch_related("alerts")
+    )
+
+
 def waiting_time_alerts_send(*, today: datetime.date) -> int:
     """Alert the responsible consultant and the MDT office about every open clock that is at risk
     or breached on or before `today` and not yet alerted; one e-mail per recipient lists them.
@@ -458,16 +484,16 @@ def waiting_time_alerts_send(*, today: datetime.date) -> int:
         rules.ClockState.AT_RISK: WaitingTimeAlert.Kind.AT_RISK,
         rules.ClockState.BREACHED: WaitingTimeAlert.Kind.BREACHED,
     }
-    referrals = (
-        Referral.objects.exclude(status__in=[Status.CLOSED, Status.DECLINED, Status.REDIRECTED])
-        .select_related("patient", "responsible_consultant")
-        .prefetch_related("alerts")
-    )
+    # Only referrals whose clocks can still run, read in batches of ids (bounded memory at any
+    # table size). One transaction for the whole run on purpose: the e-mails go out at the end,
+    # one per recipient, and if the mail server fails every alert row rolls back for a retry.
+    running = [status for status in Status.values if status not in SWEEP_FINISHED_STATUSES]
+    ids = Referral.objects.filter(status__in=running).order_by("pk").values_list("pk", flat=True)
     with transaction.atomic():
         by_recipient: dict[str, list[str]] = defaultdict(list)
         sent = 0
         office = list(_mdt_office_users())
-        for referral in referrals:
+        for referral in _in_batches(ids):
             already = {(alert.standard, alert.kind) for alert in referral.alerts.all()}
             for clock in referral.clocks(today):
                 kind = wanted.get(clock.state)

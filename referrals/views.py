@@ -6,7 +6,6 @@ another clinician's patient is a 404."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal.models import AccessLog
+from portal.paging import keyset_page
 from portal.services import access_log_record
 
 from . import services
@@ -22,6 +22,9 @@ from .forms import FirstTreatmentForm, IntakeForm, SurgeonForm, TransitionForm, 
 from .mdt_services import discussions_for_patient
 from .models import Patient, Referral
 from .timeline import patient_timeline
+
+PATIENT_LIST_ORDER = ("family_name", "given_name", "pk")
+PATIENT_LIST_PAGE_SIZE = 50
 
 
 def _can_see_patients(user) -> bool:
@@ -42,8 +45,13 @@ def patient_list(request: HttpRequest) -> HttpResponse:
             Prefetch("referrals", queryset=referrals, to_attr="visible_referrals")
         ),
     )
-    page = Paginator(patients.qs.order_by("family_name", "given_name", "pk"), 50).get_page(
-        request.GET.get("page")
+    # Keyset pages: the next page starts after the last patient's id, so no page counts the list.
+    page = keyset_page(
+        patients.qs,
+        fields=PATIENT_LIST_ORDER,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        size=PATIENT_LIST_PAGE_SIZE,
     )
     today = timezone.localdate()
     rows = []
@@ -63,7 +71,14 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         action=AccessLog.Action.SEARCH if request.GET.get("q") else AccessLog.Action.LIST,
         page=request.path,
     )
-    return render(request, "referrals/patient_list.html", {"filter": patients, "rows": rows, "page": page})
+    query = request.GET.copy()
+    for key in ("after", "before", "page"):
+        query.pop(key, None)
+    return render(
+        request,
+        "referrals/patient_list.html",
+        {"filter": patients, "rows": rows, "page": page, "query": query.urlencode()},
+    )
 
 
 @login_required
