@@ -73,6 +73,8 @@ class ReadinessForm(forms.Form):
 
 class MoveForm(forms.Form):
     to_meeting = forms.ModelChoiceField(label="Move to meeting", queryset=MdtMeeting.objects.none())
+    # The meeting the user saw the case on, so a move made meanwhile by someone else is not undone.
+    from_meeting = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(label="Reason for the move", widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, meetings=None, **kwargs):

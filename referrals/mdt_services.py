@@ -322,14 +322,23 @@ def discussion_add_to_next(
 
 @transaction.atomic
 def discussion_move(
-    *, discussion_id: int, to_meeting_id: int, reason: str, by, now: datetime.datetime | None = None
+    *,
+    discussion_id: int,
+    to_meeting_id: int,
+    reason: str,
+    by,
+    from_meeting_id: int | None = None,
+    now: datetime.datetime | None = None,
 ) -> MdtDiscussion:
     """Move a case to another meeting. The same row moves, so its history shows every meeting it
-    was on, with the reason as the history's change reason."""
+    was on, with the reason as the history's change reason. `from_meeting_id` is the meeting the
+    user saw the case on: if someone moved it meanwhile, this move is refused."""
     now = now or timezone.now()
     if not reason.strip():
         raise MdtError({"reason": "Give the reason the case is moving."})
     discussion = MdtDiscussion.objects.select_for_update().get(pk=discussion_id)
+    if from_meeting_id is not None and discussion.meeting_id != from_meeting_id:
+        raise MdtError(TAKEN)
     if discussion.outcome:
         raise MdtError("The case already has an outcome: add it to a later meeting instead of moving it.")
     target = _meeting_for_update(to_meeting_id)

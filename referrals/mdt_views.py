@@ -310,12 +310,17 @@ def discussion_move(request: HttpRequest, pk: int) -> HttpResponse:
         .exclude(pk=discussion.meeting_id)
         .select_related("mdt")
     )
-    form = MoveForm(request.POST if request.method == "POST" else None, meetings=meetings)
+    form = MoveForm(
+        request.POST if request.method == "POST" else None,
+        meetings=meetings,
+        initial={"from_meeting": discussion.meeting_id},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.discussion_move(
                 discussion_id=discussion.pk,
                 to_meeting_id=form.cleaned_data["to_meeting"].pk,
+                from_meeting_id=form.cleaned_data["from_meeting"],
                 reason=form.cleaned_data["reason"],
                 by=request.user,
             )

@@ -528,3 +528,24 @@ def test_an_outcome_starts_the_31_day_clock_and_moves_the_referral_to_discussed(
         referral_id=referral.pk, treated_on=datetime.date(2026, 11, 25), by=office_user
     )
     assert treated.status == "first_treatment_given"
+
+
+def test_a_move_from_a_meeting_the_case_has_left_is_refused(office_user):
+    discussion = MdtDiscussionFactory(meeting=PlannedMeetingFactory())
+    start = discussion.meeting
+    one = PlannedMeetingFactory(mdt=start.mdt, starts_at=start.starts_at + datetime.timedelta(weeks=1))
+    two = PlannedMeetingFactory(mdt=start.mdt, starts_at=start.starts_at + datetime.timedelta(weeks=2))
+    services.discussion_move(
+        discussion_id=discussion.pk, to_meeting_id=one.pk, from_meeting_id=start.pk,
+        reason="Imaging not back", by=office_user, now=BEFORE_CUTOFF,
+    )  # fmt: skip
+    with pytest.raises(ValidationError, match="Another user got there first"):
+        services.discussion_move(
+            discussion_id=discussion.pk, to_meeting_id=two.pk, from_meeting_id=start.pk,
+            reason="Surgeon away", by=office_user, now=BEFORE_CUTOFF,
+        )  # fmt: skip
+    discussion.refresh_from_db()
+    assert discussion.meeting == one
+    assert (
+        discussion.history.order_by("-history_id").first().history_change_reason == "Moved: Imaging not back"
+    )

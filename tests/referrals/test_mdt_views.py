@@ -199,8 +199,16 @@ def test_office_moves_a_case_with_a_reason(client, office_user, discussion):
     )
     client.force_login(office_user)
     url = reverse("mdt:discussion_move", args=[discussion.pk])
-    assert client.post(url, {"to_meeting": later.pk, "reason": ""}).status_code == 400
-    assert client.post(url, {"to_meeting": later.pk, "reason": "Awaiting MRI"}).status_code == 302
+    first_meeting = discussion.meeting_id
+    assert f'name="from_meeting" value="{first_meeting}"' in client.get(url).content.decode()
+    assert (
+        client.post(url, {"to_meeting": later.pk, "reason": "", "from_meeting": first_meeting}).status_code
+        == 400
+    )
+    moved = client.post(
+        url, {"to_meeting": later.pk, "reason": "Awaiting MRI", "from_meeting": first_meeting}
+    )
+    assert moved.status_code == 302
     discussion.refresh_from_db()
     assert discussion.meeting == later
     assert "Moved: Awaiting MRI" in client.get(url).content.decode()

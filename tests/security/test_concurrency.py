@@ -45,6 +45,34 @@ def test_two_users_moving_a_case_at_once_one_moves_it_and_the_other_is_told_it_i
     assert rows[-1].meeting_id == later.pk
 
 
+def test_two_users_moving_a_case_to_different_meetings_at_once_one_wins_the_other_is_told():
+    discussion = MdtDiscussionFactory()
+    start = discussion.meeting
+    one = PlannedMeetingFactory(
+        mdt=start.mdt, starts_at=datetime.datetime(2026, 12, 9, 8, 0, tzinfo=mdt_rules.LONDON)
+    )
+    two = PlannedMeetingFactory(
+        mdt=start.mdt, starts_at=datetime.datetime(2026, 12, 16, 8, 0, tzinfo=mdt_rules.LONDON)
+    )
+    history_before = discussion.history.count()
+
+    def move(user, to, reason):
+        return lambda: mdt_services.discussion_move(
+            discussion_id=discussion.pk, to_meeting_id=to.pk, from_meeting_id=start.pk, reason=reason,
+            by=user, now=datetime.datetime(2026, 11, 24, 9, 0, tzinfo=datetime.UTC),
+        )  # fmt: skip
+
+    errors = _together(move(UserFactory(), one, "Imaging not back"), move(UserFactory(), two, "Surgeon away"))
+    refused = [error for error in errors if error is not None]
+    assert len(refused) == 1
+    assert "Another user got there first" in str(refused[0])
+    winner_meeting, winner_reason = (one, "Imaging not back") if errors[0] is None else (two, "Surgeon away")
+    assert MdtDiscussion.objects.get(pk=discussion.pk).meeting_id == winner_meeting.pk
+    rows = list(discussion.history.order_by("history_id"))
+    assert len(rows) == history_before + 1
+    assert rows[-1].history_change_reason == f"Moved: {winner_reason}"
+
+
 def test_two_outcomes_saved_at_once_leave_one_outcome_and_one_history_row():
     discussion = MdtDiscussionFactory(meeting=HeldMeetingFactory())
     first, second = UserFactory(), UserFactory()
