@@ -235,6 +235,15 @@ class Writer:
 
     def _flush(self, model, history_model, batch: list[dict]) -> None:
         if self.postgres:
+            # COPY does not apply Django's field defaults: give every column the row leaves out
+            # its model default, so a field added later (NOT NULL, default "") needs no change here.
+            missing = {
+                field.attname: field.get_default()
+                for field in model._meta.concrete_fields
+                if field.attname not in batch[0] and not field.primary_key
+            }
+            if missing:
+                batch = [{**missing, **row} for row in batch]
             columns = list(batch[0])
             lines = ["\t".join([_copy_text(row[c]) for c in columns]) for row in batch]
             self._copy(model._meta.db_table, columns, lines)

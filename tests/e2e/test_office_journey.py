@@ -123,7 +123,9 @@ def test_sign_in_and_the_two_step_intake_work_without_javascript(journey):
     page.locator("#id_site").select_option(label="Pelvis")
     page.get_by_label("Responsible consultant").select_option(label="Colin Consultant")
     page.get_by_role("button", name="Check routing").click(force=True)
-    assert "Pathway" in page.get_by_role("region", name="Routing decision").inner_text()
+    page.wait_for_load_state("load")
+    # A generous wait: without JavaScript Playwright cannot tell when the POST's page has come.
+    assert "Pathway" in page.get_by_role("region", name="Routing decision").inner_text(timeout=60_000)
     office.check("New referral")
     page.get_by_role("button", name="Save referral").click(force=True)
     patient = Patient.objects.get(family_name="Scriptless")
