@@ -10,7 +10,15 @@ from simple_history.admin import SimpleHistoryAdmin
 from portal.paging import EstimatedCountPaginator
 
 from . import policy_rules, rules, services
-from .models import DigestSent, HospitalNumber, Patient, Referral, ReferralEvent, WaitingTimeAlert
+from .models import (
+    DigestSent,
+    HospitalNumber,
+    Patient,
+    Referral,
+    ReferralEvent,
+    WaitingTimeAlert,
+    WaitingTimeAlertDelivery,
+)
 
 
 def _normalised_search(term: str) -> str:
@@ -191,11 +199,27 @@ class ReferralAdmin(SimpleHistoryAdmin):
         return False
 
 
+class WaitingTimeAlertDeliveryInline(admin.TabularInline):
+    """Who each alert went to, and when; a delivery with no time is still pending."""
+
+    model = WaitingTimeAlertDelivery
+    fields = readonly_fields = ("recipient", "sent_at")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(WaitingTimeAlert)
 class WaitingTimeAlertAdmin(SimpleHistoryAdmin):
     list_display = ("referral", "standard", "kind", "due_on", "sent_at")
     list_filter = ("standard", "kind")
-    readonly_fields = ("referral", "standard", "kind", "due_on", "sent_at")
+    readonly_fields = ("referral", "standard", "kind", "due_on", "days_elapsed", "sent_at")
+    inlines = [WaitingTimeAlertDeliveryInline]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -458,7 +458,10 @@ class WaitingTimeAlert(models.Model):
     standard = models.CharField(max_length=10)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     due_on = models.DateField(help_text="The clock's due date when the alert was sent.")
-    sent_at = models.DateTimeField(default=timezone.now)
+    days_elapsed = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The clock's day when the alert was raised."
+    )
+    sent_at = models.DateTimeField(default=timezone.now, help_text="When the alert was raised.")
     history = HistoricalRecords()
 
     class Meta:
@@ -471,6 +474,35 @@ class WaitingTimeAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.standard} {self.kind} for referral {self.referral_id}"
+
+
+class WaitingTimeAlertDelivery(models.Model):
+    """One recipient's copy of a waiting-time alert, written with the alert. It is marked sent in
+    the transaction of the e-mail that carries it, one recipient at a time, so a run cut off
+    between two recipients leaves the rest pending for the next run and sends nobody anything
+    twice."""
+
+    alert = models.ForeignKey(WaitingTimeAlert, on_delete=models.CASCADE, related_name="deliveries")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="Empty until the e-mail has gone.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["alert", "recipient"]
+        verbose_name_plural = "waiting-time alert deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alert", "recipient"], name="one_delivery_per_alert_and_recipient"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["recipient"], condition=models.Q(sent_at=None), name="pending_alert_deliveries"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alert} to user {self.recipient_id}"
 
 
 class DigestSent(models.Model):

@@ -7,23 +7,32 @@ before MDT); this module applies them inside transactions and records who did wh
 
 import datetime
 import logging
-from collections import defaultdict
 from dataclasses import dataclass, field
+from smtplib import SMTPException
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from directory.models import Capability, Organisation, Practitioner
 from portal.roles import Role
 
 from . import policy_rules, rules
-from .models import DigestSent, HospitalNumber, Patient, Referral, ReferralEvent, WaitingTimeAlert
+from .models import (
+    DigestSent,
+    HospitalNumber,
+    Patient,
+    Referral,
+    ReferralEvent,
+    WaitingTimeAlert,
+    WaitingTimeAlertDelivery,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -451,84 +460,169 @@ def _patient_url(patient: Patient) -> str:
 
 SWEEP_BATCH = 1000
 SWEEP_FINISHED_STATUSES = (Status.CLOSED, Status.DECLINED, Status.REDIRECTED)
+WANTED_ALERTS = {
+    rules.ClockState.AT_RISK: WaitingTimeAlert.Kind.AT_RISK,
+    rules.ClockState.BREACHED: WaitingTimeAlert.Kind.BREACHED,
+}
 
 
-def _in_batches(ids):
-    """The referrals of `ids` (a values_list query), SWEEP_BATCH at a time, with what the alert
-    lines need, so memory holds one batch whatever the size of the table."""
-    batch: list[int] = []
-    for pk in ids.iterator(chunk_size=SWEEP_BATCH):
-        batch.append(pk)
-        if len(batch) == SWEEP_BATCH:
-            yield from _alert_batch(batch)
-            batch = []
-    if batch:
-        yield from _alert_batch(batch)
+class AlertDeliveryFailed(Exception):
+    """Some recipients' waiting-time alert e-mails could not be sent; they stay pending."""
 
 
-def _alert_batch(ids: list[int]):
+def _id_batches(queryset, size: int = SWEEP_BATCH):
+    """The primary keys of `queryset`, `size` at a time in key order (keyset paging), so memory
+    holds one batch whatever the size of the table and each batch can be its own transaction."""
+    last = 0
+    while batch := list(queryset.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:size]):
+        yield batch
+        last = batch[-1]
+
+
+def _serialise_sweep(name: str) -> None:
+    """Inside a transaction: wait for any other run of the sweep `name` to commit its batch. On
+    PostgreSQL a transaction-level advisory lock; SQLite's BEGIN IMMEDIATE already serialises
+    writers (portal/settings/base.py)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
+
+
+def _raise_alerts(ids: list[int], *, today: datetime.date, office: list) -> int:
+    """One transaction: the alert rows for the clocks of referrals `ids` that are at risk or
+    breached and not yet alerted, and one pending delivery row per alert and recipient (the MDT
+    office and the responsible consultant). Returns how many alerts were raised."""
+    with transaction.atomic():
+        _serialise_sweep("waiting-time alerts")
+        referrals = (
+            Referral.objects.filter(pk__in=ids)
+            .order_by("pk")
+            .select_related("responsible_consultant")
+            .prefetch_related("alerts")
+        )
+        alerts, recipients = [], []
+        for referral in referrals:
+            already = {(alert.standard, alert.kind) for alert in referral.alerts.all()}
+            for clock in referral.clocks(today):
+                kind = WANTED_ALERTS.get(clock.state)
+                if kind is None or (clock.standard, kind) in already:
+                    continue
+                alerts.append(
+                    WaitingTimeAlert(
+                        referral=referral,
+                        standard=clock.standard,
+                        kind=kind,
+                        due_on=clock.due_date,
+                        days_elapsed=clock.days_elapsed,
+                    )
+                )
+                people = {user.pk: user for user in office}
+                consultant = referral.responsible_consultant
+                if consultant is not None and consultant.is_active and consultant.email:
+                    people[consultant.pk] = consultant
+                recipients.append(people.values())
+        if not alerts:
+            return 0
+        reason = "Waiting-time alert sweep."
+        alerts = bulk_create_with_history(
+            alerts, WaitingTimeAlert, batch_size=SWEEP_BATCH, default_change_reason=reason
+        )
+        deliveries = [
+            WaitingTimeAlertDelivery(alert=alert, recipient=user)
+            for alert, people in zip(alerts, recipients, strict=True)
+            for user in people
+        ]
+        bulk_create_with_history(
+            deliveries, WaitingTimeAlertDelivery, batch_size=SWEEP_BATCH, default_change_reason=reason
+        )
+    return len(alerts)
+
+
+def _alert_line(alert: WaitingTimeAlert) -> str:
+    label, target = rules.STANDARDS[alert.standard]
+    day = f"day {alert.days_elapsed} of {target}, " if alert.days_elapsed is not None else ""
+    patient = alert.referral.patient
     return (
-        Referral.objects.filter(pk__in=ids)
-        .order_by("pk")
-        .select_related("patient", "responsible_consultant")
-        .prefetch_related("alerts")
+        f"- {label}: {alert.get_kind_display().lower()} ({day}due {alert.due_on:%d/%m/%Y}) for "
+        f"{_patient_label(patient)}, referral {alert.referral_id}: {_patient_url(patient)}"
     )
+
+
+def _deliver_alerts_to(recipient_id: int) -> int:
+    """One transaction: one e-mail listing every pending alert of one recipient, and those
+    deliveries marked sent. Rows another worker is sending are skipped (PostgreSQL); if the mail
+    server refuses, the rows stay pending for the next run. Returns how many alerts it carried."""
+    with transaction.atomic():
+        deliveries = list(
+            WaitingTimeAlertDelivery.objects.filter(recipient_id=recipient_id, sent_at=None)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient", "alert__referral__patient")
+            .prefetch_related("alert__referral__patient__hospital_numbers__organisation")
+            .order_by("alert__referral_id", "alert__standard", "alert__kind")
+        )
+        if not deliveries:
+            return 0
+        lines = [_alert_line(delivery.alert) for delivery in deliveries]
+        send_mail(
+            subject=f"Waiting-time alerts: {len(lines)} clock(s) at risk or breached",
+            message=render_to_string("referrals/email/waiting_time_alerts.txt", {"lines": lines}),
+            from_email=None,
+            recipient_list=[deliveries[0].recipient.email],
+        )
+        now = timezone.now()
+        for delivery in deliveries:
+            delivery.sent_at = now
+        bulk_update_with_history(
+            deliveries,
+            WaitingTimeAlertDelivery,
+            ["sent_at"],
+            batch_size=SWEEP_BATCH,
+            default_change_reason="Waiting-time alert e-mail sent.",
+        )
+    return len(deliveries)
 
 
 def waiting_time_alerts_send(*, today: datetime.date) -> int:
     """Alert the responsible consultant and the MDT office about every open clock that is at risk
     or breached on or before `today` and not yet alerted; one e-mail per recipient lists them.
-    A WaitingTimeAlert row per referral, standard and kind makes each alert once-only: a skipped
-    day is caught up, and a second run sends nothing. Returns how many alerts were sent."""
-    wanted = {
-        rules.ClockState.AT_RISK: WaitingTimeAlert.Kind.AT_RISK,
-        rules.ClockState.BREACHED: WaitingTimeAlert.Kind.BREACHED,
-    }
-    # Only referrals whose clocks can still run, read in batches of ids (bounded memory at any
-    # table size). One transaction for the whole run on purpose: the e-mails go out at the end,
-    # one per recipient, and if the mail server fails every alert row rolls back for a retry.
+
+    Two steps, so that nothing is lost and nothing goes twice:
+    1. Raise: batch by batch of referrals, each batch one transaction, a WaitingTimeAlert row per
+       referral, standard and kind (the unique constraint makes each alert once-only, so a skipped
+       day is caught up and a second run raises nothing) with a pending delivery row for each
+       recipient.
+    2. Deliver: recipient by recipient, each its own transaction, one e-mail with all of that
+       recipient's pending alerts, and those deliveries marked sent. A run killed between two
+       recipients leaves the others pending and the next run sends them; one whose mail server
+       fails leaves that recipient pending and raises AlertDeliveryFailed after the others.
+
+    Returns how many alerts this run raised."""
     running = [status for status in Status.values if status not in SWEEP_FINISHED_STATUSES]
-    ids = Referral.objects.filter(status__in=running).order_by("pk").values_list("pk", flat=True)
-    with transaction.atomic():
-        by_recipient: dict[str, list[str]] = defaultdict(list)
-        sent = 0
-        office = list(_mdt_office_users())
-        for referral in _in_batches(ids):
-            already = {(alert.standard, alert.kind) for alert in referral.alerts.all()}
-            for clock in referral.clocks(today):
-                kind = wanted.get(clock.state)
-                if kind is None or (clock.standard, kind) in already:
-                    continue
-                try:
-                    with transaction.atomic():
-                        WaitingTimeAlert.objects.create(
-                            referral=referral, standard=clock.standard, kind=kind, due_on=clock.due_date
-                        )
-                except IntegrityError:
-                    continue  # another worker got there first
-                sent += 1
-                line = (
-                    f"- {clock.label}: {kind.label.lower()} (day {clock.days_elapsed} of "
-                    f"{clock.target_days}, due {clock.due_date:%d/%m/%Y}) for "
-                    f"{_patient_label(referral.patient)}, referral {referral.pk}: "
-                    f"{_patient_url(referral.patient)}"
-                )
-                recipients = {user.email for user in office}
-                consultant = referral.responsible_consultant
-                if consultant is not None and consultant.is_active and consultant.email:
-                    recipients.add(consultant.email)
-                for email in recipients:
-                    by_recipient[email].append(line)
-        # Sending inside the transaction: if the mail server fails, the rows roll back and the
-        # next run retries.
-        for email, lines in sorted(by_recipient.items()):
-            send_mail(
-                subject=f"Waiting-time alerts: {len(lines)} clock(s) at risk or breached",
-                message=render_to_string("referrals/email/waiting_time_alerts.txt", {"lines": lines}),
-                from_email=None,
-                recipient_list=[email],
-            )
-    return sent
+    office = list(_mdt_office_users())
+    raised = sum(
+        _raise_alerts(ids, today=today, office=office)
+        for ids in _id_batches(Referral.objects.filter(status__in=running))
+    )
+    pending = (
+        WaitingTimeAlertDelivery.objects.filter(sent_at=None, recipient__is_active=True)
+        .exclude(recipient__email="")
+        .order_by("recipient_id")
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )
+    failed = []
+    for recipient_id in list(pending):
+        try:
+            _deliver_alerts_to(recipient_id)
+        except (SMTPException, OSError):
+            # The user id only: no patient identifiers in logs.
+            logger.exception("Waiting-time alert e-mail to user %s failed; it stays pending", recipient_id)
+            failed.append(recipient_id)
+    if failed:
+        raise AlertDeliveryFailed(
+            f"Alert e-mails to {len(failed)} recipient(s) stay pending for the next run."
+        )
+    return raised
 
 
 def _digest_for(user, *, today: datetime.date) -> dict[str, list[str]]:

@@ -6,11 +6,12 @@ import threading
 import time
 
 import pytest
+from django.core import mail
 from django.db import connection, transaction
 from django.utils import timezone
 
 from referrals import services, tasks
-from referrals.models import Referral, ReferralEvent, WaitingTimeAlert
+from referrals.models import Referral, ReferralEvent, WaitingTimeAlert, WaitingTimeAlertDelivery
 from tests.factories import ReceivedReferralFactory
 
 
@@ -76,3 +77,37 @@ def test_waiting_time_alerts_run_once_through_a_real_worker(celery_worker, clini
     assert tasks.send_waiting_time_alerts.delay().get(timeout=60) == 1
     assert tasks.send_waiting_time_alerts.delay().get(timeout=60) == 0
     assert list(WaitingTimeAlert.objects.values_list("standard", "kind")) == [("fds_28", "at_risk")]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_alert_runs_at_once_raise_and_send_each_alert_once(clinician, office_user):
+    """A redelivered task running beside the original: the advisory lock serialises the raising,
+    the row locks (SKIP LOCKED) the sending; between them each alert and each e-mail happens once."""
+    today = datetime.date(2026, 11, 24)
+    for _ in range(3):
+        ReceivedReferralFactory(
+            received_on=today - datetime.timedelta(days=22), responsible_consultant=clinician
+        )
+    raised: list[int] = []
+    start = threading.Barrier(2)
+
+    def run() -> None:
+        try:
+            start.wait(timeout=30)
+            raised.append(services.waiting_time_alerts_send(today=today))
+        finally:
+            connection.close()
+
+    runs = [threading.Thread(target=run) for _ in range(2)]
+    for thread in runs:
+        thread.start()
+    for thread in runs:
+        thread.join(timeout=60)
+
+    assert sorted(raised) == [0, 3]
+    assert WaitingTimeAlert.objects.count() == 3
+    assert WaitingTimeAlertDelivery.objects.filter(sent_at=None).count() == 0
+    recipients = sorted(address for message in mail.outbox for address in message.to)
+    assert recipients == sorted([clinician.email, office_user.email])
+    assert all(message.body.count("/patients/") == 3 for message in mail.outbox)

@@ -1,17 +1,27 @@
 """Faults: a worker killed in the middle of a reminder run. The next run sends what remains and
 nothing twice, because each reminder's sent-row is written in the same transaction as its
-e-mail (MDT reminders: tests/referrals/test_mdt_tasks.py has the same test for case lists)."""
+e-mail (MDT reminders: tests/referrals/test_mdt_tasks.py has the same test for case lists). The
+waiting-time alerts are raised first and then delivered recipient by recipient, each delivery
+marked sent in the transaction of its e-mail."""
 
 import datetime
+from smtplib import SMTPRecipientsRefused
 
 import pytest
 import time_machine
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 
+from referrals.models import WaitingTimeAlert, WaitingTimeAlertDelivery
+from referrals.services import AlertDeliveryFailed
+from referrals.tasks import send_waiting_time_alerts
 from second_opinions.models import SecondOpinionReminder
 from second_opinions.tasks import send_second_opinion_reminders
-from tests.factories import RecordsRequestedSecondOpinionRequestFactory
+from tests.factories import (
+    ReceivedReferralFactory,
+    RecordsRequestedSecondOpinionRequestFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +69,92 @@ def test_a_reminder_run_killed_after_n_sends_is_finished_by_the_next_run_with_no
     bodies = [message.body for message in mail.outbox]
     for request in requests:
         assert sum(f"/second-opinions/{request.pk}/" in body for body in bodies) == 1
+
+
+# Waiting-time alerts: one e-mail per recipient, each in its own transaction --------------------
+
+
+def run_alert_sweep() -> int:
+    with time_machine.travel(TODAY, tick=False):  # day 22 of 28: every FDS clock below is at risk
+        return send_waiting_time_alerts.delay().get(timeout=5)
+
+
+@pytest.fixture
+def alert_recipients(office_user, clinician, other_clinician):
+    """Two referrals at risk: the office hears of both, each consultant of their own."""
+    second_office = UserFactory(username="office2", role="MDT office", is_staff=True)
+    for consultant in (clinician, other_clinician):
+        ReceivedReferralFactory(received_on=datetime.date(2026, 11, 2), responsible_consultant=consultant)
+    return [office_user, second_office, clinician, other_clinician]
+
+
+def _received(email: str) -> list[str]:
+    return [message.body for message in mail.outbox if message.to == [email]]
+
+
+@pytest.mark.parametrize("killed_after", [0, 1, 3])
+def test_an_alert_run_killed_between_recipients_sends_the_rest_next_time_and_nobody_twice(
+    alert_recipients, monkeypatch, killed_after
+):
+    real_send = EmailBackend.send_messages
+    calls = {"n": 0}
+
+    def dies_on_the_next_send(self, messages):
+        calls["n"] += 1
+        if calls["n"] == killed_after + 1:
+            raise WorkerKilled
+        return real_send(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", dies_on_the_next_send)
+    with pytest.raises(WorkerKilled):
+        run_alert_sweep()
+    assert len(mail.outbox) == killed_after
+    # The alerts were raised before any e-mail went, and survive the crash.
+    assert WaitingTimeAlert.objects.count() == 2
+    # Exactly the alerts carried by the e-mails that went are marked sent.
+    sent_lines = sum(message.body.count("/patients/") for message in mail.outbox)
+    assert WaitingTimeAlertDelivery.objects.exclude(sent_at=None).count() == sent_lines
+
+    monkeypatch.setattr(EmailBackend, "send_messages", real_send)
+    assert run_alert_sweep() == 0  # nothing new raised: the rest of the deliveries go out
+    assert run_alert_sweep() == 0
+    assert len(mail.outbox) == 4  # one per recipient, none twice
+    office_user, second_office, clinician, other_clinician = alert_recipients
+    for user in (office_user, second_office):
+        (body,) = _received(user.email)
+        assert body.count("/patients/") == 2
+    for user in (clinician, other_clinician):
+        (body,) = _received(user.email)
+        assert body.count("/patients/") == 1
+    assert not WaitingTimeAlertDelivery.objects.filter(sent_at=None).exists()
+
+
+def test_a_mail_server_refusing_one_recipient_leaves_only_that_one_pending(alert_recipients, monkeypatch):
+    office_user, second_office, clinician, other_clinician = alert_recipients
+    real_send = EmailBackend.send_messages
+
+    def refuses_the_clinician(self, messages):
+        if any(clinician.email in message.to for message in messages):
+            raise SMTPRecipientsRefused({clinician.email: (450, b"mailbox busy")})
+        return real_send(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuses_the_clinician)
+    with pytest.raises(AlertDeliveryFailed):
+        run_alert_sweep()
+    assert sorted(address for message in mail.outbox for address in message.to) == sorted(
+        [office_user.email, second_office.email, other_clinician.email]
+    )
+    pending = WaitingTimeAlertDelivery.objects.filter(sent_at=None)
+    assert list(pending.values_list("recipient", flat=True)) == [clinician.pk]
+
+    monkeypatch.setattr(EmailBackend, "send_messages", real_send)
+    mail.outbox.clear()
+    assert run_alert_sweep() == 0
+    assert [message.to for message in mail.outbox] == [[clinician.email]]
+    delivery = WaitingTimeAlertDelivery.objects.get(recipient=clinician)
+    assert delivery.sent_at is not None
+    # Raised, then sent: both steps are in the delivery's history.
+    assert [h.history_change_reason for h in delivery.history.order_by("history_id")] == [
+        "Waiting-time alert sweep.",
+        "Waiting-time alert e-mail sent.",
+    ]
