@@ -107,8 +107,6 @@ def _meeting(pk: int) -> MdtMeeting:
 
 def _render_meeting(request: HttpRequest, meeting: MdtMeeting, **forms) -> HttpResponse:
     attendance = meeting.attendance.select_related("practitioner", "deputy_for")
-    present = [a for a in attendance if a.deputy_for_id is None]
-    initial = {"present": [a.practitioner_id for a in present]}
     quoracy = services.meeting_quoracy(meeting)
     labels = dict(Practitioner.Speciality.choices)
     context = {
@@ -120,7 +118,6 @@ def _render_meeting(request: HttpRequest, meeting: MdtMeeting, **forms) -> HttpR
         "is_open": meeting.status in services.OPEN,
         "after_cutoff": timezone.now() >= meeting.cutoff_at,
         "add_form": forms.get("add_form") or DiscussionAddForm(),
-        "attendance_form": forms.get("attendance_form") or AttendanceForm(meeting=meeting, initial=initial),
         "cancel_form": forms.get("cancel_form") or CancelForm(),
     }
     status = 400 if forms else 200
@@ -180,10 +177,21 @@ def meeting_add_discussion(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who was at a meeting: its own page, since the form offers the whole directory (thousands
+    of practitioners, four times) and the case list is read far more often than this is written."""
     _office(request)
-    meeting = _meeting(pk)
+    meeting = get_object_or_404(MdtMeeting.objects.select_related("mdt"), pk=pk)
+    if meeting.status == MdtMeeting.Status.CANCELLED:
+        messages.error(request, "This meeting was cancelled: there is no attendance to record.")
+        return redirect("mdt:meeting_detail", pk=meeting.pk)
+    attendance = meeting.attendance.select_related("practitioner", "deputy_for")
+    if request.method == "GET":
+        initial = {"present": [a.practitioner_id for a in attendance if a.deputy_for_id is None]}
+        return _render_attendance(
+            request, meeting, attendance, AttendanceForm(meeting=meeting, initial=initial)
+        )
     form = AttendanceForm(request.POST, meeting=meeting)
     if form.is_valid():
         try:
@@ -200,7 +208,12 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
                 request, "Attendance recorded: " + ("quorate." if quoracy.quorate else "NOT quorate.")
             )
             return redirect("mdt:meeting_detail", pk=meeting.pk)
-    return _render_meeting(request, meeting, attendance_form=form)
+    return _render_attendance(request, meeting, attendance, form, status=400)
+
+
+def _render_attendance(request, meeting, attendance, form, *, status: int = 200) -> HttpResponse:
+    context = {"meeting": meeting, "attendance": attendance, "attendance_form": form}
+    return render(request, "referrals/mdt/meeting_attendance.html", context, status=status)
 
 
 @login_required

@@ -70,6 +70,8 @@ def test_office_takes_a_referral_to_the_mdt_and_sees_the_outcome_on_the_patients
     meeting = MdtMeeting.objects.get(pk=discussion.meeting_id)
     page.reload()
     office.check(str(meeting))
+    page.get_by_role("link", name="Record attendance").click()
+    office.check(f"Attendance: {meeting}")
     # The demo LSS MDT may have no core members from the directory: tick any, and name three
     # others present.
     present = page.locator("input[name=present]")

@@ -135,6 +135,14 @@ def test_office_records_attendance_and_sees_quoracy(client, office_user):
     members = [MdtPractitionerFactory(speciality=s) for s in ("surgery", "radiology", "pathology")]
     meeting.mdt.core_members.set(members)
     client.force_login(office_user)
+    # The case list links to the attendance page rather than carrying the directory-sized form.
+    detail = client.get(reverse("mdt:meeting_detail", args=[meeting.pk])).content.decode()
+    url = reverse("mdt:meeting_attendance", args=[meeting.pk])
+    assert f'href="{url}"' in detail
+    assert 'name="others_present"' not in detail
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'name="others_present"' in page.content.decode()
     response = client.post(
         reverse("mdt:meeting_attendance", args=[meeting.pk]),
         {"present": [m.pk for m in members]},
@@ -451,3 +459,27 @@ def test_patient_page_shows_the_patients_mdt_discussions_and_the_office_can_list
 
     client.force_login(office_user)
     assert add_url in client.get(page).content.decode()
+
+
+def test_an_attendance_form_refused_by_the_rules_is_shown_again_with_the_reason(client, office_user):
+    meeting = HeldMeetingFactory()
+    surgeon = MdtPractitionerFactory(speciality="surgery")
+    meeting.mdt.core_members.set([surgeon])
+    client.force_login(office_user)
+    response = client.post(
+        reverse("mdt:meeting_attendance", args=[meeting.pk]),
+        {"present": [surgeon.pk], "deputy_1": surgeon.pk, "deputy_1_for": surgeon.pk},
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Attendance: " in body
+    assert "cannot deputise for themselves" in body
+    assert meeting.attendance.count() == 0
+
+
+def test_a_cancelled_meeting_has_no_attendance_page(client, office_user):
+    meeting = HeldMeetingFactory(status="cancelled", cancel_reason="Bank holiday")
+    client.force_login(office_user)
+    response = client.get(reverse("mdt:meeting_attendance", args=[meeting.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("mdt:meeting_detail", args=[meeting.pk])
+    assert "there is no attendance to record" in response.content.decode()

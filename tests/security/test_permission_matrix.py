@@ -81,7 +81,7 @@ MATRIX: dict[str, str] = {
     "mdt:discussion_readiness": "L 405 405 405 405 405",
     "mdt:discussion_send": "L 405 405 405 405 405",
     "mdt:meeting_add_discussion": "L 405 405 405 405 405",
-    "mdt:meeting_attendance": "L 405 405 405 405 405",
+    "mdt:meeting_attendance": "L 403 403 200 403 200",
     "mdt:meeting_detail": "L 403 403 200 403 200",
     "mdt:meeting_list": "L 403 403 200 403 200",
     "mdt:meeting_print": "L 403 403 200 403 200",
