@@ -18,7 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from directory.models import Capability, Organisation, Practitioner
 from portal.roles import Role
@@ -446,7 +446,8 @@ def _mdt_office_users():
 
 def _patient_label(patient: Patient) -> str:
     """Initials and hospital number only: the minimum that identifies a patient in e-mail."""
-    number = patient.hospital_numbers.first()
+    # all() rather than first(), so a prefetched list is used (first() would query again).
+    number = next(iter(patient.hospital_numbers.all()), None)
     return (
         f"{patient.initials}, hospital no. {number.number} ({number.organisation.ods_code})"
         if number
@@ -572,11 +573,16 @@ def _deliver_alerts_to(recipient_id: int) -> int:
         now = timezone.now()
         for delivery in deliveries:
             delivery.sent_at = now
-        bulk_update_with_history(
+        # One UPDATE by id and the history rows in bulk: bulk_update's CASE per row is slow at
+        # the thousands of rows of a first run.
+        WaitingTimeAlertDelivery.objects.filter(pk__in=[delivery.pk for delivery in deliveries]).update(
+            sent_at=now
+        )
+        WaitingTimeAlertDelivery.history.bulk_history_create(
             deliveries,
-            WaitingTimeAlertDelivery,
-            ["sent_at"],
             batch_size=SWEEP_BATCH,
+            update=True,
+            default_date=now,
             default_change_reason="Waiting-time alert e-mail sent.",
         )
     return len(deliveries)

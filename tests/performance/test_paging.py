@@ -68,6 +68,27 @@ def test_patient_list_next_link_shows_the_following_patients(client, office_user
     assert shown == set(Patient.objects.values_list("pk", flat=True))
 
 
+def test_search_results_page_through_every_match_in_case_insensitive_name_order(client, office_user):
+    """A search is ordered by the upper-case names (so the trigram indexes find the matches and
+    only they are sorted); its keyset pages still cover every match once, in that order."""
+    surnames = ["deSmith", "Smith", "SMITHSON", "Blacksmith"]
+    for i in range(60):
+        ReceivedReferralFactory(patient=PatientFactory(family_name=surnames[i % 4], given_name=f"g{i:02d}"))
+    ReceivedReferralFactory(patient=PatientFactory(family_name="Jones"))
+    client.force_login(office_user)
+    url = reverse("referrals:patient_list")
+    first = client.get(url, {"q": "smith"})
+    second = client.get(url, {"q": "smith", "after": first.context["page"].next_after})
+    assert len(first.context["rows"]) == 50
+    assert len(second.context["rows"]) == 10
+    assert second.context["page"].next_after is None
+    listed = [row["patient"] for row in [*first.context["rows"], *second.context["rows"]]]
+    keys = [(p.family_name.upper(), p.given_name.upper(), p.pk) for p in listed]
+    assert keys == sorted(keys)
+    assert len({p.pk for p in listed}) == 60
+    assert "Jones" not in {p.family_name for p in listed}
+
+
 def test_estimated_count_paginator_counts_exactly_on_sqlite():
     _patients(9)
     assert EstimatedCountPaginator(Patient.objects.order_by("pk"), 4).count == 9
