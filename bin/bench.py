@@ -124,11 +124,8 @@ def _forget_sweeps() -> None:
         raise SystemExit("Refusing to clear sweep records outside a perf_ database.")
     from referrals.models import WaitingTimeAlert, WaitingTimeAlertDelivery
 
-    tables = [
-        model._meta.db_table
-        for model in (WaitingTimeAlertDelivery, WaitingTimeAlert)
-        for model in (model, model.history.model)
-    ]
+    models = (WaitingTimeAlertDelivery, WaitingTimeAlert, WaitingTimeAlert.history.model)
+    tables = [model._meta.db_table for model in models]
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE " + ", ".join(connection.ops.quote_name(t) for t in tables))
 

@@ -480,12 +480,15 @@ class WaitingTimeAlertDelivery(models.Model):
     """One recipient's copy of a waiting-time alert, written with the alert. It is marked sent in
     the transaction of the e-mail that carries it, one recipient at a time, so a run cut off
     between two recipients leaves the rest pending for the next run and sends nobody anything
-    twice."""
+    twice.
+
+    No simple_history: like the outbox's messages, the row is itself the record of a send (which
+    alert, to whom, when), written and updated only by the sweep; the alert it belongs to has its
+    history. A first run over years of data writes hundreds of thousands of these."""
 
     alert = models.ForeignKey(WaitingTimeAlert, on_delete=models.CASCADE, related_name="deliveries")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     sent_at = models.DateTimeField(null=True, blank=True, help_text="Empty until the e-mail has gone.")
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["alert", "recipient"]

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -446,12 +447,15 @@ def _mdt_office_users():
 
 def _patient_label(patient: Patient) -> str:
     """Initials and hospital number only: the minimum that identifies a patient in e-mail."""
-    # all() rather than first(), so a prefetched list is used (first() would query again).
-    number = next(iter(patient.hospital_numbers.all()), None)
+    number = (
+        patient.hospital_numbers.select_related("organisation").order_by("organisation__name", "pk").first()
+    )
+    return _label(patient.initials, (number.number, number.organisation.ods_code) if number else None)
+
+
+def _label(initials: str, number: tuple[str, str] | None) -> str:
     return (
-        f"{patient.initials}, hospital no. {number.number} ({number.organisation.ods_code})"
-        if number
-        else (f"{patient.initials}, no hospital number")
+        f"{initials}, hospital no. {number[0]} ({number[1]})" if number else f"{initials}, no hospital number"
     )
 
 
@@ -533,59 +537,76 @@ def _raise_alerts(ids: list[int], *, today: datetime.date, office: list) -> int:
             for alert, people in zip(alerts, recipients, strict=True)
             for user in people
         ]
-        bulk_create_with_history(
-            deliveries, WaitingTimeAlertDelivery, batch_size=SWEEP_BATCH, default_change_reason=reason
-        )
+        WaitingTimeAlertDelivery.objects.bulk_create(deliveries, batch_size=SWEEP_BATCH)
     return len(alerts)
 
 
-def _alert_line(alert: WaitingTimeAlert) -> str:
-    label, target = rules.STANDARDS[alert.standard]
-    day = f"day {alert.days_elapsed} of {target}, " if alert.days_elapsed is not None else ""
-    patient = alert.referral.patient
+def _alert_line(row: dict, number: tuple[str, str] | None) -> str:
+    label, target = rules.STANDARDS[row["alert__standard"]]
+    kind = WaitingTimeAlert.Kind(row["alert__kind"]).label.lower()
+    day = f"day {row['alert__days_elapsed']} of {target}, " if row["alert__days_elapsed"] is not None else ""
+    initials = f"{row['given_name'][:1]}{row['family_name'][:1]}".upper()
     return (
-        f"- {label}: {alert.get_kind_display().lower()} ({day}due {alert.due_on:%d/%m/%Y}) for "
-        f"{_patient_label(patient)}, referral {alert.referral_id}: {_patient_url(patient)}"
+        f"- {label}: {kind} ({day}due {row['alert__due_on']:%d/%m/%Y}) for "
+        f"{_label(initials, number)}, referral {row['alert__referral_id']}: "
+        f"{settings.PORTAL_BASE_URL}{reverse('referrals:patient_detail', args=[row['patient_id']])}"
     )
+
+
+def _first_hospital_numbers(patient_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Each patient's first hospital number (in the order _patient_label uses) with its
+    organisation's ODS code, read SWEEP_BATCH patients at a time."""
+    numbers: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(patient_ids), SWEEP_BATCH):
+        rows = (
+            HospitalNumber.objects.filter(patient_id__in=patient_ids[start : start + SWEEP_BATCH])
+            .order_by("patient_id", "organisation__name", "pk")
+            .values_list("patient_id", "number", "organisation__ods_code")
+        )
+        for patient_id, number, ods_code in rows:
+            numbers.setdefault(patient_id, (number, ods_code))
+    return numbers
 
 
 def _deliver_alerts_to(recipient_id: int) -> int:
     """One transaction: one e-mail listing every pending alert of one recipient, and those
     deliveries marked sent. Rows another worker is sending are skipped (PostgreSQL); if the mail
-    server refuses, the rows stay pending for the next run. Returns how many alerts it carried."""
+    server refuses, the rows stay pending for the next run. Returns how many alerts it carried.
+    Plain values, not model instances: a first run over years of data carries tens of thousands."""
     with transaction.atomic():
-        deliveries = list(
+        rows = list(
             WaitingTimeAlertDelivery.objects.filter(recipient_id=recipient_id, sent_at=None)
             .select_for_update(skip_locked=True, of=("self",))
-            .select_related("recipient", "alert__referral__patient")
-            .prefetch_related("alert__referral__patient__hospital_numbers__organisation")
             .order_by("alert__referral_id", "alert__standard", "alert__kind")
+            .values(
+                "pk",
+                "alert__standard",
+                "alert__kind",
+                "alert__days_elapsed",
+                "alert__due_on",
+                "alert__referral_id",
+                patient_id=F("alert__referral__patient_id"),
+                given_name=F("alert__referral__patient__given_name"),
+                family_name=F("alert__referral__patient__family_name"),
+            )
         )
-        if not deliveries:
+        if not rows:
             return 0
-        lines = [_alert_line(delivery.alert) for delivery in deliveries]
+        numbers = _first_hospital_numbers(sorted({row["patient_id"] for row in rows}))
+        lines = [_alert_line(row, numbers.get(row["patient_id"])) for row in rows]
         send_mail(
             subject=f"Waiting-time alerts: {len(lines)} clock(s) at risk or breached",
             message=render_to_string("referrals/email/waiting_time_alerts.txt", {"lines": lines}),
             from_email=None,
-            recipient_list=[deliveries[0].recipient.email],
+            recipient_list=[get_user_model().objects.values_list("email", flat=True).get(pk=recipient_id)],
         )
+        ids = [row["pk"] for row in rows]
         now = timezone.now()
-        for delivery in deliveries:
-            delivery.sent_at = now
-        # One UPDATE by id and the history rows in bulk: bulk_update's CASE per row is slow at
-        # the thousands of rows of a first run.
-        WaitingTimeAlertDelivery.objects.filter(pk__in=[delivery.pk for delivery in deliveries]).update(
-            sent_at=now
-        )
-        WaitingTimeAlertDelivery.history.bulk_history_create(
-            deliveries,
-            batch_size=SWEEP_BATCH,
-            update=True,
-            default_date=now,
-            default_change_reason="Waiting-time alert e-mail sent.",
-        )
-    return len(deliveries)
+        for start in range(0, len(ids), SWEEP_BATCH):
+            WaitingTimeAlertDelivery.objects.filter(pk__in=ids[start : start + SWEEP_BATCH]).update(
+                sent_at=now
+            )
+    return len(rows)
 
 
 def waiting_time_alerts_send(*, today: datetime.date) -> int:
