@@ -1,15 +1,50 @@
 """The clinicians' patient list filters and search (django-filter)."""
 
+from functools import reduce
+from operator import or_
+
 import django_filters
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from . import rules
 from .models import HospitalNumber, Patient, Referral
 
+NAME_SEARCH_WORDS = 6
+
+
+def _starts(surname: str, given: str = "") -> Q:
+    """Surname starting with `surname` and, if given, a given name starting with `given`; both
+    upper-cased by the database, as the keys are (PatientQuerySet.with_name_keys)."""
+    match = Q(family_key__startswith=Upper(Value(surname.strip())))
+    if given.strip():
+        match &= Q(given_key__startswith=Upper(Value(given.strip())))
+    return match
+
+
+def _name_match(value: str) -> Q:
+    """ "Smith, Ada" is surname then given name. Otherwise the words are the whole surname, or a
+    surname and a given name either way round ("Smith Ada", "Ada Smith", "de Souza Ana")."""
+    if "," in value:
+        surname, _, given = value.partition(",")
+        return _starts(surname, given)
+    words = value.split()[:NAME_SEARCH_WORDS]
+    options = [_starts(" ".join(words))]
+    for cut in range(1, len(words)):
+        first, rest = " ".join(words[:cut]), " ".join(words[cut:])
+        options += [_starts(first, rest), _starts(rest, first)]
+    return reduce(or_, options)
+
 
 class PatientFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Search", method="search")
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        max_length=100,
+        help_text='Surname or its start, with a given name if you like ("Smith Ada"); NHS number; '
+        "or hospital number.",
+    )
     status = django_filters.ChoiceFilter(
         label="Referral status", choices=Referral.Status.choices, method="filter_status"
     )
@@ -24,23 +59,25 @@ class PatientFilter(django_filters.FilterSet):
         fields = ["q", "status", "clock"]
 
     def search(self, queryset, name, value):
-        """Name, NHS number (any spacing) or hospital number."""
+        """A surname or its start ("smi"), optionally with a given name or its start ("Smith
+        Ada", "Smith, Ada" or "Ada Smith"); an NHS number (any spacing); or a hospital number.
+        Names match from their start, as on the Spine and hospital PAS systems: the list then
+        reads only its page from the name-key index, however many patients share a surname."""
         value = value.strip()
         if not value:
             return queryset
         digits = value.replace(" ", "").replace("-", "")
         # The hospital-number matches are read first (an index on UPPER(number)), so every term
-        # below is on the patient table and each can use its own index (trigram for the names):
-        # no join, no DISTINCT, no scan of every patient.
+        # below is on the patient table: no join, no DISTINCT.
         by_hospital_number = list(
             HospitalNumber.objects.filter(number__iexact=value).values_list("patient_id", flat=True)[:100]
         )
-        match = (
-            Q(given_name__icontains=value) | Q(family_name__icontains=value) | Q(pk__in=by_hospital_number)
-        )
+        match = _name_match(value)
+        if by_hospital_number:
+            match |= Q(pk__in=by_hospital_number)
         if digits.isdigit():
             match |= Q(nhs_number=digits)
-        return queryset.filter(match)
+        return queryset.with_name_keys().filter(match)
 
     def _referrals(self):
         """Only the referrals this user may see: a filter must not reveal another clinician's

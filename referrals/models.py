@@ -5,8 +5,8 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models.functions import Upper
+from django.db import connections, models
+from django.db.models.functions import Collate, Upper
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -43,6 +43,16 @@ class PatientQuerySet(models.QuerySet):
     def current(self) -> "PatientQuerySet":
         """Patients not merged into another record."""
         return self.filter(merged_into__isnull=True)
+
+    def with_name_keys(self) -> "PatientQuerySet":
+        """`family_key` and `given_key`: the names in upper case, compared code point by code
+        point (collation "C" on PostgreSQL, SQLite's default elsewhere). The index
+        patient_name_keys holds them in this order, so a name search that starts at a prefix reads
+        its page straight from the index (migration 0007)."""
+        keys = {"family_key": Upper("family_name"), "given_key": Upper("given_name")}
+        if connections[self.db].vendor == "postgresql":
+            keys = {name: Collate(key, "C") for name, key in keys.items()}
+        return self.annotate(**keys)
 
 
 class Patient(models.Model):
