@@ -361,7 +361,9 @@ class Referral(models.Model):
         indexes = [
             # Admin referral list (newest first) and the status filter with it.
             models.Index(fields=["received_on", "id"], name="referral_received"),
-            models.Index(fields=["status", "received_on"], name="referral_status_received"),
+            # With the id, so a status's newest page is read in the list's exact order (with
+            # received_on alone the planner walked the whole table's newest rows, filtering).
+            models.Index(fields=["status", "received_on", "id"], name="referral_status_received_id"),
             # A clinician's patients (visible_to) without touching the rest of the table.
             models.Index(fields=["responsible_consultant", "patient"], name="referral_consultant_patient"),
             # Daily sweeps and clinicians' open work: open referrals only (a few per cent).
