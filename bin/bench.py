@@ -141,7 +141,10 @@ def _pages() -> dict:
     from referrals.models import MdtDiscussion, Patient, Referral
 
     User = get_user_model()
-    office, created = User.objects.get_or_create(username="bench-office", defaults={"is_staff": True})
+    # With an e-mail address, as the office has: the waiting-time sweep sends it every alert.
+    office, created = User.objects.get_or_create(
+        username="bench-office", defaults={"is_staff": True, "email": "bench-office@example.invalid"}
+    )
     if created:
         office.groups.add(Group.objects.get(name=Role.MDT_OFFICE.value))
     clinician = User.objects.filter(
