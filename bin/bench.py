@@ -184,6 +184,12 @@ def _pages() -> dict:
             office,
             f"{reverse('referrals:patient_list')}?q={common.family_name}",
         ),
+        # Surname and a given-name initial: three alternatives ("Yardley A", "A Yardley", and the
+        # whole as a surname), each read on its own.
+        "patient list, surname and initial search": (
+            office,
+            f"{reverse('referrals:patient_list')}?q={common.family_name}+{common.given_name[:1]}",
+        ),
         "patient page": (clinician, reverse("referrals:patient_detail", args=[patient.pk])),
         "MDT case list": (office, reverse("mdt:meeting_detail", args=[meeting_id])),
         # Offers the whole directory (3,000 practitioners at every size) four times.

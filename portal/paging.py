@@ -65,29 +65,50 @@ def keyset_page(
     after: str | None = None,
     before: str | None = None,
     size: int = 50,
+    parts: Sequence[QuerySet] = (),
 ) -> KeysetPage:
     """One page of `queryset` in the order of `fields` (the last must be "pk"): the first page,
     the page after the row with id `after`, or the page before the row with id `before`. A cursor
-    that is not a row of `queryset` gives the first page."""
-    ordered = queryset.order_by(*fields)
+    that is not a row of `queryset` gives the first page.
+
+    `parts`, if given, are filters of `queryset` whose union is all of it (a search's
+    alternatives). Each is read on its own, up to a page from the cursor in the list's order, and
+    the reads are merged: each part can then use its own index range, where their OR would make
+    the database walk a whole index or sort every match. The union's first rows are among the
+    parts' first rows, so the page is the same. The parts' rows are merged in Python, so the
+    values of `fields` must sort in Python as in the database (code point order: collation "C")."""
     after_id, before_id = _cursor_id(after), _cursor_id(before)
     cursor_id = after_id if after_id is not None else before_id
     anchor = None
     if cursor_id is not None:
         anchor = queryset.order_by().filter(pk=cursor_id).values_list(*fields).first()
+    forward = anchor is None or after_id is not None
+    order = list(fields) if forward else [f"-{field}" for field in fields]
+    rows = _first_rows(list(parts) or [queryset], fields, order, anchor, forward, size + 1)
     if anchor is None:
-        rows = list(ordered[: size + 1])
         return KeysetPage(rows[:size], rows[size - 1].pk if len(rows) > size else None, None)
-    if after_id is not None:
-        rows = list(ordered.filter(_beyond(fields, anchor, forward=True))[: size + 1])
+    if forward:
         page = rows[:size]
         next_after = page[-1].pk if len(rows) > size else None
         return KeysetPage(page, next_after, page[0].pk if page else None)
-    reverse = [f"-{field}" for field in fields]
-    rows = list(queryset.order_by(*reverse).filter(_beyond(fields, anchor, forward=False))[: size + 1])
     page = list(reversed(rows[:size]))
     previous_before = page[0].pk if len(rows) > size else None
     return KeysetPage(page, page[-1].pk if page else None, previous_before)
+
+
+def _first_rows(parts, fields, order, anchor, forward: bool, count: int) -> list:
+    """The first `count` distinct rows of the union of `parts` in `order`, from `anchor`."""
+    found: dict = {}
+    for part in parts:
+        ordered = part.order_by(*order)
+        if anchor is not None:
+            ordered = ordered.filter(_beyond(fields, anchor, forward=forward))
+        for row in ordered[:count]:
+            found.setdefault(row.pk, row)
+    rows = list(found.values())
+    if len(parts) > 1:
+        rows.sort(key=lambda row: tuple(getattr(row, field) for field in fields), reverse=not forward)
+    return rows[:count]
 
 
 class EstimatedCountPaginator(Paginator):

@@ -203,7 +203,7 @@ class WaitingTimeAlertDeliveryInline(admin.TabularInline):
     """Who each alert went to, and when; a delivery with no time is still pending."""
 
     model = WaitingTimeAlertDelivery
-    fields = readonly_fields = ("recipient", "sent_at")
+    fields = readonly_fields = ("recipient", "status", "sent_at", "withdrawn_reason")
     extra = 0
     can_delete = False
 

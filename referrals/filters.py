@@ -14,30 +14,36 @@ from .models import HospitalNumber, Patient, Referral
 NAME_SEARCH_WORDS = 6
 
 
-def _starts(surname: str, given: str = "") -> Q:
+def _starts(surname: str, given: str = "") -> Q | None:
     """Surname starting with `surname` and, if given, a given name starting with `given`; both
-    upper-cased by the database, as the keys are (PatientQuerySet.with_name_keys)."""
+    upper-cased by the database, as the keys are (PatientQuerySet.with_name_keys). None without a
+    surname: a search for a given name alone would have to read every patient."""
+    if not surname.strip():
+        return None
     match = Q(family_key__startswith=Upper(Value(surname.strip())))
     if given.strip():
         match &= Q(given_key__startswith=Upper(Value(given.strip())))
     return match
 
 
-def _name_match(value: str) -> Q:
-    """ "Smith, Ada" is surname then given name. Otherwise the words are the whole surname, or a
-    surname and a given name either way round ("Smith Ada", "Ada Smith", "de Souza Ana")."""
+def name_options(value: str) -> list[Q]:
+    """The ways `value` can name a patient. "Smith, Ada" is surname then given name. Otherwise the
+    words are the whole surname, or a surname and a given name either way round ("Smith Ada",
+    "Ada Smith", "de Souza Ana")."""
     if "," in value:
         surname, _, given = value.partition(",")
-        return _starts(surname, given)
-    words = value.split()[:NAME_SEARCH_WORDS]
-    options = [_starts(" ".join(words))]
-    for cut in range(1, len(words)):
-        first, rest = " ".join(words[:cut]), " ".join(words[cut:])
-        options += [_starts(first, rest), _starts(rest, first)]
-    return reduce(or_, options)
+        options = [_starts(surname, given)]
+    else:
+        words = value.split()[:NAME_SEARCH_WORDS]
+        options = [_starts(" ".join(words))]
+        for cut in range(1, len(words)):
+            first, rest = " ".join(words[:cut]), " ".join(words[cut:])
+            options += [_starts(first, rest), _starts(rest, first)]
+    return [option for option in options if option is not None]
 
 
 class PatientFilter(django_filters.FilterSet):
+    search_options: tuple[Q, ...] | list[Q] = ()  # set by search(): the alternatives of a search
     q = django_filters.CharFilter(
         label="Search",
         method="search",
@@ -61,8 +67,11 @@ class PatientFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         """A surname or its start ("smi"), optionally with a given name or its start ("Smith
         Ada", "Smith, Ada" or "Ada Smith"); an NHS number (any spacing); or a hospital number.
-        Names match from their start, as on the Spine and hospital PAS systems: the list then
-        reads only its page from the name-key index, however many patients share a surname."""
+        Names match from their start, as on the Spine and hospital PAS systems.
+
+        The alternatives are kept in `search_options`: the patient list reads each on its own
+        (portal.paging.keyset_page's `parts`), so each reads its page from the name-key index
+        however many patients share a surname; their OR, returned here, is the same set."""
         value = value.strip()
         if not value:
             return queryset
@@ -72,12 +81,15 @@ class PatientFilter(django_filters.FilterSet):
         by_hospital_number = list(
             HospitalNumber.objects.filter(number__iexact=value).values_list("patient_id", flat=True)[:100]
         )
-        match = _name_match(value)
+        options = name_options(value)
         if by_hospital_number:
-            match |= Q(pk__in=by_hospital_number)
+            options.append(Q(pk__in=by_hospital_number))
         if digits.isdigit():
-            match |= Q(nhs_number=digits)
-        return queryset.with_name_keys().filter(match)
+            options.append(Q(nhs_number=digits))
+        self.search_options = options
+        if not options:
+            return queryset.none()
+        return queryset.with_name_keys().filter(reduce(or_, options))
 
     def _referrals(self):
         """Only the referrals this user may see: a filter must not reveal another clinician's

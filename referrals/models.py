@@ -492,15 +492,29 @@ class WaitingTimeAlertDelivery(models.Model):
     """One recipient's copy of a waiting-time alert, written with the alert. It is marked sent in
     the transaction of the e-mail that carries it, one recipient at a time, so a run cut off
     between two recipients leaves the rest pending for the next run and sends nobody anything
-    twice.
+    twice. A pending copy is withdrawn instead if, by the time it would go, the recipient no longer
+    has the patient (left the office, no longer the responsible consultant, deactivated, no
+    e-mail address) or the referral has ended.
 
     No simple_history: like the outbox's messages, the row is itself the record of a send (which
     alert, to whom, when), written and updated only by the sweep; the alert it belongs to has its
     history. A first run over years of data writes hundreds of thousands of these."""
 
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
     alert = models.ForeignKey(WaitingTimeAlert, on_delete=models.CASCADE, related_name="deliveries")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    sent_at = models.DateTimeField(null=True, blank=True, help_text="Empty until the e-mail has gone.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="When the e-mail went.")
+    withdrawn_reason = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Why a pending delivery was not sent: the recipient no longer had the patient, "
+        "or the referral had ended.",
+    )
 
     class Meta:
         ordering = ["alert", "recipient"]
@@ -512,7 +526,7 @@ class WaitingTimeAlertDelivery(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["recipient"], condition=models.Q(sent_at=None), name="pending_alert_deliveries"
+                fields=["recipient"], condition=models.Q(status="pending"), name="pending_alert_deliveries"
             )
         ]
 

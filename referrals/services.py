@@ -568,28 +568,66 @@ def _first_hospital_numbers(patient_ids: list[int]) -> dict[int, tuple[str, str]
     return numbers
 
 
+NOT_THE_CONSULTANT = "The recipient is no longer the responsible consultant."
+
+
+def _withdrawal_reason(row: dict, recipient) -> str:
+    """Why a pending alert should no longer go to `recipient` (a user with is_mdt_office), or ""
+    if it should: the recipient must still have the patient, and the referral must still run."""
+    if not recipient.is_active or not recipient.email:
+        return "The recipient's account is inactive or has no e-mail address."
+    if row["referral_status"] in SWEEP_FINISHED_STATUSES:
+        return "The referral has ended."
+    if not recipient.is_mdt_office and row["consultant_id"] != recipient.pk:
+        return NOT_THE_CONSULTANT
+    return ""
+
+
 def _deliver_alerts_to(recipient_id: int) -> int:
     """One transaction: one e-mail listing every pending alert of one recipient, and those
-    deliveries marked sent. Rows another worker is sending are skipped (PostgreSQL); if the mail
-    server refuses, the rows stay pending for the next run. Returns how many alerts it carried.
+    deliveries marked sent; pending alerts the recipient should no longer have are withdrawn with
+    the reason. Rows another worker is sending are skipped (PostgreSQL); if the mail server
+    refuses, the rows stay pending for the next run. Returns how many alerts it carried.
     Plain values, not model instances: a first run over years of data carries tens of thousands."""
+    Delivery = WaitingTimeAlertDelivery
     with transaction.atomic():
         rows = list(
-            WaitingTimeAlertDelivery.objects.filter(recipient_id=recipient_id, sent_at=None)
+            Delivery.objects.filter(recipient_id=recipient_id, status=Delivery.Status.PENDING)
             .select_for_update(skip_locked=True, of=("self",))
             .order_by("alert__referral_id", "alert__standard", "alert__kind")
             .values(
                 "pk",
+                "alert_id",
                 "alert__standard",
                 "alert__kind",
                 "alert__days_elapsed",
                 "alert__due_on",
                 "alert__referral_id",
+                referral_status=F("alert__referral__status"),
+                consultant_id=F("alert__referral__responsible_consultant_id"),
                 patient_id=F("alert__referral__patient_id"),
                 given_name=F("alert__referral__patient__given_name"),
                 family_name=F("alert__referral__patient__family_name"),
             )
         )
+        if not rows:
+            return 0
+        recipient = get_user_model().objects.get(pk=recipient_id)
+        withdrawn: dict[str, list[int]] = {}
+        for row in rows:
+            if reason := _withdrawal_reason(row, recipient):
+                withdrawn.setdefault(reason, []).append(row["pk"])
+        for reason, ids in withdrawn.items():
+            _set_deliveries(ids, status=Delivery.Status.WITHDRAWN, withdrawn_reason=reason)
+        # An alert follows its patient to the new responsible consultant.
+        passed_on = [
+            Delivery(alert_id=row["alert_id"], recipient_id=row["consultant_id"])
+            for row in rows
+            if row["consultant_id"] not in (None, recipient_id)
+            and row["pk"] in withdrawn.get(NOT_THE_CONSULTANT, ())
+        ]
+        Delivery.objects.bulk_create(passed_on, ignore_conflicts=True)
+        rows = [row for row in rows if not any(row["pk"] in ids for ids in withdrawn.values())]
         if not rows:
             return 0
         numbers = _first_hospital_numbers(sorted({row["patient_id"] for row in rows}))
@@ -598,15 +636,16 @@ def _deliver_alerts_to(recipient_id: int) -> int:
             subject=f"Waiting-time alerts: {len(lines)} clock(s) at risk or breached",
             message=render_to_string("referrals/email/waiting_time_alerts.txt", {"lines": lines}),
             from_email=None,
-            recipient_list=[get_user_model().objects.values_list("email", flat=True).get(pk=recipient_id)],
+            recipient_list=[recipient.email],
         )
-        ids = [row["pk"] for row in rows]
-        now = timezone.now()
-        for start in range(0, len(ids), SWEEP_BATCH):
-            WaitingTimeAlertDelivery.objects.filter(pk__in=ids[start : start + SWEEP_BATCH]).update(
-                sent_at=now
-            )
+        _set_deliveries([row["pk"] for row in rows], status=Delivery.Status.SENT, sent_at=timezone.now())
     return len(rows)
+
+
+def _set_deliveries(ids: list[int], **values) -> None:
+    """One UPDATE per SWEEP_BATCH ids (bulk_update's CASE per row is slow at a first run's size)."""
+    for start in range(0, len(ids), SWEEP_BATCH):
+        WaitingTimeAlertDelivery.objects.filter(pk__in=ids[start : start + SWEEP_BATCH]).update(**values)
 
 
 def waiting_time_alerts_send(*, today: datetime.date) -> int:
@@ -619,9 +658,14 @@ def waiting_time_alerts_send(*, today: datetime.date) -> int:
        day is caught up and a second run raises nothing) with a pending delivery row for each
        recipient.
     2. Deliver: recipient by recipient, each its own transaction, one e-mail with all of that
-       recipient's pending alerts, and those deliveries marked sent. A run killed between two
-       recipients leaves the others pending and the next run sends them; one whose mail server
-       fails leaves that recipient pending and raises AlertDeliveryFailed after the others.
+       recipient's pending alerts, and those deliveries marked sent (or withdrawn, with the
+       reason, if the recipient no longer has the patient or the referral has ended). A run
+       killed between two recipients leaves the others pending and the next run sends them; one
+       whose mail server fails leaves that recipient pending and raises AlertDeliveryFailed
+       after the others.
+
+    Each step commits its own transactions: called inside an atomic block they would become
+    savepoints of one transaction, and a crash would roll back the e-mails' sent-marks too.
 
     Returns how many alerts this run raised."""
     running = [status for status in Status.values if status not in SWEEP_FINISHED_STATUSES]
@@ -631,20 +675,24 @@ def waiting_time_alerts_send(*, today: datetime.date) -> int:
         for ids in _id_batches(Referral.objects.filter(status__in=running))
     )
     pending = (
-        WaitingTimeAlertDelivery.objects.filter(sent_at=None, recipient__is_active=True)
-        .exclude(recipient__email="")
+        WaitingTimeAlertDelivery.objects.filter(status=WaitingTimeAlertDelivery.Status.PENDING)
         .order_by("recipient_id")
         .values_list("recipient_id", flat=True)
         .distinct()
     )
-    failed = []
-    for recipient_id in list(pending):
-        try:
-            _deliver_alerts_to(recipient_id)
-        except (SMTPException, OSError):
-            # The user id only: no patient identifiers in logs.
-            logger.exception("Waiting-time alert e-mail to user %s failed; it stays pending", recipient_id)
-            failed.append(recipient_id)
+    failed, done = [], set()
+    # A second pass for the consultants alerts were passed on to during the first.
+    for _ in range(2):
+        for recipient_id in [pk for pk in pending if pk not in done]:
+            done.add(recipient_id)
+            try:
+                _deliver_alerts_to(recipient_id)
+            except (SMTPException, OSError):
+                # The user id only: no patient identifiers in logs.
+                logger.exception(
+                    "Waiting-time alert e-mail to user %s failed; it stays pending", recipient_id
+                )
+                failed.append(recipient_id)
     if failed:
         raise AlertDeliveryFailed(
             f"Alert e-mails to {len(failed)} recipient(s) stay pending for the next run."

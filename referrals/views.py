@@ -6,7 +6,7 @@ another clinician's patient is a 404."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -43,22 +43,22 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         return render(request, "referrals/no_access.html", status=403)
     visible = Patient.objects.visible_to(request.user).current()
     referrals = Referral.objects.visible_to(request.user)
-    patients = PatientFilter(
-        request.GET,
-        request=request,
-        queryset=visible.prefetch_related(
-            Prefetch("referrals", queryset=referrals, to_attr="visible_referrals")
-        ),
-    )
+    patients = PatientFilter(request.GET, request=request, queryset=visible)
+    # A refused filter (a search too long, say) shows its message and no patients, not all of them.
+    listed = patients.qs if patients.is_valid() else visible.none()
+    searching = "family_key" in listed.query.annotations
     # Keyset pages: the next page starts after the last patient's id, so no page counts the list.
-    listed = patients.qs
-    order = PATIENT_SEARCH_ORDER if "family_key" in listed.query.annotations else PATIENT_LIST_ORDER
+    # A search's alternatives ("Smith Ada" or "Ada Smith") are read one by one and merged.
     page = keyset_page(
         listed,
-        fields=order,
+        fields=PATIENT_SEARCH_ORDER if searching else PATIENT_LIST_ORDER,
         after=request.GET.get("after"),
         before=request.GET.get("before"),
         size=PATIENT_LIST_PAGE_SIZE,
+        parts=[listed.filter(option) for option in patients.search_options] if searching else (),
+    )
+    prefetch_related_objects(
+        page.object_list, Prefetch("referrals", queryset=referrals, to_attr="visible_referrals")
     )
     today = timezone.localdate()
     rows = []

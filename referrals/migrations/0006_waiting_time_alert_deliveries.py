@@ -38,14 +38,16 @@ class Migration(migrations.Migration):
             name='WaitingTimeAlertDelivery',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sent_at', models.DateTimeField(blank=True, help_text='Empty until the e-mail has gone.', null=True)),
+                ('status', models.CharField(choices=[('pending', 'Pending'), ('sent', 'Sent'), ('withdrawn', 'Withdrawn')], default='pending', max_length=10)),
+                ('sent_at', models.DateTimeField(blank=True, help_text='When the e-mail went.', null=True)),
+                ('withdrawn_reason', models.CharField(blank=True, help_text='Why a pending delivery was not sent: the recipient no longer had the patient, or the referral had ended.', max_length=200)),
                 ('alert', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='referrals.waitingtimealert')),
                 ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
                 'verbose_name_plural': 'waiting-time alert deliveries',
                 'ordering': ['alert', 'recipient'],
-                'indexes': [models.Index(condition=models.Q(('sent_at', None)), fields=['recipient'], name='pending_alert_deliveries')],
+                'indexes': [models.Index(condition=models.Q(('status', 'pending')), fields=['recipient'], name='pending_alert_deliveries')],
                 'constraints': [models.UniqueConstraint(fields=('alert', 'recipient'), name='one_delivery_per_alert_and_recipient')],
             },
         ),

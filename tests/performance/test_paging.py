@@ -90,6 +90,39 @@ def test_search_results_page_through_every_match_in_the_name_key_order(client, o
     assert {p.family_name for p in listed} == set(surnames)
 
 
+def test_a_page_read_in_parts_is_the_page_of_their_union_forwards_and_backwards():
+    """keyset_page(parts=...) reads each alternative of a search on its own and merges them; every
+    page, either way, must be the union's page, with a patient in two parts shown once."""
+    from django.db.models import Q
+
+    for i in range(23):
+        PatientFactory(family_name=["Abbot", "Baker", "Carter"][i % 3], given_name=f"G{i:02d}")
+    keys = Patient.objects.with_name_keys()
+    fields = ("family_key", "given_key", "pk")
+    options = [Q(family_key__startswith="AB"), Q(family_key__startswith="CA"), Q(given_key__startswith="G1")]
+    union = keys.filter(options[0] | options[1] | options[2])
+    parts = [union.filter(option) for option in options]
+    expected = [p.pk for p in union.order_by(*fields)]
+    assert len(expected) == 19  # 15 Abbots and Carters, and 4 Bakers named G1x
+
+    def walk(read):
+        pages, after = [], None
+        while True:
+            page = read(after=after)
+            pages.append([p.pk for p in page])
+            if not page.has_next:
+                return pages
+            after = str(page.next_after)
+
+    whole = walk(lambda after: keyset_page(union, fields=fields, after=after, size=6))
+    merged = walk(lambda after: keyset_page(union, fields=fields, after=after, size=6, parts=parts))
+    assert merged == whole
+    assert [pk for page in merged for pk in page] == expected
+    back = keyset_page(union, fields=fields, before=str(expected[13]), size=6, parts=parts)
+    assert [p.pk for p in back] == expected[7:13]
+    assert back.previous_before == expected[7]
+
+
 def test_estimated_count_paginator_counts_exactly_on_sqlite():
     _patients(9)
     assert EstimatedCountPaginator(Patient.objects.order_by("pk"), 4).count == 9

@@ -107,7 +107,7 @@ def test_two_alert_runs_at_once_raise_and_send_each_alert_once(clinician, office
 
     assert sorted(raised) == [0, 3]
     assert WaitingTimeAlert.objects.count() == 3
-    assert WaitingTimeAlertDelivery.objects.filter(sent_at=None).count() == 0
+    assert WaitingTimeAlertDelivery.objects.filter(status="pending").count() == 0
     recipients = sorted(address for message in mail.outbox for address in message.to)
     assert recipients == sorted([clinician.email, office_user.email])
     assert all(message.body.count("/patients/") == 3 for message in mail.outbox)

@@ -49,6 +49,8 @@ def found(client, q: str) -> list[str]:
         ("mith", []),  # names match from their start: Blacksmith is not a "smith" search
         ("100%", []),
         ("_", []),
+        (",", []),  # no surname: nothing, not everybody
+        (", Ada", []),  # a given name alone is not a search the index can serve
     ],
 )
 def test_name_search_matches_surname_prefixes_with_an_optional_given_name(
@@ -78,3 +80,4 @@ def test_an_over_long_search_is_refused_with_a_message_not_an_error(client, offi
     response = client.get(LIST, {"q": "a" * 101})
     assert response.status_code == 200
     assert "Ensure this value has at most 100 characters" in response.content.decode()
+    assert response.context["rows"] == []  # not the whole unfiltered list

@@ -12,7 +12,7 @@ import time_machine
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 
-from referrals.models import WaitingTimeAlert, WaitingTimeAlertDelivery
+from referrals.models import Referral, WaitingTimeAlert, WaitingTimeAlertDelivery
 from referrals.services import AlertDeliveryFailed
 from referrals.tasks import send_waiting_time_alerts
 from second_opinions.models import SecondOpinionReminder
@@ -113,7 +113,7 @@ def test_an_alert_run_killed_between_recipients_sends_the_rest_next_time_and_nob
     assert WaitingTimeAlert.objects.count() == 2
     # Exactly the alerts carried by the e-mails that went are marked sent.
     sent_lines = sum(message.body.count("/patients/") for message in mail.outbox)
-    assert WaitingTimeAlertDelivery.objects.exclude(sent_at=None).count() == sent_lines
+    assert WaitingTimeAlertDelivery.objects.filter(status="sent").count() == sent_lines
 
     monkeypatch.setattr(EmailBackend, "send_messages", real_send)
     assert run_alert_sweep() == 0  # nothing new raised: the rest of the deliveries go out
@@ -126,7 +126,7 @@ def test_an_alert_run_killed_between_recipients_sends_the_rest_next_time_and_nob
     for user in (clinician, other_clinician):
         (body,) = _received(user.email)
         assert body.count("/patients/") == 1
-    assert not WaitingTimeAlertDelivery.objects.filter(sent_at=None).exists()
+    assert not WaitingTimeAlertDelivery.objects.filter(status="pending").exists()
 
 
 def test_a_mail_server_refusing_one_recipient_leaves_only_that_one_pending(alert_recipients, monkeypatch):
@@ -144,7 +144,7 @@ def test_a_mail_server_refusing_one_recipient_leaves_only_that_one_pending(alert
     assert sorted(address for message in mail.outbox for address in message.to) == sorted(
         [office_user.email, second_office.email, other_clinician.email]
     )
-    pending = WaitingTimeAlertDelivery.objects.filter(sent_at=None)
+    pending = WaitingTimeAlertDelivery.objects.filter(status="pending")
     assert list(pending.values_list("recipient", flat=True)) == [clinician.pk]
 
     monkeypatch.setattr(EmailBackend, "send_messages", real_send)
@@ -155,3 +155,57 @@ def test_a_mail_server_refusing_one_recipient_leaves_only_that_one_pending(alert
     assert delivery.sent_at is not None
     # The alert itself was raised once, and its history says so.
     assert [h.history_change_reason for h in delivery.alert.history.all()] == ["Waiting-time alert sweep."]
+
+
+def test_pending_alerts_are_withdrawn_from_people_who_no_longer_have_the_patient(
+    alert_recipients, monkeypatch
+):
+    """A run cut off before its e-mails; before the next run the second office user leaves, one
+    referral passes to another consultant and the other is closed. Their pending copies are
+    withdrawn with the reason, the passed-on alert goes to the new consultant, and the rest go as
+    usual."""
+    office_user, second_office, clinician, other_clinician = alert_recipients
+
+    def dies(self, messages):
+        raise WorkerKilled
+
+    monkeypatch.setattr(EmailBackend, "send_messages", dies)
+    with pytest.raises(WorkerKilled):
+        run_alert_sweep()
+    monkeypatch.undo()
+    assert WaitingTimeAlertDelivery.objects.filter(status="pending").count() == 6
+
+    second_office.is_active = False
+    second_office.save()
+    mine = Referral.objects.get(responsible_consultant=clinician)
+    mine.responsible_consultant = other_clinician
+    mine.save()
+    Referral.objects.filter(pk=WaitingTimeAlert.objects.exclude(referral=mine).get().referral_id).update(
+        status="closed"
+    )
+    assert run_alert_sweep() == 0
+
+    closed = Referral.objects.get(status="closed")
+    withdrawn = set(
+        WaitingTimeAlertDelivery.objects.filter(status="withdrawn").values_list(
+            "recipient", "alert__referral", "withdrawn_reason"
+        )
+    )
+    inactive = "The recipient's account is inactive or has no e-mail address."
+    assert withdrawn == {
+        (second_office.pk, mine.pk, inactive),
+        (second_office.pk, closed.pk, inactive),
+        (clinician.pk, mine.pk, "The recipient is no longer the responsible consultant."),
+        (office_user.pk, closed.pk, "The referral has ended."),
+        (other_clinician.pk, closed.pk, "The referral has ended."),
+    }
+    # The office and the new consultant hear of the open referral; nobody of the closed one.
+    assert sorted(address for message in mail.outbox for address in message.to) == sorted(
+        [office_user.email, other_clinician.email]
+    )
+    for message in mail.outbox:
+        assert message.body.count("/patients/") == 1
+        assert f"referral {mine.pk}:" in message.body
+    assert not WaitingTimeAlertDelivery.objects.filter(status="pending").exists()
+    assert run_alert_sweep() == 0
+    assert len(mail.outbox) == 2
