@@ -51,12 +51,18 @@ audit: install
 	$(BIN)/pip-audit -r requirements.txt --strict
 
 # CI's form of `make audit`. pip-audit reads each release's JSON on pypi.org (its "vulnerabilities");
-# where that cannot be read this says so loudly and audits nothing, rather than pass on "could not
-# be audited". The probe asks for one release's JSON.
+# the probe asks for one release's JSON first. Where that cannot be read nothing is audited, and that
+# fails: "could not be audited" is not a pass. A machine known to reach no release JSON (this
+# project's CI: see README) sets AUDIT_OPTIONAL=1, and then it says NOT AUDITED loudly and passes.
+NOT_AUDITED := NOT AUDITED: this machine cannot read release JSON (vulnerabilities) from pypi.org, \
+	which pip-audit needs
 audit-ci: install
 	@if $(BIN)/python -c "import urllib.request; urllib.request.urlopen('https://pypi.org/pypi/pip/24.0/json', timeout=15)" 2>/dev/null; \
 	then $(MAKE) audit; \
-	else echo "NOT AUDITED: this machine cannot read release JSON (vulnerabilities) from pypi.org, which pip-audit needs."; fi
+	elif [ "$${AUDIT_OPTIONAL:-}" = 1 ]; \
+	then echo "$(NOT_AUDITED); passing because AUDIT_OPTIONAL=1."; \
+	else echo "$(NOT_AUDITED), so this fails. Run it where pypi.org is reachable," \
+		"or set AUDIT_OPTIONAL=1 to pass without an audit." >&2; exit 1; fi
 
 check: lint migrations-check deploy-check security test
 

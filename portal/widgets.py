@@ -9,17 +9,29 @@ from functools import lru_cache
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeData
+
+
+def _normalised(choices) -> tuple[tuple[str, str, bool], ...]:
+    """Each choice as the text it renders to: (value, label, whether the label is already HTML).
+
+    The cache is keyed by these, not by the choices themselves: 1, True and 1.0 are equal keys
+    but render as different values, a SafeString label equals the same text unescaped but renders
+    differently, and a model instance among the values would be kept alive by the cache."""
+    rows = []
+    for value, label in choices:
+        text = str(label)  # str() of a SafeString (or a lazy safe string) is a SafeString
+        rows.append(("" if value is None else str(value), text, isinstance(text, SafeData)))
+    return tuple(rows)
 
 
 @lru_cache(maxsize=16)
-def _options(choices: tuple, selected: frozenset):
-    """The escaped <option> elements of `choices` with `selected` marked. Keyed by the choices
-    themselves, so a changed directory is a new entry, never a stale one."""
-    rows = []
-    for choice_value, label in choices:
-        key = "" if choice_value is None else str(choice_value)
-        rows.append((key, " selected" if key in selected else "", label))
-    # format_html_join escapes every value and label, as Django's option template does.
+def _options(choices: tuple[tuple[str, str, bool], ...], selected: frozenset[str]):
+    """The escaped <option> elements of normalised `choices` with `selected` marked. Keyed by the
+    choices' text, so a changed directory is a new entry, never a stale one."""
+    # format_html_join escapes every value and every label but those already HTML (SafeData: the
+    # third item says which, so the two never share a cache entry), as Django's option template does.
+    rows = ((value, " selected" if value in selected else "", label) for value, label, _html in choices)
     return format_html_join("", '<option value="{}"{}>{}</option>', rows)
 
 
@@ -29,7 +41,7 @@ class LongSelect(forms.Select):
         if self.allow_multiple_selected:
             final["multiple"] = True
         selected = frozenset(str(v) for v in self.format_value(value))
-        body = _options(tuple(self.choices), selected)
+        body = _options(_normalised(self.choices), selected)
         return format_html('<select name="{}"{}>{}</select>', name, flatatt(final), body)
 
 

@@ -84,7 +84,9 @@ class MoveForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    """Who was present, and up to three deputies each covering a named core member."""
+    """Who was present, and up to three deputies each covering a named core member. Given the
+    meeting's `recorded` attendance (MdtAttendance rows), an unbound form starts from it: saving
+    replaces the whole attendance, so a form showing less would wipe the rest."""
 
     DEPUTY_ROWS = 3
 
@@ -101,7 +103,7 @@ class AttendanceForm(forms.Form):
         widget=LongSelectMultiple(attrs={"size": 6}),
     )
 
-    def __init__(self, *args, meeting: MdtMeeting, **kwargs):
+    def __init__(self, *args, meeting: MdtMeeting, recorded=None, **kwargs):
         super().__init__(*args, **kwargs)
         core = meeting.mdt.core_members.all()
         self.fields["present"].queryset = core
@@ -112,6 +114,8 @@ class AttendanceForm(forms.Form):
         # (a national directory has thousands); the querysets still validate what is posted.
         active = list(Practitioner.objects.filter(active=True).order_by("name").values_list("pk", "name"))
         core_ids = {practitioner.pk for practitioner in core}
+        if recorded is not None:
+            self.initial = {**self._initial_from(recorded, core_ids), **self.initial}
         self.fields["others_present"].widget.choices = [
             (pk, name) for pk, name in active if pk not in core_ids
         ]
@@ -141,6 +145,20 @@ class AttendanceForm(forms.Form):
                 deputies.append((deputy, covered))
         cleaned["deputies"] = deputies
         return cleaned
+
+    @classmethod
+    def _initial_from(cls, recorded, core_ids: set[int]) -> dict:
+        """The fields as the recorded attendance fills them; deputies in the order recorded."""
+        present = [a.practitioner_id for a in recorded if a.deputy_for_id is None]
+        initial = {
+            "present": [pk for pk in present if pk in core_ids],
+            "others_present": [pk for pk in present if pk not in core_ids],
+        }
+        deputies = sorted((a for a in recorded if a.deputy_for_id is not None), key=lambda a: a.pk)
+        for row, deputy in enumerate(deputies[: cls.DEPUTY_ROWS], start=1):
+            initial[f"deputy_{row}"] = deputy.practitioner_id
+            initial[f"deputy_{row}_for"] = deputy.deputy_for_id
+        return initial
 
 
 class OutcomeForm(forms.Form):

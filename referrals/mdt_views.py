@@ -188,10 +188,8 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("mdt:meeting_detail", pk=meeting.pk)
     attendance = meeting.attendance.select_related("practitioner", "deputy_for")
     if request.method == "GET":
-        initial = {"present": [a.practitioner_id for a in attendance if a.deputy_for_id is None]}
-        return _render_attendance(
-            request, meeting, attendance, AttendanceForm(meeting=meeting, initial=initial)
-        )
+        form = AttendanceForm(meeting=meeting, recorded=attendance)
+        return _render_attendance(request, meeting, attendance, form)
     form = AttendanceForm(request.POST, meeting=meeting)
     if form.is_valid():
         try:

@@ -1,3 +1,8 @@
+import gc
+import weakref
+
+from django.utils.safestring import SafeString
+
 from portal.widgets import LongSelect, LongSelectMultiple
 
 
@@ -25,3 +30,35 @@ def test_long_select_reuses_a_rendered_list_only_for_the_same_choices_and_select
     assert '<option value="" selected>---</option>' in first
     assert '<option value="1" selected>Dr A</option>' in chosen
     assert '<option value="" selected>' not in chosen
+
+
+def test_long_select_renders_equal_but_different_values_each_as_itself():
+    # True == 1 == 1.0 (and they hash alike), but each renders as its own value attribute.
+    as_bool = LongSelect(choices=[(True, "Yes")]).render("flag", None)
+    as_int = LongSelect(choices=[(1, "Yes")]).render("flag", None)
+    as_float = LongSelect(choices=[(1.0, "Yes")]).render("flag", None)
+    assert '<option value="True">Yes</option>' in as_bool
+    assert '<option value="1">Yes</option>' in as_int
+    assert '<option value="1.0">Yes</option>' in as_float
+
+
+def test_long_select_escapes_a_plain_label_even_after_rendering_the_same_text_marked_safe():
+    # SafeString("<b>x</b>") == "<b>x</b>": only the safe one may reach the page unescaped.
+    marked_safe = LongSelect(choices=[(1, SafeString("<b>x</b>"))]).render("who", None)
+    plain = LongSelect(choices=[(1, "<b>x</b>")]).render("who", None)
+    assert '<option value="1"><b>x</b></option>' in marked_safe
+    assert '<option value="1">&lt;b&gt;x&lt;/b&gt;</option>' in plain
+    assert "<b>" not in plain
+
+
+def test_long_select_does_not_keep_the_choices_values_alive():
+    class Value:
+        def __str__(self):
+            return "7"
+
+    value = Value()
+    alive = weakref.ref(value)
+    assert '<option value="7">Dr G</option>' in LongSelect(choices=[(value, "Dr G")]).render("who", None)
+    del value
+    gc.collect()
+    assert alive() is None

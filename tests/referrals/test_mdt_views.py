@@ -1,4 +1,5 @@
 import datetime
+from html.parser import HTMLParser
 
 import icalendar
 import pytest
@@ -16,6 +17,7 @@ from tests.factories import (
     MdtFactory,
     MdtPractitionerFactory,
     PlannedMeetingFactory,
+    PractitionerFactory,
     ReceivedReferralFactory,
 )
 
@@ -150,6 +152,74 @@ def test_office_records_attendance_and_sees_quoracy(client, office_user):
     )
     assert "Attendance recorded: quorate." in response.content.decode()
     assert meeting.attendance.count() == 3
+
+
+class _SubmittedValues(HTMLParser):
+    """What a browser submits from the form posting to `action`: checked boxes, selected options
+    and other inputs' values (submit buttons left out)."""
+
+    def __init__(self, action: str):
+        super().__init__()
+        self.action, self.in_form, self.select, self.data = action, False, None, {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.in_form = attrs.get("action") == self.action
+        elif not self.in_form:
+            return
+        elif tag == "input" and attrs.get("type") != "submit":
+            if attrs.get("type") not in ("checkbox", "radio") or "checked" in attrs:
+                self.data.setdefault(attrs["name"], []).append(attrs.get("value", ""))
+        elif tag == "select":
+            self.select = attrs["name"]
+        elif tag == "option" and self.select and "selected" in attrs:
+            self.data.setdefault(self.select, []).append(attrs.get("value", ""))
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.in_form = False
+        elif tag == "select":
+            self.select = None
+
+
+def _attendance(meeting) -> set[tuple[int, int | None]]:
+    return set(meeting.attendance.values_list("practitioner_id", "deputy_for_id"))
+
+
+def test_saving_the_attendance_page_unchanged_keeps_everyone_recorded_before(client, office_user):
+    meeting = HeldMeetingFactory()
+    surgeon, radiologist = (MdtPractitionerFactory(speciality=s) for s in ("surgery", "radiology"))
+    meeting.mdt.core_members.set([surgeon, radiologist])
+    other, deputy = PractitionerFactory(speciality="oncology"), PractitionerFactory(speciality="radiology")
+    client.force_login(office_user)
+    url = reverse("mdt:meeting_attendance", args=[meeting.pk])
+    recorded = client.post(
+        url,
+        {
+            "present": [surgeon.pk],
+            "others_present": [other.pk],
+            "deputy_1": deputy.pk,
+            "deputy_1_for": radiologist.pk,
+        },
+    )
+    assert recorded.status_code == 302
+    before = _attendance(meeting)
+    assert before == {(surgeon.pk, None), (other.pk, None), (deputy.pk, radiologist.pk)}
+
+    page = client.get(url)
+    form = _SubmittedValues(url)
+    form.feed(page.content.decode())
+    # The page shows everyone recorded, where a save would otherwise wipe them.
+    assert form.data["present"] == [str(surgeon.pk)]
+    assert form.data["others_present"] == [str(other.pk)]
+    assert form.data["deputy_1"] == [str(deputy.pk)]
+    assert form.data["deputy_1_for"] == [str(radiologist.pk)]
+    assert form.data["deputy_2"] == [""]
+
+    saved = client.post(url, form.data)
+    assert saved.status_code == 302
+    assert _attendance(meeting) == before
 
 
 @time_machine.travel(datetime.datetime(2026, 11, 19, 9, 0, tzinfo=LONDON), tick=False)
