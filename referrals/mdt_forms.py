@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.text import slugify
 
 from directory.models import Practitioner
@@ -88,7 +89,7 @@ class AttendanceForm(forms.Form):
     meeting's `recorded` attendance (MdtAttendance rows), an unbound form starts from it: saving
     replaces the whole attendance, so a form showing less would wipe the rest."""
 
-    DEPUTY_ROWS = 3
+    DEPUTY_ROWS = 3  # at least; more when more deputies were recorded
 
     present = BoundedModelMultipleChoiceField(
         label="Core members present",
@@ -106,27 +107,30 @@ class AttendanceForm(forms.Form):
     def __init__(self, *args, meeting: MdtMeeting, recorded=None, **kwargs):
         super().__init__(*args, **kwargs)
         core = meeting.mdt.core_members.all()
-        self.fields["present"].queryset = core
-        self.fields["others_present"].queryset = Practitioner.objects.filter(active=True).exclude(
-            pk__in=core.values("pk")
+        # Those already recorded stay on offer when they have left the directory since, so saving
+        # the form again keeps them; as many deputy rows as were recorded, and at least three.
+        offered = Practitioner.objects.filter(
+            Q(active=True) | Q(pk__in=meeting.attendance.values("practitioner_id"))
         )
-        # The directory's active practitioners are read once for the four lists that offer them
-        # (a national directory has thousands); the querysets still validate what is posted.
-        active = list(Practitioner.objects.filter(active=True).order_by("name").values_list("pk", "name"))
+        self.deputy_rows = max(self.DEPUTY_ROWS, meeting.attendance.exclude(deputy_for=None).count())
+        self.fields["present"].queryset = core
+        self.fields["others_present"].queryset = offered.exclude(pk__in=core.values("pk"))
+        # The offered practitioners are read once for the lists that offer them (a national
+        # directory has thousands); the querysets still validate what is posted.
+        listed = [
+            (pk, name if active else f"{name} (no longer in the directory)")
+            for pk, name, active in offered.order_by("name").values_list("pk", "name", "active")
+        ]
         core_ids = {practitioner.pk for practitioner in core}
         if recorded is not None:
-            self.initial = {**self._initial_from(recorded, core_ids), **self.initial}
-        self.fields["others_present"].widget.choices = [
-            (pk, name) for pk, name in active if pk not in core_ids
-        ]
-        for row in range(1, self.DEPUTY_ROWS + 1):
+            self.initial = {**self._initial_from(recorded, core_ids, self.deputy_rows), **self.initial}
+        others = [(pk, name) for pk, name in listed if pk not in core_ids]
+        self.fields["others_present"].widget.choices = others
+        for row in range(1, self.deputy_rows + 1):
             self.fields[f"deputy_{row}"] = forms.ModelChoiceField(
-                label=f"Deputy {row}",
-                queryset=Practitioner.objects.filter(active=True),
-                required=False,
-                widget=LongSelect,
+                label=f"Deputy {row}", queryset=offered, required=False, widget=LongSelect
             )
-            self.fields[f"deputy_{row}"].widget.choices = [("", "---------"), *active]
+            self.fields[f"deputy_{row}"].widget.choices = [("", "---------"), *listed]
             self.fields[f"deputy_{row}_for"] = forms.ModelChoiceField(
                 label=f"Deputy {row} covers for", queryset=core, required=False
             )
@@ -135,7 +139,7 @@ class AttendanceForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         deputies = []
-        for row in range(1, self.DEPUTY_ROWS + 1):
+        for row in range(1, self.deputy_rows + 1):
             deputy, covered = cleaned.get(f"deputy_{row}"), cleaned.get(f"deputy_{row}_for")
             if bool(deputy) != bool(covered):
                 self.add_error(
@@ -146,8 +150,8 @@ class AttendanceForm(forms.Form):
         cleaned["deputies"] = deputies
         return cleaned
 
-    @classmethod
-    def _initial_from(cls, recorded, core_ids: set[int]) -> dict:
+    @staticmethod
+    def _initial_from(recorded, core_ids: set[int], rows: int) -> dict:
         """The fields as the recorded attendance fills them; deputies in the order recorded."""
         present = [a.practitioner_id for a in recorded if a.deputy_for_id is None]
         initial = {
@@ -155,7 +159,7 @@ class AttendanceForm(forms.Form):
             "others_present": [pk for pk in present if pk not in core_ids],
         }
         deputies = sorted((a for a in recorded if a.deputy_for_id is not None), key=lambda a: a.pk)
-        for row, deputy in enumerate(deputies[: cls.DEPUTY_ROWS], start=1):
+        for row, deputy in enumerate(deputies[:rows], start=1):
             initial[f"deputy_{row}"] = deputy.practitioner_id
             initial[f"deputy_{row}_for"] = deputy.deputy_for_id
         return initial

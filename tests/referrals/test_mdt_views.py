@@ -7,6 +7,7 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
+from referrals import mdt_services as services
 from referrals.mdt_rules import LONDON
 from referrals.models import MdtCalendarToken, MdtDiscussion
 from tests.factories import (
@@ -219,6 +220,38 @@ def test_saving_the_attendance_page_unchanged_keeps_everyone_recorded_before(cli
 
     saved = client.post(url, form.data)
     assert saved.status_code == 302
+    assert _attendance(meeting) == before
+
+
+def test_saving_the_attendance_page_keeps_people_who_left_the_directory_and_a_fourth_deputy(
+    client, office_user
+):
+    meeting = HeldMeetingFactory()
+    members = [
+        MdtPractitionerFactory(speciality=s) for s in ("surgery", "radiology", "pathology", "oncology")
+    ]
+    meeting.mdt.core_members.set(members)
+    deputies = [PractitionerFactory(speciality=member.speciality) for member in members]
+    other = PractitionerFactory(speciality="nursing")
+    services.attendance_record(
+        meeting_id=meeting.pk,
+        present=[other],
+        deputies=list(zip(deputies, members, strict=True)),
+        by=office_user,
+    )
+    before = _attendance(meeting)
+    other.active = False
+    other.save()
+    client.force_login(office_user)
+    url = reverse("mdt:meeting_attendance", args=[meeting.pk])
+
+    page = client.get(url)
+    form = _SubmittedValues(url)
+    form.feed(page.content.decode())
+    assert form.data["others_present"] == [str(other.pk)]
+    assert f"{other.name} (no longer in the directory)" in page.content.decode()
+    assert form.data["deputy_4"] == [str(deputies[3].pk)]
+    assert client.post(url, form.data).status_code == 302
     assert _attendance(meeting) == before
 
 
