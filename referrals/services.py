@@ -447,10 +447,7 @@ def _mdt_office_users():
 
 def _patient_label(patient: Patient) -> str:
     """Initials and hospital number only: the minimum that identifies a patient in e-mail."""
-    number = (
-        patient.hospital_numbers.select_related("organisation").order_by("organisation__name", "pk").first()
-    )
-    return _label(patient.initials, (number.number, number.organisation.ods_code) if number else None)
+    return _label(patient.initials, _first_hospital_numbers([patient.pk]).get(patient.pk))
 
 
 def _label(initials: str, number: tuple[str, str] | None) -> str:
@@ -554,8 +551,8 @@ def _alert_line(row: dict, number: tuple[str, str] | None) -> str:
 
 
 def _first_hospital_numbers(patient_ids: list[int]) -> dict[int, tuple[str, str]]:
-    """Each patient's first hospital number (in the order _patient_label uses) with its
-    organisation's ODS code, read SWEEP_BATCH patients at a time."""
+    """Each patient's first hospital number (by organisation name) with its organisation's ODS
+    code, read SWEEP_BATCH patients at a time."""
     numbers: dict[int, tuple[str, str]] = {}
     for start in range(0, len(patient_ids), SWEEP_BATCH):
         rows = (
@@ -613,21 +610,21 @@ def _deliver_alerts_to(recipient_id: int) -> int:
         if not rows:
             return 0
         recipient = get_user_model().objects.get(pk=recipient_id)
+        reasons = {row["pk"]: _withdrawal_reason(row, recipient) for row in rows}
         withdrawn: dict[str, list[int]] = {}
-        for row in rows:
-            if reason := _withdrawal_reason(row, recipient):
-                withdrawn.setdefault(reason, []).append(row["pk"])
+        for pk, reason in reasons.items():
+            if reason:
+                withdrawn.setdefault(reason, []).append(pk)
         for reason, ids in withdrawn.items():
             _set_deliveries(ids, status=Delivery.Status.WITHDRAWN, withdrawn_reason=reason)
         # An alert follows its patient to the new responsible consultant.
         passed_on = [
             Delivery(alert_id=row["alert_id"], recipient_id=row["consultant_id"])
             for row in rows
-            if row["consultant_id"] not in (None, recipient_id)
-            and row["pk"] in withdrawn.get(NOT_THE_CONSULTANT, ())
+            if reasons[row["pk"]] == NOT_THE_CONSULTANT and row["consultant_id"] is not None
         ]
         Delivery.objects.bulk_create(passed_on, ignore_conflicts=True)
-        rows = [row for row in rows if not any(row["pk"] in ids for ids in withdrawn.values())]
+        rows = [row for row in rows if not reasons[row["pk"]]]
         if not rows:
             return 0
         numbers = _first_hospital_numbers(sorted({row["patient_id"] for row in rows}))

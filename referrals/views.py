@@ -45,17 +45,18 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     referrals = Referral.objects.visible_to(request.user)
     patients = PatientFilter(request.GET, request=request, queryset=visible)
     # A refused filter (a search too long, say) shows its message and no patients, not all of them.
-    listed = patients.qs if patients.is_valid() else visible.none()
-    searching = "family_key" in listed.query.annotations
+    valid = patients.is_valid()
+    listed = patients.qs if valid else visible.none()
     # Keyset pages: the next page starts after the last patient's id, so no page counts the list.
     # A search's alternatives ("Smith Ada" or "Ada Smith") are read one by one and merged.
+    parts = [listed.filter(option) for option in patients.search_options] if valid else []
     page = keyset_page(
         listed,
-        fields=PATIENT_SEARCH_ORDER if searching else PATIENT_LIST_ORDER,
+        fields=PATIENT_SEARCH_ORDER if parts else PATIENT_LIST_ORDER,
         after=request.GET.get("after"),
         before=request.GET.get("before"),
         size=PATIENT_LIST_PAGE_SIZE,
-        parts=[listed.filter(option) for option in patients.search_options] if searching else (),
+        parts=parts,
     )
     prefetch_related_objects(
         page.object_list, Prefetch("referrals", queryset=referrals, to_attr="visible_referrals")

@@ -81,3 +81,11 @@ def test_an_over_long_search_is_refused_with_a_message_not_an_error(client, offi
     assert response.status_code == 200
     assert "Ensure this value has at most 100 characters" in response.content.decode()
     assert response.context["rows"] == []  # not the whole unfiltered list
+
+
+def test_a_search_with_a_refused_filter_lists_nobody_and_says_why(client, office_user, people):
+    client.force_login(office_user)
+    response = client.get(LIST, {"q": "smith", "status": "no-such-status"})
+    assert response.status_code == 200
+    assert response.context["rows"] == []
+    assert "Select a valid choice" in response.content.decode()
