@@ -137,8 +137,9 @@ def _pages() -> dict:
     from django.urls import reverse
 
     from directory.models import Practitioner
+    from mdt.models import MdtDiscussion
     from portal.roles import Role
-    from referrals.models import MdtDiscussion, Patient, Referral
+    from referrals.models import Patient, Referral
 
     User = get_user_model()
     # With an e-mail address, as the office has: the waiting-time sweep sends it every alert.
@@ -233,8 +234,8 @@ def _time_page(client, url: str, *, requests: int, warmup: int) -> dict:
 
 def _time_sweeps() -> dict:
     """Each beat task of a day, called in-process as the worker would run it."""
+    from mdt import tasks as mdt_tasks
     from policies.tasks import send_review_alerts
-    from referrals import mdt_tasks
     from referrals.tasks import send_waiting_time_alerts
     from second_opinions.tasks import send_second_opinion_reminders
 

@@ -160,7 +160,7 @@ class DiagnosticClinic(models.Model):
     """A sarcoma diagnostic clinic (issue 8): where suspected soft tissue sarcoma is first assessed.
     Its catchment is a list of postcode districts ("ME14") or areas ("CM"), normalised by
     directory.rules.normalise_catchment; referral intake suggests the clinic whose catchment holds
-    the patient's postcode (referrals.diagnostic_rules.suggest_clinic). Added and changed through
+    the patient's postcode (diagnostics.rules.suggest_clinic). Added and changed through
     SAG-approved change requests, like every directory entry."""
 
     class ServiceModel(models.TextChoices):

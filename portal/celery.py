@@ -13,7 +13,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.autodiscover_tasks(related_name="mdt_tasks")
 
 app.conf.beat_schedule = {
     # The transactional outbox (portal/outbox.py): notifications whose dispatch on commit failed
@@ -57,33 +56,33 @@ app.conf.beat_schedule = {
         "task": "directory.tasks.flag_unconfirmed_entries",
         "schedule": crontab(hour=7, minute=45),
     },
-    # MDT meetings (referrals/mdt_tasks.py): meetings ahead daily, reminders in hourly sweeps.
+    # MDT meetings (mdt/tasks.py): meetings ahead daily, reminders in hourly sweeps.
     "mdt-generate-meetings": {
-        "task": "referrals.mdt_tasks.mdt_generate_meetings",
+        "task": "mdt.tasks.mdt_generate_meetings",
         "schedule": crontab(hour=2, minute=10),
     },
     "mdt-close-lists": {
-        "task": "referrals.mdt_tasks.mdt_close_lists",
+        "task": "mdt.tasks.mdt_close_lists",
         "schedule": crontab(minute=1),
     },
     "mdt-readiness-chases": {
-        "task": "referrals.mdt_tasks.mdt_send_readiness_chases",
+        "task": "mdt.tasks.mdt_send_readiness_chases",
         "schedule": crontab(minute=5),
     },
     "mdt-case-lists": {
-        "task": "referrals.mdt_tasks.mdt_send_case_lists",
+        "task": "mdt.tasks.mdt_send_case_lists",
         "schedule": crontab(minute=15),
     },
     "mdt-cancellations": {
-        "task": "referrals.mdt_tasks.mdt_send_cancellations",
+        "task": "mdt.tasks.mdt_send_cancellations",
         "schedule": crontab(minute=45),
     },
     "mdt-missing-outcome-reminders": {
-        "task": "referrals.mdt_tasks.mdt_send_missing_outcome_reminders",
+        "task": "mdt.tasks.mdt_send_missing_outcome_reminders",
         "schedule": crontab(minute=25),
     },
     "mdt-outcome-not-sent-reminders": {
-        "task": "referrals.mdt_tasks.mdt_send_outcome_not_sent_reminders",
+        "task": "mdt.tasks.mdt_send_outcome_not_sent_reminders",
         "schedule": crontab(minute=35),
     },
 }

@@ -1,6 +1,8 @@
 from django import forms
+from django.contrib import messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
 
@@ -52,3 +54,14 @@ class LoginForm(_UsernameLengthChecked, AuthenticationForm):
 
 class AdminLoginForm(_UsernameLengthChecked, AdminAuthenticationForm):
     pass
+
+
+def report_form_errors(request, form, error: ValidationError | None = None) -> None:
+    """Bad input or a refused rule, as messages naming the field (for forms posted from a page
+    that shows them elsewhere, e.g. the patient page's action forms)."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    if error is not None:
+        for message in error.messages:
+            messages.error(request, message)

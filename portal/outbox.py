@@ -1,6 +1,6 @@
 """The transactional outbox: notifications that survive Redis or the worker being down.
 
-`enqueue(task, *args)` replaces `transaction.on_commit(lambda: task.delay(*args))`. It writes an
+`enqueue("app.tasks.name", *args)` replaces `transaction.on_commit(lambda: task.delay(*args))`. It writes an
 `OutboxMessage` row in the caller's transaction (so the notification is owed exactly when the
 record is saved) and, on commit, tries to hand it to the broker. A broker error is logged and the
 row stays undispatched; `portal.tasks.dispatch_outbox` (beat, every minute) sends what is left.
@@ -12,7 +12,7 @@ under a unique constraint, even a duplicate dispatch sends no e-mail twice."""
 
 import logging
 
-from celery import Task
+from celery import current_app as app
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -24,17 +24,22 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 100
 
 
-def enqueue(task: Task, *args) -> OutboxMessage:
-    """Record that `task(*args)` is owed once the current transaction commits, and try to send it
-    on commit. Arguments must be JSON (ids, lists of ids)."""
-    message = OutboxMessage.objects.create(task=task.name, args=list(args))
+def enqueue(task_name: str, *args) -> OutboxMessage:
+    """Record that the task registered as `task_name` is owed, with `args`, once the current
+    transaction commits, and try to send it on commit. Arguments must be JSON (ids, lists of ids).
+
+    The task is named, not imported, so a service never imports the tasks module that calls it
+    (no import circle); an unknown name is refused here, at the write, not at dispatch."""
+    if task_name not in app.tasks:
+        app.loader.import_default_modules()  # every app's tasks.py (autodiscover), once
+    if task_name not in app.tasks:
+        raise LookupError(f"No Celery task is registered as {task_name!r}.")
+    message = OutboxMessage.objects.create(task=task_name, args=list(args))
     transaction.on_commit(lambda: outbox_dispatch(ids=[message.pk]))
     return message
 
 
 def _send(message: OutboxMessage) -> None:
-    from .celery import app
-
     task = app.tasks[message.task]
     if app.conf.task_always_eager:
         task.apply_async(args=message.args)

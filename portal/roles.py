@@ -58,32 +58,32 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *_crud("second_opinions.secondopinionreminder", "view"),
         "second_opinions.view_second_opinion_figures",
         # MDT meetings: schedules, case lists, attendance, outcomes and what was sent.
-        *_crud("referrals.mdt", "view", "add", "change"),
-        *_crud("referrals.mdtmeeting", "view", "add", "change"),
-        *_crud("referrals.mdtattendance", "view", "add", "change"),
-        *_crud("referrals.mdtdiscussion", "view", "add", "change"),
-        *_crud("referrals.patientoutcomepreference", "view", "add", "change"),
-        *_crud("referrals.mdtremindersent", "view"),
-        *_crud("referrals.historicalmdt", "view"),
-        *_crud("referrals.historicalmdtmeeting", "view"),
-        *_crud("referrals.historicalmdtattendance", "view"),
-        *_crud("referrals.historicalmdtdiscussion", "view"),
-        *_crud("referrals.historicalpatientoutcomepreference", "view"),
+        *_crud("mdt.mdt", "view", "add", "change"),
+        *_crud("mdt.mdtmeeting", "view", "add", "change"),
+        *_crud("mdt.mdtattendance", "view", "add", "change"),
+        *_crud("mdt.mdtdiscussion", "view", "add", "change"),
+        *_crud("mdt.patientoutcomepreference", "view", "add", "change"),
+        *_crud("mdt.mdtremindersent", "view"),
+        *_crud("mdt.historicalmdt", "view"),
+        *_crud("mdt.historicalmdtmeeting", "view"),
+        *_crud("mdt.historicalmdtattendance", "view"),
+        *_crud("mdt.historicalmdtdiscussion", "view"),
+        *_crud("mdt.historicalpatientoutcomepreference", "view"),
         # Diagnostic pathway (issue 8): records returns, pathology reviews, capacity declarations
         # and clinic surveys, and reads the reports. Clinics change through change requests.
         *_crud("directory.diagnosticclinic", "view"),
         *_crud("directory.historicaldiagnosticclinic", "view"),
-        *_crud("referrals.referralreturn", "view", "add", "change"),
-        *_crud("referrals.pathologyreview", "view", "add", "change"),
-        *_crud("referrals.moleculartest", "view", "add", "change"),
-        *_crud("referrals.capacitydeclaration", "view", "add", "change"),
-        *_crud("referrals.clinicsurvey", "view", "add", "change"),
-        *_crud("referrals.historicalreferralreturn", "view"),
-        *_crud("referrals.historicalpathologyreview", "view"),
-        *_crud("referrals.historicalmoleculartest", "view"),
-        *_crud("referrals.historicalcapacitydeclaration", "view"),
-        *_crud("referrals.historicalclinicsurvey", "view"),
-        "referrals.view_diagnostic_figures",
+        *_crud("diagnostics.referralreturn", "view", "add", "change"),
+        *_crud("diagnostics.pathologyreview", "view", "add", "change"),
+        *_crud("diagnostics.moleculartest", "view", "add", "change"),
+        *_crud("diagnostics.capacitydeclaration", "view", "add", "change"),
+        *_crud("diagnostics.clinicsurvey", "view", "add", "change"),
+        *_crud("diagnostics.historicalreferralreturn", "view"),
+        *_crud("diagnostics.historicalpathologyreview", "view"),
+        *_crud("diagnostics.historicalmoleculartest", "view"),
+        *_crud("diagnostics.historicalcapacitydeclaration", "view"),
+        *_crud("diagnostics.historicalclinicsurvey", "view"),
+        "diagnostics.view_diagnostic_figures",
     },
     # Sees and updates their own patients (object-level checks in the views); no admin. MDT
     # discussions only through object-level checked pages (their patients, cases they present).
@@ -94,8 +94,8 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         # and a treating clinician may ask for one for their own patient.
         *_crud("second_opinions.secondopinionrequest", "view", "add"),
         # Their own patients' pathology reviews, on the referral's object-level checked page.
-        *_crud("referrals.pathologyreview", "view"),
-        *_crud("referrals.moleculartest", "view"),
+        *_crud("diagnostics.pathologyreview", "view"),
+        *_crud("diagnostics.moleculartest", "view"),
     },
     # Governs the network: approves directory changes and policy versions.
     Role.SAG_MEMBER: {
@@ -111,13 +111,13 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         # Aggregate second-opinion figures only, no patient's request.
         "second_opinions.view_second_opinion_figures",
         # MDT attendance figures (the attendance-over-time page); no case lists.
-        *_crud("referrals.mdt", "view"),
-        *_crud("referrals.mdtattendance", "view"),
+        *_crud("mdt.mdt", "view"),
+        *_crud("mdt.mdtattendance", "view"),
         # Diagnostic pathway: clinics, the evaluation figures, backlogs and the survey comparison
         # (aggregates only, no patient).
         *_crud("directory.diagnosticclinic", "view"),
-        *_crud("referrals.clinicsurvey", "view"),
-        "referrals.view_diagnostic_figures",
+        *_crud("diagnostics.clinicsurvey", "view"),
+        "diagnostics.view_diagnostic_figures",
     },
 }
 

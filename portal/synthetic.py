@@ -24,9 +24,10 @@ from django.db import connection, models
 from django.utils import timezone
 
 from directory.models import Organisation, Practitioner, Service
+from mdt.models import Mdt, MdtDiscussion, MdtMeeting
 from policies.models import PolicyDocument, PolicySeries
 from portal.roles import Role
-from referrals.models import Mdt, MdtDiscussion, MdtMeeting, Patient, Referral
+from referrals.models import Patient, Referral
 from second_opinions.models import SecondOpinionRequest
 
 BATCH = 5000

@@ -26,7 +26,7 @@ urlpatterns = [
     path("directory/", include("directory.urls")),
     path("policies/", include("policies.urls")),
     path("second-opinions/", include("second_opinions.urls")),
-    path("mdt/", include("referrals.mdt_urls")),
-    path("diagnostic/", include("referrals.diagnostic_urls")),
+    path("mdt/", include("mdt.urls")),
+    path("diagnostic/", include("diagnostics.urls")),
     path("", include("referrals.urls")),
 ]

@@ -232,7 +232,3 @@ class DigestSentAdmin(SimpleHistoryAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
-
-
-from .diagnostic_admin import *  # noqa: E402, F403  Diagnostic pathway (referrals/diagnostic_admin.py)
-from .mdt_admin import *  # noqa: E402, F403  MDT meetings (referrals/mdt_admin.py)

@@ -82,7 +82,7 @@ class IntakeForm(forms.Form):
     responsible_consultant = UserChoiceField(queryset=_users_with_roles(Role.CLINICIAN))
     care_team = UsersChoiceField(queryset=_users_with_roles(Role.CLINICIAN), required=False)
     # The network's urgent suspected sarcoma referral: the clinical features NICE NG12 section
-    # 1.11 asks about (referrals.diagnostic_rules.NG12_SOFT_TISSUE and NG12_BONE).
+    # 1.11 asks about (diagnostics.rules.NG12_SOFT_TISSUE and NG12_BONE).
     lump_size_cm = forms.DecimalField(
         label="Lump size (cm)",
         required=False,

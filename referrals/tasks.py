@@ -17,11 +17,3 @@ def send_waiting_time_alerts() -> int:
 def send_weekly_digests() -> int:
     """Weekly: each clinician's digest of their patients, once per ISO week."""
     return services.weekly_digest_send(today=timezone.localdate())
-
-
-@shared_task
-def notify_referrer_of_return(return_id: int) -> bool:
-    """E-mail the referrer what their returned referral is missing, once."""
-    from . import diagnostic_services
-
-    return diagnostic_services.referral_return_notify(return_id=return_id)

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from portal.forms import report_form_errors
 from portal.models import AccessLog
 from portal.paging import keyset_page
 from portal.services import access_log_record
@@ -19,7 +20,6 @@ from portal.services import access_log_record
 from . import services
 from .filters import PatientFilter
 from .forms import FirstTreatmentForm, IntakeForm, SurgeonForm, TransitionForm, routing_fingerprint
-from .mdt_services import discussions_for_patient
 from .models import Patient, Referral
 from .timeline import patient_timeline
 
@@ -123,8 +123,6 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cards": cards,
             "timeline": patient_timeline(patient=patient, referrals=referrals),
             "can_change": can_change,
-            "can_list_for_mdt": request.user.has_perm("referrals.add_mdtdiscussion"),
-            "mdt_discussions": discussions_for_patient(patient, request.user),
         },
     )
 
@@ -176,7 +174,7 @@ def referral_intake(request: HttpRequest) -> HttpResponse:
         form.data["routing_checked"] = fingerprint
         context.update(
             decision=decision,
-            diagnostic=intake_diagnostic_panel(data, decision, existing),
+            intake_data=data,
             pathway_label=Referral.Pathway(decision.pathway).label,
             existing_patient=existing,
             likely_duplicate=None
@@ -189,38 +187,6 @@ def referral_intake(request: HttpRequest) -> HttpResponse:
             ),
         )
     return render(request, "referrals/intake.html", context)
-
-
-def intake_diagnostic_panel(data: dict, decision, existing) -> dict:
-    """What intake shows of the diagnostic pathway: the clinic the postcode suggests and why,
-    any mutual-aid partner suggested for the routing's destinations, and what the referral lacks."""
-    from directory.models import DiagnosticClinic
-
-    from . import diagnostic_rules, diagnostic_services
-
-    postcode = existing.postcode if existing else data["postcode"]
-    suggestion = diagnostic_services.clinic_suggest(postcode=postcode)
-    content = diagnostic_rules.ReferralContent(
-        tumour_type=data["tumour_type"],
-        presentation=data["presentation"],
-        postcode=postcode,
-        referring_clinician=data["referring_clinician"],
-        referrer_contact=data["referrer_contact"],
-        lump_size_cm=data["lump_size_cm"],
-        lump_depth=data["lump_depth"],
-        lump_growing=data["lump_growing"],
-        lump_painful=data["lump_painful"],
-        imaging_done=data["imaging_done"],
-        imaging_result=data["imaging_result"],
-    )
-    return {
-        "clinic": DiagnosticClinic.objects.filter(pk=suggestion.clinic_id).first(),
-        "clinic_reason": suggestion.reason,
-        "mutual_aid": diagnostic_services.mutual_aid_suggest(
-            refer_to=decision.refer_to, on=data["received_on"]
-        ),
-        "missing": diagnostic_rules.missing_information(content),
-    }
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -274,16 +240,6 @@ def _referral_for_change(request: HttpRequest, pk: int) -> Referral:
     return get_object_or_404(Referral.objects.visible_to(request.user), pk=pk)
 
 
-def _report(request: HttpRequest, form, error: ValidationError | None = None) -> None:
-    """Bad input or a refused rule, as messages naming the field."""
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
-    if error is not None:
-        for message in error.messages:
-            messages.error(request, message)
-
-
 @require_POST
 @login_required
 @permission_required("referrals.change_referral", raise_exception=True)
@@ -291,13 +247,13 @@ def referral_transition(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _referral_for_change(request, pk)
     form = TransitionForm(request.POST, referral=referral)
     if not form.is_valid():
-        _report(request, form)
+        report_form_errors(request, form)
     else:
         try:
             services.referral_transition(by=request.user, referral_id=referral.pk, **form.cleaned_data)
             messages.success(request, "Status changed.")
         except ValidationError as error:
-            _report(request, form, error)
+            report_form_errors(request, form, error)
     return redirect("referrals:patient_detail", pk=referral.patient_id)
 
 
@@ -308,7 +264,7 @@ def referral_assign_surgeon(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _referral_for_change(request, pk)
     form = SurgeonForm(request.POST, referral=referral)
     if not form.is_valid():
-        _report(request, form)
+        report_form_errors(request, form)
     else:
         try:
             services.referral_assign_surgeon(
@@ -316,7 +272,7 @@ def referral_assign_surgeon(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, "Surgeon assigned.")
         except ValidationError as error:
-            _report(request, form, error)
+            report_form_errors(request, form, error)
     return redirect("referrals:patient_detail", pk=referral.patient_id)
 
 
@@ -327,7 +283,7 @@ def referral_first_treatment(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _referral_for_change(request, pk)
     form = FirstTreatmentForm(request.POST, referral=referral)
     if not form.is_valid():
-        _report(request, form)
+        report_form_errors(request, form)
     else:
         try:
             services.referral_record_first_treatment(
@@ -335,5 +291,5 @@ def referral_first_treatment(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, "First treatment recorded.")
         except ValidationError as error:
-            _report(request, form, error)
+            report_form_errors(request, form, error)
     return redirect("referrals:patient_detail", pk=referral.patient_id)

@@ -116,9 +116,7 @@ def second_opinion_request_create(
         request=request, from_status="", to_status=Status.RECEIVED, by=by, at=timezone.now()
     )
     if notify:
-        from .tasks import notify_office_of_new_request
-
-        enqueue(notify_office_of_new_request, request.pk)
+        enqueue("second_opinions.tasks.notify_office_of_new_request", request.pk)
     return request
 
 

@@ -6,6 +6,7 @@ with the reason; with REQUIRE_SERVICES=1 (CI) a missing service stops the run in
 tests (tests/e2e/) need Chromium, Playwright and axe-core: skipped without them, except in CI
 (CI=true or REQUIRE_SERVICES=1), where that stops the run."""
 
+import datetime
 import os
 import socket
 import subprocess
@@ -13,10 +14,13 @@ import sys
 import time
 from pathlib import Path
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection
 
+from directory.seed import load_reference_data
 from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,3 +160,29 @@ def celery_worker(settings):
         app.conf.task_default_queue = "celery"
         worker.terminate()
         worker.wait(timeout=30)
+
+
+# Dates and the directory, for the referral, MDT and diagnostic tests ----------------------------
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def on(day: datetime.date, hour: int = 9):
+    """Freeze time at `hour` o'clock London time on `day`."""
+    return time_machine.travel(
+        datetime.datetime(day.year, day.month, day.day, hour, tzinfo=LONDON), tick=False
+    )
+
+
+@pytest.fixture
+def directory(db):
+    """The network directory as the spinal pathway gives it."""
+    load_reference_data()
+
+
+@pytest.fixture
+def today():
+    """Tests run on the portal's 'today' of the brief: Tuesday 24 November 2026."""
+    day = datetime.date(2026, 11, 24)
+    with on(day):
+        yield day

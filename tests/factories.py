@@ -6,7 +6,10 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from diagnostics.models import CapacityDeclaration, PathologyReview
 from directory.models import Organisation, Practitioner
+from mdt import rules as mdt_rules
+from mdt.models import Mdt, MdtDiscussion, MdtMeeting
 from referrals.models import HospitalNumber, Patient, Referral
 from referrals.rules import RoutingCase, route_referral
 from referrals.seed import synthetic_nhs_number
@@ -357,9 +360,6 @@ class ConfirmationRequestFactory(factory.django.DjangoModelFactory):
 
 
 # MDT meetings -----------------------------------------------------------------------------------
-# Imported here, not at the top, so this block merges cleanly with other apps' factories.
-from referrals import mdt_rules  # noqa: E402
-from referrals.models import Mdt, MdtDiscussion, MdtMeeting  # noqa: E402
 
 
 class MdtPractitionerFactory(PractitionerFactory):
@@ -448,8 +448,6 @@ class DiscussedMdtDiscussionFactory(ReadyMdtDiscussionFactory):
 
 
 # Diagnostic pathway (issue 8) ----------------------------------------------------------------------
-
-from referrals.models import CapacityDeclaration, PathologyReview  # noqa: E402
 
 
 class DiagnosticClinicFactory(factory.django.DjangoModelFactory):

@@ -179,15 +179,11 @@ def change_request_propose(
 
 
 def _notify_sag_on_commit(change_request_ids: list[int]) -> None:
-    from ..tasks import notify_sag_of_new_requests
-
-    enqueue(notify_sag_of_new_requests, list(change_request_ids))
+    enqueue("directory.tasks.notify_sag_of_new_requests", list(change_request_ids))
 
 
 def _notify_proposer_on_commit(change_request_id: int) -> None:
-    from ..tasks import notify_proposer_of_decision
-
-    enqueue(notify_proposer_of_decision, change_request_id)
+    enqueue("directory.tasks.notify_proposer_of_decision", change_request_id)
 
 
 @transaction.atomic

@@ -81,8 +81,14 @@ INSTALLED_APPS = [
     "directory",
     "policies",
     "referrals",
+    "mdt",
+    "diagnostics",
     "second_opinions",
 ]
+
+# The composition root's wiring of intake: what apps above referrals/ add to a referral as it is
+# taken in, inside referral_create's transaction (referrals/ imports none of them: STYLE.md).
+REFERRAL_INTAKE_STEPS = ["diagnostics.services.referral_apply_intake_suggestions"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

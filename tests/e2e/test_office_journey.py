@@ -5,7 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from referrals.models import Mdt, MdtDiscussion, MdtMeeting, Patient
+from mdt.models import Mdt, MdtDiscussion, MdtMeeting
+from referrals.models import Patient
 from referrals.seed import synthetic_nhs_number
 from tests.e2e.conftest import DEMO_PASSWORD
 

@@ -7,9 +7,10 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
+from mdt.models import MdtDiscussion, MdtMeeting
 from policies.models import PolicyDocument
 from portal.synthetic import nhs_check_digit, synthetic_nhs_numbers
-from referrals.models import MdtDiscussion, MdtMeeting, Patient, Referral
+from referrals.models import Patient, Referral
 from second_opinions.models import SecondOpinionRequest
 
 

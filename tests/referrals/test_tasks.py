@@ -5,14 +5,13 @@ from django.core import mail
 from portal.celery import app
 from referrals import tasks
 from referrals.models import DigestSent, ReferralEvent, WaitingTimeAlert
+from tests.conftest import on
 from tests.factories import (
     AwaitingMdtReferralFactory,
     HospitalNumberFactory,
     PatientFactory,
     ReceivedReferralFactory,
 )
-
-from .conftest import on
 
 RECEIVED = datetime.date(2026, 11, 2)
 

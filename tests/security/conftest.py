@@ -6,9 +6,9 @@ from dataclasses import dataclass
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from diagnostics.models import MolecularTest
+from mdt import services as mdt_services
 from portal.models import AccessLog, OutboxMessage
-from referrals import mdt_services
-from referrals.models import MolecularTest
 from tests.factories import (
     ApprovedPolicyDocumentFactory,
     CapacityDeclarationFactory,

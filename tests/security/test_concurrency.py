@@ -7,10 +7,11 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from referrals import mdt_rules, mdt_services
-from referrals.models import MdtDiscussion
+from mdt import rules as mdt_rules
+from mdt import services as mdt_services
+from mdt.models import MdtDiscussion
 from tests.factories import HeldMeetingFactory, MdtDiscussionFactory, PlannedMeetingFactory, UserFactory
-from tests.referrals.test_mdt_concurrency import _together
+from tests.mdt.test_concurrency import _together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -4,7 +4,8 @@ filter, search, export, calendar feed or admin path. Every id of clinician2's re
 import pytest
 from django.urls import reverse
 
-from referrals.models import MdtDiscussion, Referral
+from mdt.models import MdtDiscussion
+from referrals.models import Referral
 
 NOT_YOURS = {403, 404}
 
@@ -164,7 +165,7 @@ def test_the_admin_is_refused_on_every_patient_path(world, signed_in):
         reverse("admin:referrals_patient_change", args=[theirs.patient.pk]),
         reverse("admin:referrals_patient_history", args=[theirs.patient.pk]),
         reverse("admin:referrals_referral_change", args=[theirs.referral.pk]),
-        reverse("admin:referrals_mdtdiscussion_change", args=[theirs.discussion.pk]),
+        reverse("admin:mdt_mdtdiscussion_change", args=[theirs.discussion.pk]),
         reverse("admin:second_opinions_secondopinionrequest_change", args=[theirs.second_opinion.pk]),
     ]:
         response = signed_in.get(url)

@@ -16,13 +16,14 @@ from django.db import transaction
 from directory import services as directory_services
 from directory.models import ChangeRequest
 from directory.seed import load_reference_data
+from mdt import services as mdt_services
+from mdt.models import MdtDiscussion
 from portal.celery import app
 from portal.models import OutboxMessage
 from portal.outbox import outbox_dispatch
 from portal.tasks import dispatch_outbox
-from referrals import mdt_services
 from referrals import services as referral_services
-from referrals.models import MdtDiscussion, Referral
+from referrals.models import Referral
 from second_opinions import services as second_opinion_services
 from second_opinions.models import SecondOpinionRequest
 from tests.factories import (
@@ -131,7 +132,7 @@ def test_a_meeting_cancelled_with_the_broker_down_owes_its_cancellations(
     assert meeting.status == "cancelled"
     owed = OutboxMessage.objects.get()
     assert (owed.task, owed.args, owed.dispatched_at) == (
-        "referrals.mdt_tasks.mdt_send_cancellations",
+        "mdt.tasks.mdt_send_cancellations",
         [meeting.pk],
         None,
     )

@@ -1,6 +1,6 @@
 """Faults: a worker killed in the middle of a reminder run. The next run sends what remains and
 nothing twice, because each reminder's sent-row is written in the same transaction as its
-e-mail (MDT reminders: tests/referrals/test_mdt_tasks.py has the same test for case lists). The
+e-mail (MDT reminders: tests/mdt/test_tasks.py has the same test for case lists). The
 waiting-time alerts are raised first and then delivered recipient by recipient, each delivery
 marked sent in the transaction of its e-mail."""
 

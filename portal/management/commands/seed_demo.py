@@ -12,12 +12,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from diagnostics.seed import load_diagnostic_clinics, suggest_clinics_for_demo_referrals
 from directory.seed import load_demo_change_requests
 from directory.seed import load_reference_data as load_directory
+from mdt.seed import load_mdts
 from policies.seed import load_reference_data as load_policies
 from portal.roles import STAFF_ROLES, Role
-from referrals.diagnostic_seed import load_diagnostic_clinics, suggest_clinics_for_demo_referrals
-from referrals.mdt_seed import load_mdts
 from referrals.seed import load_demo_patients
 from second_opinions.seed import load_demo_requests as load_second_opinions
 

@@ -1,0 +1,142 @@
+"""Forms of the diagnostic pathway: they parse input; diagnostics.services decides and writes."""
+
+from django import forms
+
+from directory.models import DiagnosticClinic, Organisation, Service
+from referrals.forms import DateInput
+from referrals.models import Referral
+
+from .models import ClinicSurvey
+
+
+class ClinicOverrideForm(forms.Form):
+    clinic = forms.ModelChoiceField(
+        queryset=DiagnosticClinic.objects.filter(active=True),
+        required=False,
+        empty_label="No diagnostic clinic",
+        label="Diagnostic clinic",
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), help_text="Why not the suggested clinic."
+    )
+
+
+class ReturnForm(forms.Form):
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="Optional note to the referrer."
+    )
+
+
+class ResubmitForm(forms.ModelForm):
+    """The referrer's missing information (the clinical features of NICE NG12 section 1.11)."""
+
+    postcode = forms.CharField(
+        max_length=10, required=False, help_text="The patient's postcode, if it was missing."
+    )
+
+    class Meta:
+        model = Referral
+        fields = [
+            "referring_clinician",
+            "referrer_contact",
+            "lump_size_cm",
+            "lump_depth",
+            "lump_growing",
+            "lump_painful",
+            "imaging_done",
+            "imaging_result",
+        ]
+
+
+class PathologyRequestForm(forms.Form):
+    pathologist = forms.ModelChoiceField(
+        queryset=None, label="Designated sarcoma pathologist", help_text="From the network directory."
+    )
+    requested_on = forms.DateField(widget=DateInput)
+
+    def __init__(self, *args, **kwargs):
+        from .services import designated_pathologists
+
+        super().__init__(*args, **kwargs)
+        self.fields["pathologist"].queryset = designated_pathologists()
+
+
+class PathologyReportForm(PathologyRequestForm):
+    reported_on = forms.DateField(widget=DateInput)
+    diagnosis = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pathologist"].label = "Reported by"
+        del self.fields["requested_on"]
+
+
+class MolecularTestForm(forms.Form):
+    test_name = forms.CharField(
+        max_length=200, help_text="e.g. MDM2 FISH, NTRK fusion panel, whole genome sequencing."
+    )
+    requested_on = forms.DateField(widget=DateInput)
+
+
+class MolecularResultForm(forms.Form):
+    resulted_on = forms.DateField(widget=DateInput)
+    result = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DiagnosticDatesForm(forms.Form):
+    first_appointment_on = forms.DateField(widget=DateInput, required=False)
+    diagnosed_on = forms.DateField(
+        widget=DateInput, required=False, label="Diagnosis communicated (or cancer ruled out) on"
+    )
+    diagnosis_outcome = forms.ChoiceField(
+        choices=[("", "—"), *Referral.DiagnosisOutcome.choices], required=False, label="Diagnosis"
+    )
+
+
+class UnplannedExcisionForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.all(), label="Where the excision happened"
+    )
+    excised_on = forms.DateField(widget=DateInput, required=False)
+
+
+class MutualAidRedirectForm(forms.Form):
+    service = forms.ModelChoiceField(queryset=Service.objects.all(), label="Partner service")
+
+
+class CapacityDeclarationForm(forms.Form):
+    service = forms.ModelChoiceField(queryset=Service.objects.all(), label="Service with reduced capacity")
+    partner_service = forms.ModelChoiceField(
+        queryset=Service.objects.all(), label="Partner service (mutual aid)"
+    )
+    starts_on = forms.DateField(widget=DateInput, label="From")
+    ends_on = forms.DateField(widget=DateInput, label="To (inclusive)")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ClinicSurveyForm(forms.ModelForm):
+    service_model = forms.MultipleChoiceField(
+        choices=DiagnosticClinic.ServiceModel.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    pathway_steps = forms.MultipleChoiceField(
+        choices=ClinicSurvey.PathwayStep.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    class Meta:
+        model = ClinicSurvey
+        fields = [
+            "service_model",
+            "referrals_per_year",
+            "sarcomas_diagnosed",
+            "clinics_per_week",
+            "radiologists_wte",
+            "sonographers_wte",
+            "nurse_specialists_wte",
+            "pathway_steps",
+            "notes",
+        ]
+
+
+class EvaluationFilterForm(forms.Form):
+    start = forms.DateField(widget=DateInput, required=False, label="Referrals received from")
+    end = forms.DateField(widget=DateInput, required=False, label="to")

@@ -1,0 +1,424 @@
+"""Pages of the sarcoma diagnostic pathway. Thin: parse, check permission, call a service, render.
+
+A referral's diagnostic page is looked up through `Referral.objects.visible_to(user)` (another
+clinician's patient is a 404) and writes to the access log. The MDT office records; the SAG sees
+the figures and the survey comparison (no patient data); clinicians read their own patients'
+pathology reviews on the referral's page."""
+
+import csv
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from directory.models import DiagnosticClinic
+from portal.forms import report_form_errors
+from portal.models import AccessLog
+from portal.services import access_log_record
+from referrals.models import Referral
+
+from . import forms as dforms
+from . import rules as drules
+from . import services as ds
+from .models import ClinicSurvey, MolecularTest, PathologyReview, ReferralReturn
+
+FIGURES_PERMISSION = "diagnostics.view_diagnostic_figures"
+
+
+def _visible_referral(request: HttpRequest, pk: int) -> Referral:
+    return get_object_or_404(Referral.objects.visible_to(request.user).select_related("patient"), pk=pk)
+
+
+@login_required
+@permission_required("referrals.view_referral", raise_exception=True)
+def referral_diagnostic(request: HttpRequest, pk: int) -> HttpResponse:
+    """One referral's diagnostic pathway: features, clinic, returns, pathology, dates, mutual aid."""
+    referral = _visible_referral(request, pk)
+    access_log_record(
+        user=request.user, patient_ids=[referral.patient_id], action=AccessLog.Action.READ, page=request.path
+    )
+    review = (
+        PathologyReview.objects.filter(referral=referral)
+        .select_related("requested_from", "reported_by")
+        .first()
+    )
+    can_record = request.user.has_perm("referrals.change_referral")
+    outstanding = ReferralReturn.objects.outstanding().filter(referral=referral).first()
+    context = {
+        "referral": referral,
+        "review": review,
+        "tests": review.molecular_tests.all() if review else [],
+        "returns": referral.returns.select_related("returned_by", "resubmitted_by"),
+        "outstanding_return": outstanding,
+        "missing": drules.missing_information(ds.referral_content(referral)),
+        "suggested_clinic": DiagnosticClinic.objects.filter(
+            pk=referral.clinic_suggestion.get("clinic_id")
+        ).first(),
+        "clinic_history": referral.history.order_by("history_date").values(
+            "history_date", "diagnostic_clinic__name", "clinic_override_reason"
+        ),
+        "mutual_aid_events": referral.events.filter(mutual_aid=True),
+        "can_record": can_record,
+        "needs_review": drules.needs_pathology_review(
+            presentation=referral.presentation, diagnosis_outcome=referral.diagnosis_outcome
+        ),
+    }
+    if can_record:
+        context.update(
+            override_form=dforms.ClinicOverrideForm(initial={"clinic": referral.diagnostic_clinic_id}),
+            return_form=dforms.ReturnForm(),
+            resubmit_form=dforms.ResubmitForm(
+                instance=referral, initial={"postcode": referral.patient.postcode}
+            ),
+            request_form=dforms.PathologyRequestForm(initial={"requested_on": timezone.localdate()}),
+            report_form=dforms.PathologyReportForm(initial={"reported_on": timezone.localdate()}),
+            test_form=dforms.MolecularTestForm(initial={"requested_on": timezone.localdate()}),
+            result_form=dforms.MolecularResultForm(initial={"resulted_on": timezone.localdate()}),
+            dates_form=dforms.DiagnosticDatesForm(
+                initial={
+                    "first_appointment_on": referral.first_appointment_on,
+                    "diagnosed_on": referral.diagnosis_communicated_on,
+                    "diagnosis_outcome": referral.diagnosis_outcome,
+                }
+            ),
+            excision_form=dforms.UnplannedExcisionForm(
+                initial={"organisation": referral.unplanned_excision_organisation_id}
+            ),
+            redirect_form=dforms.MutualAidRedirectForm(),
+        )
+    return render(request, "diagnostics/referral.html", context)
+
+
+def _act(request: HttpRequest, pk: int, form_class, call: Callable[[Referral, dict], object], done: str):
+    """Parse the posted form, call the service, report bad input by field, back to the page."""
+    referral = _visible_referral(request, pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        report_form_errors(request, form)
+    else:
+        try:
+            call(referral, form.cleaned_data)
+            messages.success(request, done)
+        except ValidationError as error:
+            report_form_errors(request, form, error)
+    return redirect("diagnostic:referral", pk=referral.pk)
+
+
+def _office_action(view):
+    return require_POST(
+        login_required(permission_required("referrals.change_referral", raise_exception=True)(view))
+    )
+
+
+@_office_action
+def clinic_override(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        dforms.ClinicOverrideForm,
+        lambda r, d: ds.referral_override_clinic(
+            referral_id=r.pk,
+            clinic_id=d["clinic"].pk if d["clinic"] else None,
+            reason=d["reason"],
+            by=request.user,
+        ),
+        "Diagnostic clinic changed; the reason is recorded.",
+    )
+
+
+@_office_action
+def referral_return(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        dforms.ReturnForm,
+        lambda r, d: ds.referral_return(referral_id=r.pk, by=request.user, note=d["note"]),
+        "Referral returned to the referrer with what is missing.",
+    )
+
+
+@_office_action
+def referral_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _visible_referral(request, pk)
+    form = dforms.ResubmitForm(request.POST, instance=Referral.objects.get(pk=referral.pk))
+    if not form.is_valid():
+        report_form_errors(request, form)
+    else:
+        values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            ds.referral_resubmit(
+                referral_id=referral.pk,
+                by=request.user,
+                values=values,
+                postcode=form.cleaned_data["postcode"],
+            )
+            messages.success(request, "Missing information recorded; the return is closed.")
+        except ValidationError as error:
+            report_form_errors(request, form, error)
+    return redirect("diagnostic:referral", pk=referral.pk)
+
+
+@_office_action
+def pathology_request(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        dforms.PathologyRequestForm,
+        lambda r, d: ds.pathology_review_request(
+            referral_id=r.pk,
+            pathologist_id=d["pathologist"].pk,
+            requested_on=d["requested_on"],
+            by=request.user,
+        ),
+        "Specialist pathology review requested.",
+    )
+
+
+def _review(referral: Referral) -> PathologyReview:
+    return get_object_or_404(PathologyReview, referral=referral)
+
+
+@_office_action
+def pathology_report(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        dforms.PathologyReportForm,
+        lambda r, d: ds.pathology_review_report(
+            review_id=_review(r).pk,
+            reported_by_id=d["pathologist"].pk,
+            reported_on=d["reported_on"],
+            diagnosis=d["diagnosis"],
+            by=request.user,
+        ),
+        "Pathology report recorded.",
+    )
+
+
+@_office_action
+def molecular_test_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        dforms.MolecularTestForm,
+        lambda r, d: ds.molecular_test_request(
+            review_id=_review(r).pk, test_name=d["test_name"], requested_on=d["requested_on"], by=request.user
+        ),
+        "Molecular test requested.",
+    )
+
+
+@_office_action
+def molecular_test_result(request: HttpRequest, pk: int, test_pk: int) -> HttpResponse:
+    def record(referral: Referral, data: dict):
+        test = get_object_or_404(MolecularTest, pk=test_pk, review__referral=referral)
+        return ds.molecular_test_result(
+            test_id=test.pk, resulted_on=data["resulted_on"], result=data["result"], by=request.user
+        )
+
+    return _act(request, pk, dforms.MolecularResultForm, record, "Molecular test result recorded.")
+
+
+@_office_action
+def diagnostic_dates(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        dforms.DiagnosticDatesForm,
+        lambda r, d: ds.referral_record_diagnostic_dates(
+            referral_id=r.pk,
+            by=request.user,
+            first_appointment_on=d["first_appointment_on"],
+            diagnosed_on=d["diagnosed_on"],
+            diagnosis_outcome=d["diagnosis_outcome"],
+        ),
+        "Dates recorded.",
+    )
+
+
+@_office_action
+def unplanned_excision(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        dforms.UnplannedExcisionForm,
+        lambda r, d: ds.referral_record_unplanned_excision(
+            referral_id=r.pk,
+            organisation_id=d["organisation"].pk,
+            excised_on=d["excised_on"],
+            by=request.user,
+        ),
+        "Unplanned excision recorded.",
+    )
+
+
+@_office_action
+def mutual_aid_redirect(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        dforms.MutualAidRedirectForm,
+        lambda r, d: ds.referral_redirect_for_mutual_aid(
+            referral_id=r.pk, to_service_id=d["service"].pk, by=request.user
+        ),
+        "Referral redirected to the partner service for mutual aid.",
+    )
+
+
+# Services: backlog and mutual aid ------------------------------------------------------------------
+
+
+@login_required
+@permission_required(FIGURES_PERMISSION, raise_exception=True)
+def service_backlog(request: HttpRequest) -> HttpResponse:
+    """Each service's backlog (referrals waiting for a first appointment, the oldest wait) and its
+    declared reduced capacity; the MDT office declares capacity here. Counts only, no patients."""
+    can_declare = request.user.has_perm("diagnostics.add_capacitydeclaration")
+    form = dforms.CapacityDeclarationForm(request.POST or None) if can_declare else None
+    if request.method == "POST":
+        if form is None:
+            return HttpResponse(status=403)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                ds.capacity_declare(
+                    service_id=data["service"].pk,
+                    partner_service_id=data["partner_service"].pk,
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                    reason=data["reason"],
+                    by=request.user,
+                )
+                messages.success(
+                    request, "Reduced capacity declared: intake suggests the partner while it lasts."
+                )
+                return redirect("diagnostic:service_backlog")
+            except ValidationError as error:
+                report_form_errors(request, form, error)
+        else:
+            report_form_errors(request, form)
+    today = timezone.localdate()
+    from .models import CapacityDeclaration
+
+    return render(
+        request,
+        "diagnostics/service_backlog.html",
+        {
+            "rows": ds.service_backlogs(today=today),
+            "declarations": CapacityDeclaration.objects.filter(ends_on__gte=today).select_related(
+                "service", "partner_service"
+            ),
+            "form": form,
+            "today": today,
+        },
+    )
+
+
+# Reports: unplanned excisions, evaluation, survey -----------------------------------------------------
+
+
+@login_required
+@permission_required(FIGURES_PERMISSION, raise_exception=True)
+def unplanned_excisions(request: HttpRequest) -> HttpResponse:
+    """Unplanned excisions counted by referring organisation (the service specification asks
+    services to reduce them). Counts only."""
+    return render(
+        request,
+        "diagnostics/unplanned_excisions.html",
+        {"rows": ds.unplanned_excisions_by_referrer()},
+    )
+
+
+def _figures(request: HttpRequest):
+    form = dforms.EvaluationFilterForm(request.GET or None)
+    start = end = None
+    if form.is_bound and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    return form, drules.evaluation_figures(ds.evaluation_rows(start=start, end=end))
+
+
+@login_required
+@permission_required(FIGURES_PERMISSION, raise_exception=True)
+def evaluation(request: HttpRequest) -> HttpResponse:
+    """The evaluation framework per clinic and month, with a server-side SVG chart."""
+    form, figures = _figures(request)
+    bars = drules.chart_bars(figures)
+    return render(
+        request,
+        "diagnostics/evaluation.html",
+        {
+            "form": form,
+            "figures": figures,
+            "bars": bars,
+            "chart_width": 20 + 40 * max(len(bars), 1),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+@permission_required(FIGURES_PERMISSION, raise_exception=True)
+def evaluation_csv(request: HttpRequest) -> HttpResponse:
+    _, figures = _figures(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="diagnostic-evaluation-{timezone.localdate():%Y%m%d}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(drules.CSV_COLUMNS)
+    writer.writerows(drules.csv_row(f) for f in figures)
+    return response
+
+
+@login_required
+@permission_required(FIGURES_PERMISSION, raise_exception=True)
+def survey_comparison(request: HttpRequest) -> HttpResponse:
+    """Every clinic's survey for one year side by side, for the SAG."""
+    years = ds.survey_years()
+    try:
+        year = int(request.GET.get("year") or (years[0] if years else timezone.localdate().year))
+    except ValueError:
+        year = timezone.localdate().year
+    return render(
+        request,
+        "diagnostics/survey_comparison.html",
+        {
+            "year": year,
+            "years": years,
+            "surveys": ds.survey_comparison(year=year),
+            "clinics": DiagnosticClinic.objects.filter(active=True),
+            "can_submit": request.user.has_perm("diagnostics.add_clinicsurvey"),
+            "step_labels": dict(ClinicSurvey.PathwayStep.choices),
+            "model_labels": dict(DiagnosticClinic.ServiceModel.choices),
+        },
+    )
+
+
+@login_required
+@permission_required("diagnostics.add_clinicsurvey", raise_exception=True)
+def survey_form(request: HttpRequest, clinic_pk: int, year: int) -> HttpResponse:
+    """The MDT office records a clinic's survey for a year (again: updates that year's)."""
+    clinic = get_object_or_404(DiagnosticClinic, pk=clinic_pk)
+    existing = ClinicSurvey.objects.filter(clinic=clinic, year=year).first()
+    form = dforms.ClinicSurveyForm(request.POST or None, instance=existing)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ds.clinic_survey_submit(
+                clinic_id=clinic.pk, year=year, values=dict(form.cleaned_data), by=request.user
+            )
+            messages.success(request, f"Survey {year} for {clinic} saved.")
+            return redirect(f"{_url('diagnostic:survey_comparison')}?year={year}")
+        except ValidationError as error:
+            report_form_errors(request, form, error)
+    return render(request, "diagnostics/survey_form.html", {"form": form, "clinic": clinic, "year": year})
+
+
+def _url(name: str) -> str:
+    from django.urls import reverse
+
+    return reverse(name)

@@ -1,0 +1,474 @@
+"""MDT pages. Thin: parse, check permission (object-level for clinicians: 404 for what they may
+not see), call a service, render. The MDT office's pages need the MDT meeting permissions."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from directory.models import Practitioner
+from portal.models import AccessLog
+from portal.services import access_log_record
+from referrals.models import Referral
+
+from . import services
+from .calendar import presenter_feed
+from .forms import (
+    AddToNextMeetingForm,
+    AttendanceForm,
+    CancelForm,
+    DiscussionAddForm,
+    MoveForm,
+    OutcomeForm,
+    ReadinessForm,
+)
+from .models import Mdt, MdtCalendarToken, MdtDiscussion, MdtMeeting, PatientOutcomePreference
+
+
+def _require(request: HttpRequest, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+def _office(request: HttpRequest) -> None:
+    _require(request, "mdt.change_mdtmeeting")
+
+
+def _add_errors(form: Form, error: ValidationError) -> None:
+    """Put a service's refusal on the form, on the field it names where the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _log_reads(request: HttpRequest, patient_ids, action: str) -> None:
+    """Patient-identifiable pages record who read which patients (portal.AccessLog)."""
+    access_log_record(user=request.user, patient_ids=patient_ids, action=action, page=request.path)
+
+
+def _refused(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+# MDT office -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    _require(request, "mdt.view_mdtmeeting")
+    now = timezone.now()
+    show_past = request.GET.get("past") == "1"
+    meetings = MdtMeeting.objects.select_related("mdt").annotate(cases=Count("discussions"))
+    meetings = (
+        meetings.filter(starts_at__lt=now).order_by("-starts_at")[:50]
+        if show_past
+        else meetings.filter(starts_at__gte=now - datetime.timedelta(days=1))
+    )
+    return render(
+        request,
+        "mdt/meeting_list.html",
+        {"meetings": meetings, "show_past": show_past, "mdts": Mdt.objects.filter(active=True)},
+    )
+
+
+@login_required
+@require_POST
+def meetings_generate(request: HttpRequest) -> HttpResponse:
+    _require(request, "mdt.add_mdtmeeting")
+    created = sum(len(services.mdt_meetings_generate(mdt=mdt)) for mdt in Mdt.objects.filter(active=True))
+    messages.success(request, f"{created} meeting(s) created.")
+    return redirect("mdt:meeting_list")
+
+
+def _meeting(pk: int) -> MdtMeeting:
+    discussions = MdtDiscussion.objects.select_related(
+        "referral__patient", "referral__pathology_review", "presenting_clinician"
+    )
+    return get_object_or_404(
+        MdtMeeting.objects.select_related("mdt", "chair").prefetch_related(
+            Prefetch("discussions", queryset=discussions)
+        ),
+        pk=pk,
+    )
+
+
+def _render_meeting(request: HttpRequest, meeting: MdtMeeting, **forms) -> HttpResponse:
+    attendance = meeting.attendance.select_related("practitioner", "deputy_for")
+    quoracy = services.meeting_quoracy(meeting)
+    labels = dict(Practitioner.Speciality.choices)
+    context = {
+        "meeting": meeting,
+        "discussions": meeting.discussions.all(),
+        "attendance": attendance,
+        "quoracy": quoracy,
+        "missing_labels": [labels.get(code, code) for code in quoracy.missing],
+        "is_open": meeting.status in services.OPEN,
+        "after_cutoff": timezone.now() >= meeting.cutoff_at,
+        "add_form": forms.get("add_form") or DiscussionAddForm(),
+        "cancel_form": forms.get("cancel_form") or CancelForm(),
+    }
+    status = 400 if forms else 200
+    _log_reads(request, [d.referral.patient_id for d in context["discussions"]], AccessLog.Action.LIST)
+    return render(request, "mdt/meeting_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "mdt.view_mdtmeeting")
+    return _render_meeting(request, _meeting(pk))
+
+
+@login_required
+@require_GET
+def meeting_print(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "mdt.view_mdtmeeting")
+    meeting = _meeting(pk)
+    _log_reads(request, [d.referral.patient_id for d in meeting.discussions.all()], AccessLog.Action.EXPORT)
+    return render(
+        request,
+        "mdt/meeting_print.html",
+        {"meeting": meeting, "discussions": meeting.discussions.all()},
+    )
+
+
+@login_required
+@require_POST
+def meeting_add_discussion(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "mdt.add_mdtdiscussion")
+    meeting = _meeting(pk)
+    form = DiscussionAddForm(request.POST)
+    if form.is_valid():
+        referral = Referral.objects.filter(pk=form.cleaned_data["referral"]).first()
+        if referral is None:
+            form.add_error("referral", "There is no referral with that number.")
+        else:
+            try:
+                services.discussion_add(
+                    meeting_id=meeting.pk,
+                    referral=referral,
+                    by=request.user,
+                    question=form.cleaned_data["question"],
+                    presenting_clinician=form.cleaned_data["presenting_clinician"],
+                    imaging_available=form.cleaned_data["imaging_available"],
+                    pathology_available=form.cleaned_data["pathology_available"],
+                    referrer_email=form.cleaned_data["referrer_email"],
+                    late_addition_reason=form.cleaned_data["late_addition_reason"],
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, f"Referral {referral.pk} added to the case list.")
+                return redirect("mdt:meeting_detail", pk=meeting.pk)
+    return _render_meeting(request, meeting, add_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who was at a meeting: its own page, since the form offers the whole directory (thousands
+    of practitioners, four times) and the case list is read far more often than this is written."""
+    _office(request)
+    meeting = get_object_or_404(MdtMeeting.objects.select_related("mdt"), pk=pk)
+    if meeting.status == MdtMeeting.Status.CANCELLED:
+        messages.error(request, "This meeting was cancelled: there is no attendance to record.")
+        return redirect("mdt:meeting_detail", pk=meeting.pk)
+    attendance = meeting.attendance.select_related("practitioner", "deputy_for")
+    if request.method == "GET":
+        form = AttendanceForm(meeting=meeting, recorded=attendance)
+        return _render_attendance(request, meeting, attendance, form)
+    form = AttendanceForm(request.POST, meeting=meeting)
+    if form.is_valid():
+        try:
+            quoracy = services.attendance_record(
+                meeting_id=meeting.pk,
+                present=[*form.cleaned_data["present"], *form.cleaned_data["others_present"]],
+                deputies=form.cleaned_data["deputies"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request, "Attendance recorded: " + ("quorate." if quoracy.quorate else "NOT quorate.")
+            )
+            return redirect("mdt:meeting_detail", pk=meeting.pk)
+    return _render_attendance(request, meeting, attendance, form, status=400)
+
+
+def _render_attendance(request, meeting, attendance, form, *, status: int = 200) -> HttpResponse:
+    context = {"meeting": meeting, "attendance": attendance, "attendance_form": form}
+    return render(request, "mdt/meeting_attendance.html", context, status=status)
+
+
+@login_required
+@require_POST
+def meeting_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    _office(request)
+    meeting = _meeting(pk)
+    try:
+        if action == "close-list":
+            services.meeting_close_list(meeting_id=meeting.pk, by=request.user)
+            messages.success(request, "Case list closed.")
+        elif action == "held":
+            services.meeting_mark_held(meeting_id=meeting.pk, by=request.user)
+            messages.success(request, "Meeting marked as held.")
+        elif action == "cancel":
+            form = CancelForm(request.POST)
+            if not form.is_valid():
+                return _render_meeting(request, meeting, cancel_form=form)
+            services.meeting_cancel(
+                meeting_id=meeting.pk, reason=form.cleaned_data["reason"], by=request.user
+            )
+            messages.success(request, "Meeting cancelled.")
+        else:
+            raise Http404
+    except ValidationError as error:
+        _refused(request, error)
+    return redirect("mdt:meeting_detail", pk=meeting.pk)
+
+
+def _office_discussion(request: HttpRequest, pk: int) -> MdtDiscussion:
+    _office(request)
+    return get_object_or_404(
+        MdtDiscussion.objects.select_related("meeting__mdt", "referral__patient", "presenting_clinician"),
+        pk=pk,
+    )
+
+
+@login_required
+@require_POST
+def discussion_readiness(request: HttpRequest, pk: int) -> HttpResponse:
+    discussion = _office_discussion(request, pk)
+    form = ReadinessForm(request.POST)
+    form.is_valid()  # two optional check boxes: always valid
+    services.discussion_readiness_set(
+        discussion_id=discussion.pk,
+        imaging_available=form.cleaned_data["imaging_available"],
+        pathology_available=form.cleaned_data["pathology_available"],
+        by=request.user,
+    )
+    messages.success(request, "Readiness updated.")
+    return redirect("mdt:meeting_detail", pk=discussion.meeting_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def discussion_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    discussion = _office_discussion(request, pk)
+    _log_reads(request, [discussion.referral.patient_id], AccessLog.Action.READ)
+    preference = PatientOutcomePreference.objects.filter(patient=discussion.referral.patient).first()
+    initial = {
+        "outcome": discussion.outcome,
+        "recommendation": discussion.recommendation,
+        "decision_to_treat_on": discussion.decision_to_treat_on,
+        "outcome_recipients": discussion.outcome_recipients,
+        "referrer_email": discussion.referrer_email,
+        "patient_email": preference.patient_email if preference else "",
+        "version": discussion.version,
+    }
+    form = OutcomeForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.outcome_record(discussion_id=discussion.pk, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Outcome saved.")
+            return redirect("mdt:discussion_outcome", pk=discussion.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "mdt/discussion_outcome.html",
+        {"discussion": discussion, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def discussion_send(request: HttpRequest, pk: int) -> HttpResponse:
+    discussion = _office_discussion(request, pk)
+    try:
+        services.outcome_send(discussion_id=discussion.pk, by=request.user)
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, f"Outcome sent to: {discussion.get_outcome_recipients_display().lower()}.")
+    return redirect("mdt:discussion_outcome", pk=discussion.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def discussion_move(request: HttpRequest, pk: int) -> HttpResponse:
+    discussion = _office_discussion(request, pk)  # the page names the referral, not the patient
+    meetings = (
+        MdtMeeting.objects.open_for_cases()
+        .filter(starts_at__gt=timezone.now())
+        .exclude(pk=discussion.meeting_id)
+        .select_related("mdt")
+    )
+    form = MoveForm(
+        request.POST if request.method == "POST" else None,
+        meetings=meetings,
+        initial={"from_meeting": discussion.meeting_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.discussion_move(
+                discussion_id=discussion.pk,
+                to_meeting_id=form.cleaned_data["to_meeting"].pk,
+                from_meeting_id=form.cleaned_data["from_meeting"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Case moved.")
+            return redirect("mdt:meeting_detail", pk=form.cleaned_data["to_meeting"].pk)
+    history = discussion.history.select_related("meeting__mdt").order_by("history_date")
+    return render(
+        request,
+        "mdt/discussion_move.html",
+        {"discussion": discussion, "form": form, "history": history},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_to_next(request: HttpRequest, referral_id: int) -> HttpResponse:
+    """ "Add to next meeting" from a referral (the referral page links here)."""
+    _require(request, "mdt.add_mdtdiscussion")
+    referral = get_object_or_404(Referral, pk=referral_id)
+    form = AddToNextMeetingForm(
+        request.POST if request.method == "POST" else None,
+        initial={"mdt": services.mdt_for_referral(referral)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            discussion = services.discussion_add_to_next(
+                referral=referral,
+                mdt=form.cleaned_data["mdt"],
+                question=form.cleaned_data["question"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Referral {referral.pk} added to {discussion.meeting}.")
+            return redirect("mdt:meeting_detail", pk=discussion.meeting_id)
+    return render(
+        request,
+        "mdt/add_to_next.html",
+        {"referral": referral, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# Attendance over time: the MDT lead and the SAG ------------------------------------------------
+
+
+@login_required
+@require_GET
+def attendance_report(request: HttpRequest) -> HttpResponse:
+    mdts = Mdt.objects.filter(active=True)
+    if not request.user.has_perm("mdt.view_mdtattendance"):
+        practitioner = getattr(request.user, "practitioner", None)
+        mdts = mdts.filter(lead=practitioner) if practitioner else mdts.none()
+        if not mdts.exists():
+            raise PermissionDenied
+    today = timezone.localdate()
+    report = [(mdt, services.attendance_over_time(mdt=mdt, today=today)) for mdt in mdts]
+    return render(request, "mdt/attendance_report.html", {"report": report})
+
+
+# Clinicians -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def discussion_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A discussion, for the office and for the clinicians of that patient (404 for others)."""
+    discussion = get_object_or_404(
+        MdtDiscussion.objects.visible_to(request.user).select_related(
+            "meeting__mdt", "referral__patient", "presenting_clinician"
+        ),
+        pk=pk,
+    )
+    _log_reads(request, [discussion.referral.patient_id], AccessLog.Action.READ)
+    return render(request, "mdt/discussion_detail.html", {"discussion": discussion})
+
+
+def _clinician(request: HttpRequest) -> None:
+    if not (request.user.is_clinician or request.user.is_mdt_office):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def my_mdt(request: HttpRequest) -> HttpResponse:
+    """The meetings where I present, my patients' discussions, and my calendar feed."""
+    _clinician(request)
+    now = timezone.now()
+    token = MdtCalendarToken.objects.filter(user=request.user).first()
+    discussions = (
+        MdtDiscussion.objects.visible_to(request.user)
+        .filter(meeting__starts_at__gte=now - datetime.timedelta(days=90))
+        .exclude(meeting__status=MdtMeeting.Status.CANCELLED)
+        .select_related("meeting__mdt", "referral__patient", "presenting_clinician")
+        .order_by("meeting__starts_at")
+    )
+    if request.user.is_mdt_office:
+        discussions = discussions.filter(presenting_clinician=request.user)
+    _log_reads(request, [d.referral.patient_id for d in discussions], AccessLog.Action.LIST)
+    return render(
+        request,
+        "mdt/my_mdt.html",
+        {
+            "presenting": services.meetings_presented_by(request.user).filter(starts_at__gte=now),
+            "discussions": discussions,
+            "feed_url": request.build_absolute_uri(reverse("mdt:calendar_feed", args=[token.token]))
+            if token
+            else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def calendar_token(request: HttpRequest) -> HttpResponse:
+    _clinician(request)
+    services.calendar_token_get_or_create(user=request.user, reset=request.POST.get("reset") == "1")
+    messages.success(request, "Your calendar feed address is below. Keep it private.")
+    return redirect("mdt:my_mdt")
+
+
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The .ics feed of meetings where the token's owner presents. Calendar apps cannot sign in,
+    so the secret URL is the credential; it names no patient."""
+    owner = get_object_or_404(MdtCalendarToken.objects.select_related("user"), token=token).user
+    if not owner.is_active:
+        raise Http404
+    since = timezone.now() - datetime.timedelta(days=60)
+    feed = presenter_feed(services.meetings_presented_by(owner).filter(starts_at__gte=since), user=owner)
+    response = HttpResponse(feed, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="mdt-meetings.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,57 @@
+"""Every write on patients and referrals, by topic: intake (routing, duplicates, merge), transitions
+(status, surgeon, first treatment, what the MDT asks for), and the once-only waiting-time alerts and
+weekly digests. Import from here: `from referrals import services; services.referral_create(...)`."""
+
+from .alerts import (
+    NOT_THE_CONSULTANT,
+    SWEEP_BATCH,
+    SWEEP_FINISHED_STATUSES,
+    WANTED_ALERTS,
+    AlertDeliveryFailed,
+    waiting_time_alerts_send,
+    weekly_digest_send,
+)
+from .intake import (
+    PatientDetails,
+    ReferralDetails,
+    capability_holders,
+    patient_find_existing,
+    patient_find_likely_duplicate,
+    patient_merge,
+    referral_create,
+    routing_decide,
+)
+from .transitions import (
+    ReferralConflict,
+    referral_assign_surgeon,
+    referral_claim,
+    referral_mdt_listed,
+    referral_mdt_outcome_recorded,
+    referral_record_first_treatment,
+    referral_transition,
+)
+
+__all__ = [
+    "NOT_THE_CONSULTANT",
+    "SWEEP_BATCH",
+    "SWEEP_FINISHED_STATUSES",
+    "WANTED_ALERTS",
+    "AlertDeliveryFailed",
+    "PatientDetails",
+    "ReferralConflict",
+    "ReferralDetails",
+    "capability_holders",
+    "patient_find_existing",
+    "patient_find_likely_duplicate",
+    "patient_merge",
+    "referral_assign_surgeon",
+    "referral_claim",
+    "referral_create",
+    "referral_mdt_listed",
+    "referral_mdt_outcome_recorded",
+    "referral_record_first_treatment",
+    "referral_transition",
+    "routing_decide",
+    "waiting_time_alerts_send",
+    "weekly_digest_send",
+]

@@ -1,0 +1,545 @@
+import datetime
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.exceptions import ValidationError
+
+from mdt import services
+from mdt.models import MdtAttendance, MdtDiscussion, MdtMeeting, MdtReminderSent, PatientOutcomePreference
+from mdt.rules import LONDON
+from tests.factories import (
+    CancelledMeetingFactory,
+    DiscussedMdtDiscussionFactory,
+    HeldMeetingFactory,
+    ListClosedMeetingFactory,
+    MdtDiscussionFactory,
+    MdtFactory,
+    MdtPractitionerFactory,
+    OrganisationFactory,
+    PatientFactory,
+    PlannedMeetingFactory,
+    ReceivedReferralFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+UTC = datetime.UTC
+BEFORE_CUTOFF = datetime.datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+AFTER_CUTOFF = datetime.datetime(2026, 11, 30, 13, 0, tzinfo=UTC)
+
+
+def _field_errors(excinfo) -> dict:
+    return excinfo.value.message_dict
+
+
+# Meetings ---------------------------------------------------------------------------------------
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 24, 7, 0, tzinfo=UTC), tick=False)
+def test_meetings_are_created_ahead_from_the_weekly_slot_and_not_twice():
+    mdt = MdtFactory(weeks_ahead=8)
+    created = services.mdt_meetings_generate(mdt=mdt)
+    days = [m.starts_at.astimezone(LONDON).date() for m in created]
+    assert days[0] == datetime.date(2026, 11, 25)
+    assert days[-1] == datetime.date(2027, 1, 13)
+    assert datetime.date(2026, 12, 30) in days
+    assert all(m.starts_at.astimezone(LONDON).time() == datetime.time(8, 0) for m in created)
+    # Cut-off before the meeting after Christmas skips the Boxing Day substitute holiday.
+    after_christmas = next(
+        m for m in created if m.starts_at.astimezone(LONDON).date() == datetime.date(2026, 12, 30)
+    )
+    assert after_christmas.cutoff_at.astimezone(LONDON).date() == datetime.date(2026, 12, 24)
+    assert services.mdt_meetings_generate(mdt=mdt) == []
+    assert mdt.meetings.count() == len(created)
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 24, 7, 0, tzinfo=UTC), tick=False)
+def test_a_cancelled_date_is_not_recreated():
+    mdt = MdtFactory(weeks_ahead=3)
+    cancelled = CancelledMeetingFactory(mdt=mdt)  # Wednesday 2 December
+    created = services.mdt_meetings_generate(mdt=mdt)
+    assert [m.starts_at.astimezone(LONDON).date() for m in created] == [
+        datetime.date(2026, 11, 25),
+        datetime.date(2026, 12, 9),
+    ]
+    assert mdt.meetings.filter(status=MdtMeeting.Status.CANCELLED).get() == cancelled
+
+
+@time_machine.travel(datetime.datetime(2026, 10, 12, 7, 0, tzinfo=UTC), tick=False)
+def test_generated_meetings_keep_local_time_across_the_clock_change():
+    mdt = MdtFactory(weekday=1, start_time=datetime.time(9, 0), weeks_ahead=3)
+    created = services.mdt_meetings_generate(mdt=mdt)
+    assert [m.starts_at.astimezone(UTC).hour for m in created] == [8, 8, 9]
+
+
+def test_closing_the_list_twice_is_refused(office_user):
+    meeting = PlannedMeetingFactory()
+    services.meeting_close_list(meeting_id=meeting.pk, by=office_user)
+    with pytest.raises(ValidationError, match="list closed"):
+        services.meeting_close_list(meeting_id=meeting.pk, by=office_user)
+    meeting.refresh_from_db()
+    assert meeting.status == MdtMeeting.Status.LIST_CLOSED
+    assert meeting.history.count() == 2
+
+
+def test_a_meeting_is_marked_held_only_once_it_has_started(office_user):
+    meeting = PlannedMeetingFactory()
+    with pytest.raises(ValidationError, match="once it has started"):
+        services.meeting_mark_held(
+            meeting_id=meeting.pk, by=office_user, now=meeting.starts_at - datetime.timedelta(hours=1)
+        )
+    services.meeting_mark_held(meeting_id=meeting.pk, by=office_user, now=meeting.starts_at)
+    meeting.refresh_from_db()
+    assert meeting.status == MdtMeeting.Status.HELD
+
+
+def test_a_meeting_with_cases_cannot_be_cancelled_until_they_are_moved(office_user):
+    discussion = MdtDiscussionFactory()
+    with pytest.raises(ValidationError, match="Move the 1 case"):
+        services.meeting_cancel(meeting_id=discussion.meeting_id, reason="Strike", by=office_user)
+    empty = PlannedMeetingFactory(
+        mdt=discussion.meeting.mdt, starts_at=discussion.meeting.starts_at + datetime.timedelta(weeks=1)
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        services.meeting_cancel(meeting_id=empty.pk, reason=" ", by=office_user)
+    assert "reason" in _field_errors(excinfo)
+    services.meeting_cancel(meeting_id=empty.pk, reason="Strike", by=office_user)
+    empty.refresh_from_db()
+    assert (empty.status, empty.cancel_reason) == (MdtMeeting.Status.CANCELLED, "Strike")
+
+
+# Attendance and quoracy -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def core():
+    return {
+        speciality: MdtPractitionerFactory(speciality=speciality)
+        for speciality in ("surgery", "radiology", "pathology")
+    }
+
+
+def test_a_meeting_is_quorate_when_the_rule_specialities_attend(office_user, core):
+    meeting = HeldMeetingFactory()
+    meeting.mdt.core_members.set(core.values())
+    result = services.attendance_record(
+        meeting_id=meeting.pk, present=[core["surgery"], core["radiology"]], by=office_user
+    )
+    assert (result.quorate, result.missing) == (False, ("pathology",))
+    deputy = MdtPractitionerFactory(speciality="pathology", is_core_mdt_member=False)
+    result = services.attendance_record(
+        meeting_id=meeting.pk,
+        present=[core["surgery"], core["radiology"]],
+        deputies=[(deputy, core["pathology"])],
+        by=office_user,
+    )
+    assert result.quorate
+    assert meeting.attendance.get(practitioner=deputy).deputy_for == core["pathology"]
+    # Replacing the attendance keeps a history of who was recorded and removed.
+    history = MdtAttendance.history.filter(meeting_id=meeting.pk)
+    assert history.filter(history_type="+").count() == 5
+    assert history.filter(history_type="-").count() == 2
+    assert services.meeting_quoracy(meeting).quorate
+
+
+def test_a_deputy_must_cover_a_core_member(office_user, core):
+    meeting = HeldMeetingFactory()
+    meeting.mdt.core_members.set(core.values())
+    outsider = MdtPractitionerFactory(is_core_mdt_member=False)
+    with pytest.raises(ValidationError) as excinfo:
+        services.attendance_record(
+            meeting_id=meeting.pk, present=[], deputies=[(MdtPractitionerFactory(), outsider)], by=office_user
+        )
+    assert "deputies" in _field_errors(excinfo)
+    assert not meeting.attendance.exists()
+
+
+def test_attendance_over_time_counts_deputies_and_only_the_last_12_months(office_user, core):
+    mdt = MdtFactory()
+    mdt.core_members.set(core.values())
+    starts = [datetime.datetime(2026, 11, day, 8, 0, tzinfo=LONDON) for day in (4, 11, 18)]
+    meetings = [HeldMeetingFactory(mdt=mdt, starts_at=s) for s in starts]
+    old = HeldMeetingFactory(mdt=mdt, starts_at=datetime.datetime(2025, 10, 1, 8, 0, tzinfo=LONDON))
+    PlannedMeetingFactory(mdt=mdt)  # not held: does not count
+    deputy = MdtPractitionerFactory(is_core_mdt_member=False)
+    services.attendance_record(
+        meeting_id=meetings[0].pk, present=[core["surgery"], core["radiology"]], by=office_user
+    )
+    services.attendance_record(
+        meeting_id=meetings[1].pk,
+        present=[core["surgery"]],
+        deputies=[(deputy, core["radiology"])],
+        by=office_user,
+    )
+    services.attendance_record(meeting_id=meetings[2].pk, present=[core["pathology"]], by=office_user)
+    services.attendance_record(meeting_id=old.pk, present=[core["pathology"]], by=office_user)
+    rows = {
+        row["member"].speciality: row["share"]
+        for row in services.attendance_over_time(mdt=mdt, today=datetime.date(2026, 11, 24))
+    }
+    assert (rows["surgery"].attended, rows["surgery"].meetings, rows["surgery"].meets_expectation) == (
+        2,
+        3,
+        True,
+    )
+    assert (rows["radiology"].attended, rows["radiology"].meets_expectation) == (2, True)
+    assert (rows["pathology"].attended, rows["pathology"].meets_expectation) == (1, False)
+
+
+# Discussions ------------------------------------------------------------------------------------
+
+
+def test_a_case_is_added_before_the_cutoff_without_a_reason(office_user, clinician):
+    meeting = PlannedMeetingFactory()
+    referral = ReceivedReferralFactory(responsible_consultant=clinician)
+    discussion = services.discussion_add(
+        meeting_id=meeting.pk, referral=referral, by=office_user, question="Plan?", now=BEFORE_CUTOFF
+    )
+    assert discussion.presenting_clinician == clinician
+    assert discussion.late_addition_reason == ""
+    assert discussion.outcome_recipients == PatientOutcomePreference.Recipients.REFERRER
+
+
+def test_adding_a_case_after_the_cutoff_needs_a_reason(office_user):
+    meeting = PlannedMeetingFactory()
+    referral = ReceivedReferralFactory()
+    with pytest.raises(ValidationError) as excinfo:
+        services.discussion_add(meeting_id=meeting.pk, referral=referral, by=office_user, now=AFTER_CUTOFF)
+    assert "late_addition_reason" in _field_errors(excinfo)
+    assert not MdtDiscussion.objects.exists()
+    discussion = services.discussion_add(
+        meeting_id=meeting.pk,
+        referral=referral,
+        by=office_user,
+        late_addition_reason="Cord compression on MRI",
+        now=AFTER_CUTOFF,
+    )
+    assert discussion.late_addition_reason == "Cord compression on MRI"
+
+
+def test_a_closed_list_needs_a_reason_even_before_the_cutoff(office_user):
+    meeting = ListClosedMeetingFactory()
+    with pytest.raises(ValidationError) as excinfo:
+        services.discussion_add(
+            meeting_id=meeting.pk, referral=ReceivedReferralFactory(), by=office_user, now=BEFORE_CUTOFF
+        )
+    assert "late_addition_reason" in _field_errors(excinfo)
+
+
+def test_a_case_cannot_be_added_twice_or_to_a_past_or_cancelled_meeting(office_user):
+    discussion = MdtDiscussionFactory()
+    with pytest.raises(ValidationError) as excinfo:
+        services.discussion_add(
+            meeting_id=discussion.meeting_id, referral=discussion.referral, by=office_user, now=BEFORE_CUTOFF
+        )
+    assert "referral" in _field_errors(excinfo)
+    for meeting in (
+        HeldMeetingFactory(),
+        CancelledMeetingFactory(starts_at=datetime.datetime(2026, 12, 9, 8, 0, tzinfo=LONDON)),
+    ):
+        with pytest.raises(ValidationError) as excinfo:
+            services.discussion_add(
+                meeting_id=meeting.pk, referral=ReceivedReferralFactory(), by=office_user, now=BEFORE_CUTOFF
+            )
+        assert "meeting" in _field_errors(excinfo)
+
+
+def test_the_outcome_recipients_start_from_the_patients_recorded_wishes(office_user):
+    patient = PatientFactory()
+    PatientOutcomePreference.objects.create(
+        patient=patient, recipients="both", patient_email="p@example.invalid"
+    )
+    discussion = services.discussion_add(
+        meeting_id=PlannedMeetingFactory().pk,
+        referral=ReceivedReferralFactory(patient=patient),
+        by=office_user,
+        now=BEFORE_CUTOFF,
+    )
+    assert discussion.outcome_recipients == "both"
+
+
+def test_moving_a_case_keeps_its_history_with_the_reason(office_user):
+    discussion = MdtDiscussionFactory()
+    first = discussion.meeting
+    later = PlannedMeetingFactory(mdt=first.mdt, starts_at=first.starts_at + datetime.timedelta(weeks=1))
+    moved = services.discussion_move(
+        discussion_id=discussion.pk,
+        to_meeting_id=later.pk,
+        reason="Awaiting biopsy",
+        by=office_user,
+        now=BEFORE_CUTOFF,
+    )
+    assert moved.pk == discussion.pk
+    assert moved.meeting == later
+    history = list(discussion.history.order_by("history_date"))
+    assert [h.meeting_id for h in history] == [first.pk, later.pk]
+    assert history[-1].history_change_reason == "Moved: Awaiting biopsy"
+
+
+def test_a_move_needs_a_reason_and_an_open_later_meeting(office_user):
+    discussion = MdtDiscussionFactory()
+    later = PlannedMeetingFactory(
+        mdt=discussion.meeting.mdt, starts_at=discussion.meeting.starts_at + datetime.timedelta(weeks=1)
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        services.discussion_move(
+            discussion_id=discussion.pk, to_meeting_id=later.pk, reason="", by=office_user, now=BEFORE_CUTOFF
+        )
+    assert "reason" in _field_errors(excinfo)
+    with pytest.raises(ValidationError) as excinfo:
+        services.discussion_move(
+            discussion_id=discussion.pk,
+            to_meeting_id=HeldMeetingFactory().pk,
+            reason="x",
+            by=office_user,
+            now=BEFORE_CUTOFF,
+        )
+    assert "to_meeting" in _field_errors(excinfo)
+    discussion.refresh_from_db()
+    assert discussion.meeting_id != later.pk
+
+
+def test_a_discussed_case_cannot_be_moved(office_user):
+    discussion = DiscussedMdtDiscussionFactory()
+    with pytest.raises(ValidationError, match="already has an outcome"):
+        services.discussion_move(
+            discussion_id=discussion.pk,
+            to_meeting_id=PlannedMeetingFactory().pk,
+            reason="x",
+            by=office_user,
+            now=BEFORE_CUTOFF,
+        )
+
+
+@time_machine.travel(BEFORE_CUTOFF, tick=False)
+def test_add_to_next_uses_the_next_meeting_whose_list_is_open(office_user):
+    mdt = MdtFactory()
+    PlannedMeetingFactory(
+        mdt=mdt, starts_at=datetime.datetime(2026, 11, 25, 8, 0, tzinfo=LONDON)
+    )  # cut-off passed
+    open_meeting = PlannedMeetingFactory(mdt=mdt)
+    discussion = services.discussion_add_to_next(referral=ReceivedReferralFactory(), mdt=mdt, by=office_user)
+    assert discussion.meeting == open_meeting
+
+
+@time_machine.travel(BEFORE_CUTOFF, tick=False)
+def test_add_to_next_without_an_mdt_uses_the_previous_or_the_referrers_mdt(office_user):
+    organisation = OrganisationFactory(ods_code="RPY")
+    mdt = MdtFactory()
+    mdt.service.organisations.add(organisation)
+    meeting = PlannedMeetingFactory(mdt=mdt)
+    referral = ReceivedReferralFactory(referring_organisation=organisation)
+    assert services.mdt_for_referral(referral) == mdt
+    assert services.discussion_add_to_next(referral=referral, mdt=None, by=office_user).meeting == meeting
+    with pytest.raises(ValidationError) as excinfo:
+        services.discussion_add_to_next(referral=ReceivedReferralFactory(), mdt=None, by=office_user)
+    assert "mdt" in _field_errors(excinfo)
+
+
+def test_discussions_for_patient_respect_who_may_see_them(clinician, other_clinician, office_user):
+    mine = MdtDiscussionFactory(referral=ReceivedReferralFactory(responsible_consultant=clinician))
+    patient = mine.referral.patient
+    assert list(services.discussions_for_patient(patient, clinician)) == [mine]
+    assert list(services.discussions_for_patient(patient, office_user)) == [mine]
+    assert list(services.discussions_for_patient(patient, other_clinician)) == []
+
+
+# Outcomes ---------------------------------------------------------------------------------------
+
+
+def _record(discussion, by, **overrides):
+    values = {
+        "discussion_id": discussion.pk,
+        "version": discussion.version,
+        "outcome": "chemotherapy",
+        "recommendation": "Neoadjuvant chemotherapy, then re-image.",
+        "decision_to_treat_on": datetime.date(2026, 11, 18),
+        "outcome_recipients": "referrer",
+        "referrer_email": "gp@example.invalid",
+        "patient_email": "",
+        "by": by,
+        "now": datetime.datetime(2026, 11, 18, 12, 0, tzinfo=UTC),
+    }
+    return services.outcome_record(**{**values, **overrides})
+
+
+def test_an_outcome_is_recorded_with_the_patients_wishes(office_user):
+    discussion = MdtDiscussionFactory(meeting=HeldMeetingFactory())
+    saved = _record(discussion, office_user, outcome_recipients="both", patient_email="pat@example.invalid")
+    assert (saved.outcome, saved.version, saved.outcome_recorded_by) == ("chemotherapy", 1, office_user)
+    preference = PatientOutcomePreference.objects.get(patient=discussion.referral.patient)
+    assert (preference.recipients, preference.patient_email) == ("both", "pat@example.invalid")
+
+
+def test_a_second_concurrent_outcome_save_is_refused(office_user, superuser):
+    discussion = MdtDiscussionFactory(meeting=HeldMeetingFactory())
+    _record(discussion, office_user)  # built from version 0
+    with pytest.raises(ValidationError, match="Another user got there first"):
+        _record(discussion, superuser, outcome="surgery")  # also built from version 0
+    discussion.refresh_from_db()
+    assert (discussion.outcome, discussion.outcome_recorded_by) == ("chemotherapy", office_user)
+
+
+def test_outcome_input_is_checked_field_by_field(office_user):
+    discussion = MdtDiscussionFactory(meeting=HeldMeetingFactory())
+    for overrides, field in [
+        ({"outcome": "magic"}, "outcome"),
+        ({"recommendation": "  "}, "recommendation"),
+        ({"decision_to_treat_on": datetime.date(2026, 11, 1)}, "decision_to_treat_on"),
+    ]:
+        with pytest.raises(ValidationError) as excinfo:
+            _record(discussion, office_user, **overrides)
+        assert field in _field_errors(excinfo)
+    discussion.refresh_from_db()
+    assert discussion.outcome == ""
+
+
+def test_no_outcome_before_the_meeting(office_user):
+    discussion = MdtDiscussionFactory()
+    with pytest.raises(ValidationError, match="once the meeting has started"):
+        _record(discussion, office_user, now=BEFORE_CUTOFF, decision_to_treat_on=None)
+
+
+@pytest.mark.parametrize(
+    ("recipients", "expected"),
+    [
+        ("referrer", {"referrer@example.invalid"}),
+        ("patient", {"patient@example.invalid"}),
+        ("both", {"referrer@example.invalid", "patient@example.invalid"}),
+    ],
+)
+def test_the_outcome_goes_to_whom_the_patient_wishes(office_user, recipients, expected):
+    discussion = DiscussedMdtDiscussionFactory(outcome_recipients=recipients)
+    PatientOutcomePreference.objects.create(
+        patient=discussion.referral.patient, recipients=recipients, patient_email="patient@example.invalid"
+    )
+    now = datetime.datetime(2026, 11, 19, 9, 0, tzinfo=UTC)
+    services.outcome_send(discussion_id=discussion.pk, by=office_user, now=now)
+    assert {address for message in mail.outbox for address in message.to} == expected
+    assert all("Wide local excision" in message.body for message in mail.outbox)
+    discussion.refresh_from_db()
+    assert (discussion.outcome_sent_at, discussion.outcome_sent_to) == (now, recipients)
+    assert MdtReminderSent.objects.filter(object_id=discussion.pk).count() == len(expected)
+
+
+def test_the_patient_letter_names_only_the_patient_and_the_referrer_letter_identifies_them(office_user):
+    discussion = DiscussedMdtDiscussionFactory(outcome_recipients="both")
+    PatientOutcomePreference.objects.create(
+        patient=discussion.referral.patient, recipients="both", patient_email="p@example.invalid"
+    )
+    services.outcome_send(discussion_id=discussion.pk, by=office_user)
+    to_referrer = next(m for m in mail.outbox if m.to == ["referrer@example.invalid"])
+    to_patient = next(m for m in mail.outbox if m.to == ["p@example.invalid"])
+    assert discussion.referral.patient.nhs_number in to_referrer.body
+    assert discussion.referral.patient.nhs_number not in to_patient.body
+
+
+def test_an_outcome_is_not_sent_without_the_address_the_wishes_need(office_user):
+    discussion = DiscussedMdtDiscussionFactory(outcome_recipients="patient")
+    with pytest.raises(ValidationError) as excinfo:
+        services.outcome_send(discussion_id=discussion.pk, by=office_user)
+    assert "patient_email" in _field_errors(excinfo)
+    assert mail.outbox == []
+    discussion.refresh_from_db()
+    assert discussion.outcome_sent_at is None
+
+
+def test_an_outcome_is_sent_once(office_user):
+    discussion = DiscussedMdtDiscussionFactory()
+    services.outcome_send(discussion_id=discussion.pk, by=office_user)
+    with pytest.raises(ValidationError, match="already"):
+        services.outcome_send(discussion_id=discussion.pk, by=office_user)
+    assert len(mail.outbox) == 1
+
+
+def test_an_outcome_cannot_be_sent_before_it_is_recorded(office_user):
+    discussion = MdtDiscussionFactory(meeting=HeldMeetingFactory())
+    with pytest.raises(ValidationError, match="Record the outcome"):
+        services.outcome_send(discussion_id=discussion.pk, by=office_user)
+
+
+# Calendar token ---------------------------------------------------------------------------------
+
+
+def test_resetting_the_calendar_token_replaces_it(clinician):
+    first = services.calendar_token_get_or_create(user=clinician).token
+    assert services.calendar_token_get_or_create(user=clinician).token == first
+    assert services.calendar_token_get_or_create(user=clinician, reset=True).token != first
+
+
+def test_the_31_day_clock_starts_at_the_first_decision_to_treat():
+    referral = ReceivedReferralFactory()
+    assert services.referral_decision_to_treat_on(referral) is None
+    DiscussedMdtDiscussionFactory(referral=referral, decision_to_treat_on=datetime.date(2026, 11, 20))
+    DiscussedMdtDiscussionFactory(
+        referral=referral,
+        meeting=HeldMeetingFactory(starts_at=datetime.datetime(2026, 11, 11, 8, 0, tzinfo=LONDON)),
+        decision_to_treat_on=datetime.date(2026, 11, 12),
+    )
+    assert services.referral_decision_to_treat_on(referral) == datetime.date(2026, 11, 12)
+
+
+# The referral follows its MDT discussions --------------------------------------------------------
+
+
+def test_listing_an_accepted_referral_moves_it_to_awaiting_mdt_with_an_event(office_user):
+    referral = ReceivedReferralFactory(status="accepted")
+    services.discussion_add(
+        meeting_id=PlannedMeetingFactory().pk, referral=referral, by=office_user, now=BEFORE_CUTOFF
+    )
+    referral.refresh_from_db()
+    assert referral.status == "awaiting_mdt"
+    event = referral.events.get()
+    assert (event.from_status, event.to_status, event.actor) == ("accepted", "awaiting_mdt", office_user)
+
+
+def test_listing_a_referral_not_yet_accepted_leaves_its_status(office_user):
+    referral = ReceivedReferralFactory(status="received")
+    services.discussion_add(
+        meeting_id=PlannedMeetingFactory().pk, referral=referral, by=office_user, now=BEFORE_CUTOFF
+    )
+    referral.refresh_from_db()
+    assert referral.status == "received"
+    assert not referral.events.exists()
+
+
+def test_an_outcome_starts_the_31_day_clock_and_moves_the_referral_to_discussed(office_user):
+    referral = ReceivedReferralFactory(status="awaiting_mdt", received_on=datetime.date(2026, 11, 2))
+    discussion = MdtDiscussionFactory(meeting=HeldMeetingFactory(), referral=referral)
+    _record(discussion, office_user, decision_to_treat_on=datetime.date(2026, 11, 18))
+    referral.refresh_from_db()
+    assert referral.status == "discussed_at_mdt"
+    assert referral.mdt_outcome_on == discussion.meeting.starts_at.astimezone(LONDON).date()
+    assert referral.decision_to_treat_on == datetime.date(2026, 11, 18)
+    clocks = {c.standard: c for c in referral.clocks(today=datetime.date(2026, 11, 25))}
+    assert clocks["dtt_31"].start == datetime.date(2026, 11, 18)
+    assert clocks["dtt_31"].due_date == datetime.date(2026, 12, 19)
+    # With an MDT outcome, a first treatment is no longer "treatment before MDT".
+    from referrals.services import referral_record_first_treatment
+
+    treated = referral_record_first_treatment(
+        referral_id=referral.pk, treated_on=datetime.date(2026, 11, 25), by=office_user
+    )
+    assert treated.status == "first_treatment_given"
+
+
+def test_a_move_from_a_meeting_the_case_has_left_is_refused(office_user):
+    discussion = MdtDiscussionFactory(meeting=PlannedMeetingFactory())
+    start = discussion.meeting
+    one = PlannedMeetingFactory(mdt=start.mdt, starts_at=start.starts_at + datetime.timedelta(weeks=1))
+    two = PlannedMeetingFactory(mdt=start.mdt, starts_at=start.starts_at + datetime.timedelta(weeks=2))
+    services.discussion_move(
+        discussion_id=discussion.pk, to_meeting_id=one.pk, from_meeting_id=start.pk,
+        reason="Imaging not back", by=office_user, now=BEFORE_CUTOFF,
+    )  # fmt: skip
+    with pytest.raises(ValidationError, match="Another user got there first"):
+        services.discussion_move(
+            discussion_id=discussion.pk, to_meeting_id=two.pk, from_meeting_id=start.pk,
+            reason="Surgeon away", by=office_user, now=BEFORE_CUTOFF,
+        )  # fmt: skip
+    discussion.refresh_from_db()
+    assert discussion.meeting == one
+    assert (
+        discussion.history.order_by("-history_id").first().history_change_reason == "Moved: Imaging not back"
+    )

@@ -1,0 +1,588 @@
+import datetime
+from html.parser import HTMLParser
+
+import icalendar
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+
+from mdt import services
+from mdt.models import MdtCalendarToken, MdtDiscussion
+from mdt.rules import LONDON
+from tests.factories import (
+    CancelledMeetingFactory,
+    DiscussedMdtDiscussionFactory,
+    HeldMeetingFactory,
+    MdtDiscussionFactory,
+    MdtFactory,
+    MdtPractitionerFactory,
+    PlannedMeetingFactory,
+    PractitionerFactory,
+    ReceivedReferralFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+BEFORE_CUTOFF = datetime.datetime(2026, 11, 24, 10, 0, tzinfo=LONDON)
+AFTER_CUTOFF = datetime.datetime(2026, 11, 30, 13, 0, tzinfo=LONDON)
+
+
+@pytest.fixture
+def discussion(clinician):
+    return MdtDiscussionFactory(
+        referral=ReceivedReferralFactory(responsible_consultant=clinician), presenting_clinician=clinician
+    )
+
+
+def _office_urls(discussion) -> list[str]:
+    return [
+        reverse("mdt:meeting_list"),
+        reverse("mdt:meeting_detail", args=[discussion.meeting_id]),
+        reverse("mdt:meeting_print", args=[discussion.meeting_id]),
+        reverse("mdt:discussion_outcome", args=[discussion.pk]),
+        reverse("mdt:discussion_move", args=[discussion.pk]),
+        reverse("mdt:add_to_next", args=[discussion.referral_id]),
+    ]
+
+
+@pytest.mark.parametrize("persona", ["outsider", "clinician", "sag_member"])
+def test_office_pages_are_refused_to_everyone_else(client, request, persona, discussion):
+    client.force_login(request.getfixturevalue(persona))
+    for url in _office_urls(discussion):
+        assert client.get(url).status_code == 403, url
+    for url in (
+        reverse("mdt:meeting_add_discussion", args=[discussion.meeting_id]),
+        reverse("mdt:meeting_attendance", args=[discussion.meeting_id]),
+        reverse("mdt:meeting_transition", args=[discussion.meeting_id, "held"]),
+        reverse("mdt:discussion_send", args=[discussion.pk]),
+        reverse("mdt:add_to_next", args=[discussion.referral_id]),
+    ):
+        assert client.post(url).status_code == 403, url
+    assert MdtDiscussion.objects.count() == 1
+
+
+def test_anonymous_users_are_sent_to_sign_in(client, discussion):
+    for url in [
+        *_office_urls(discussion),
+        reverse("mdt:my_mdt"),
+        reverse("mdt:discussion_detail", args=[discussion.pk]),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+
+
+@time_machine.travel(BEFORE_CUTOFF, tick=False)
+def test_office_sees_the_meeting_list_and_the_case_list_with_readiness_and_quoracy(
+    client, office_user, discussion
+):
+    client.force_login(office_user)
+    listing = client.get(reverse("mdt:meeting_list")).content.decode()
+    assert reverse("mdt:meeting_detail", args=[discussion.meeting_id]) in listing
+    page = client.get(reverse("mdt:meeting_detail", args=[discussion.meeting_id]))
+    content = page.content.decode()
+    assert page.status_code == 200
+    assert "Imaging missing" in content
+    assert "Pathology missing" in content
+    assert "Not quorate" in content
+    assert "missing: Pathology, Radiology, Surgery" in content
+    assert content.count('name="csrfmiddlewaretoken"') == content.count("<form")
+    assert str(discussion.referral.patient) in content
+    assert content.count("<h1") == 1
+
+
+def test_printable_case_list_uses_the_print_stylesheet_and_no_inline_style_or_script(
+    client, office_user, discussion
+):
+    client.force_login(office_user)
+    content = client.get(reverse("mdt:meeting_print", args=[discussion.meeting_id])).content.decode()
+    assert "/static/mdt/mdt-print.css" in content
+    assert "<script" not in content
+    assert "style=" not in content
+    assert "<style" not in content
+    assert discussion.referral.patient.nhs_number in content
+    assert "MISSING" in content
+
+
+@time_machine.travel(AFTER_CUTOFF, tick=False)
+def test_office_adding_a_case_after_the_cutoff_is_asked_for_a_reason(client, office_user):
+    meeting = PlannedMeetingFactory()
+    referral = ReceivedReferralFactory()
+    client.force_login(office_user)
+    url = reverse("mdt:meeting_add_discussion", args=[meeting.pk])
+    response = client.post(url, {"referral": referral.pk, "question": "Plan?"})
+    assert response.status_code == 400
+    assert "give the reason this case must be added late" in response.content.decode()
+    assert not MdtDiscussion.objects.exists()
+    response = client.post(
+        url, {"referral": referral.pk, "question": "Plan?", "late_addition_reason": "Urgent"}
+    )
+    assert response.status_code == 302
+    assert MdtDiscussion.objects.get().late_addition_reason == "Urgent"
+
+
+@time_machine.travel(BEFORE_CUTOFF, tick=False)
+def test_an_unknown_referral_number_is_named_not_a_500(client, office_user):
+    client.force_login(office_user)
+    response = client.post(
+        reverse("mdt:meeting_add_discussion", args=[PlannedMeetingFactory().pk]),
+        {"referral": 9999, "question": "x"},
+    )
+    assert response.status_code == 400
+    assert "There is no referral with that number." in response.content.decode()
+
+
+def test_office_records_attendance_and_sees_quoracy(client, office_user):
+    meeting = HeldMeetingFactory()
+    members = [MdtPractitionerFactory(speciality=s) for s in ("surgery", "radiology", "pathology")]
+    meeting.mdt.core_members.set(members)
+    client.force_login(office_user)
+    # The case list links to the attendance page rather than carrying the directory-sized form.
+    detail = client.get(reverse("mdt:meeting_detail", args=[meeting.pk])).content.decode()
+    url = reverse("mdt:meeting_attendance", args=[meeting.pk])
+    assert f'href="{url}"' in detail
+    assert 'name="others_present"' not in detail
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'name="others_present"' in page.content.decode()
+    response = client.post(
+        reverse("mdt:meeting_attendance", args=[meeting.pk]),
+        {"present": [m.pk for m in members]},
+        follow=True,
+    )
+    assert "Attendance recorded: quorate." in response.content.decode()
+    assert meeting.attendance.count() == 3
+
+
+class _SubmittedValues(HTMLParser):
+    """What a browser submits from the form posting to `action`: checked boxes, selected options
+    and other inputs' values (submit buttons left out)."""
+
+    def __init__(self, action: str):
+        super().__init__()
+        self.action, self.in_form, self.select, self.data = action, False, None, {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.in_form = attrs.get("action") == self.action
+        elif not self.in_form:
+            return
+        elif tag == "input" and attrs.get("type") != "submit":
+            if attrs.get("type") not in ("checkbox", "radio") or "checked" in attrs:
+                self.data.setdefault(attrs["name"], []).append(attrs.get("value", ""))
+        elif tag == "select":
+            self.select = attrs["name"]
+        elif tag == "option" and self.select and "selected" in attrs:
+            self.data.setdefault(self.select, []).append(attrs.get("value", ""))
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.in_form = False
+        elif tag == "select":
+            self.select = None
+
+
+def _attendance(meeting) -> set[tuple[int, int | None]]:
+    return set(meeting.attendance.values_list("practitioner_id", "deputy_for_id"))
+
+
+def test_saving_the_attendance_page_unchanged_keeps_everyone_recorded_before(client, office_user):
+    meeting = HeldMeetingFactory()
+    surgeon, radiologist = (MdtPractitionerFactory(speciality=s) for s in ("surgery", "radiology"))
+    meeting.mdt.core_members.set([surgeon, radiologist])
+    other, deputy = PractitionerFactory(speciality="oncology"), PractitionerFactory(speciality="radiology")
+    client.force_login(office_user)
+    url = reverse("mdt:meeting_attendance", args=[meeting.pk])
+    recorded = client.post(
+        url,
+        {
+            "present": [surgeon.pk],
+            "others_present": [other.pk],
+            "deputy_1": deputy.pk,
+            "deputy_1_for": radiologist.pk,
+        },
+    )
+    assert recorded.status_code == 302
+    before = _attendance(meeting)
+    assert before == {(surgeon.pk, None), (other.pk, None), (deputy.pk, radiologist.pk)}
+
+    page = client.get(url)
+    form = _SubmittedValues(url)
+    form.feed(page.content.decode())
+    # The page shows everyone recorded, where a save would otherwise wipe them.
+    assert form.data["present"] == [str(surgeon.pk)]
+    assert form.data["others_present"] == [str(other.pk)]
+    assert form.data["deputy_1"] == [str(deputy.pk)]
+    assert form.data["deputy_1_for"] == [str(radiologist.pk)]
+    assert form.data["deputy_2"] == [""]
+
+    saved = client.post(url, form.data)
+    assert saved.status_code == 302
+    assert _attendance(meeting) == before
+
+
+def test_saving_the_attendance_page_keeps_people_who_left_the_directory_and_a_fourth_deputy(
+    client, office_user
+):
+    meeting = HeldMeetingFactory()
+    members = [
+        MdtPractitionerFactory(speciality=s) for s in ("surgery", "radiology", "pathology", "oncology")
+    ]
+    meeting.mdt.core_members.set(members)
+    deputies = [PractitionerFactory(speciality=member.speciality) for member in members]
+    other = PractitionerFactory(speciality="nursing")
+    services.attendance_record(
+        meeting_id=meeting.pk,
+        present=[other],
+        deputies=list(zip(deputies, members, strict=True)),
+        by=office_user,
+    )
+    before = _attendance(meeting)
+    other.active = False
+    other.save()
+    client.force_login(office_user)
+    url = reverse("mdt:meeting_attendance", args=[meeting.pk])
+
+    page = client.get(url)
+    form = _SubmittedValues(url)
+    form.feed(page.content.decode())
+    assert form.data["others_present"] == [str(other.pk)]
+    assert f"{other.name} (no longer in the directory)" in page.content.decode()
+    assert form.data["deputy_4"] == [str(deputies[3].pk)]
+    assert client.post(url, form.data).status_code == 302
+    assert _attendance(meeting) == before
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 19, 9, 0, tzinfo=LONDON), tick=False)
+def test_office_enters_an_outcome_and_a_stale_form_is_refused(client, office_user):
+    discussion = MdtDiscussionFactory(meeting=HeldMeetingFactory())
+    client.force_login(office_user)
+    url = reverse("mdt:discussion_outcome", args=[discussion.pk])
+    assert 'name="version"' in client.get(url).content.decode()
+    form = {
+        "outcome": "surgery",
+        "recommendation": "Excision",
+        "outcome_recipients": "referrer",
+        "referrer_email": "gp@example.invalid",
+        "version": 0,
+    }
+    assert client.post(url, form).status_code == 302
+    response = client.post(url, {**form, "recommendation": "Something else"})
+    assert response.status_code == 400
+    assert "Another user got there first" in response.content.decode()
+    discussion.refresh_from_db()
+    assert discussion.recommendation == "Excision"
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 19, 9, 0, tzinfo=LONDON), tick=False)
+def test_outcome_form_names_the_bad_field(client, office_user):
+    discussion = MdtDiscussionFactory(meeting=HeldMeetingFactory())
+    client.force_login(office_user)
+    response = client.post(
+        reverse("mdt:discussion_outcome", args=[discussion.pk]),
+        {
+            "outcome": "surgery",
+            "recommendation": "x",
+            "outcome_recipients": "referrer",
+            "version": 0,
+            "referrer_email": "nope",
+        },
+    )
+    assert response.status_code == 400
+    assert "Enter a valid email address." in response.content.decode()
+
+
+def test_office_sends_the_outcome(client, office_user):
+    discussion = DiscussedMdtDiscussionFactory()
+    client.force_login(office_user)
+    client.post(reverse("mdt:discussion_send", args=[discussion.pk]))
+    assert [m.to for m in mail.outbox] == [["referrer@example.invalid"]]
+    discussion.refresh_from_db()
+    assert discussion.outcome_sent_at is not None
+
+
+@time_machine.travel(BEFORE_CUTOFF, tick=False)
+def test_office_moves_a_case_with_a_reason(client, office_user, discussion):
+    later = PlannedMeetingFactory(
+        mdt=discussion.meeting.mdt, starts_at=discussion.meeting.starts_at + datetime.timedelta(weeks=1)
+    )
+    client.force_login(office_user)
+    url = reverse("mdt:discussion_move", args=[discussion.pk])
+    first_meeting = discussion.meeting_id
+    assert f'name="from_meeting" value="{first_meeting}"' in client.get(url).content.decode()
+    assert (
+        client.post(url, {"to_meeting": later.pk, "reason": "", "from_meeting": first_meeting}).status_code
+        == 400
+    )
+    moved = client.post(
+        url, {"to_meeting": later.pk, "reason": "Awaiting MRI", "from_meeting": first_meeting}
+    )
+    assert moved.status_code == 302
+    discussion.refresh_from_db()
+    assert discussion.meeting == later
+    assert "Moved: Awaiting MRI" in client.get(url).content.decode()
+
+
+@time_machine.travel(BEFORE_CUTOFF, tick=False)
+def test_add_to_next_meeting_from_a_referral(client, office_user):
+    meeting = PlannedMeetingFactory()
+    referral = ReceivedReferralFactory()
+    client.force_login(office_user)
+    response = client.post(
+        reverse("mdt:add_to_next", args=[referral.pk]), {"mdt": meeting.mdt.pk, "question": "Plan?"}
+    )
+    assert response.status_code == 302
+    assert MdtDiscussion.objects.get(referral=referral).meeting == meeting
+
+
+@time_machine.travel(BEFORE_CUTOFF, tick=False)
+def test_admin_bulk_action_adds_referrals_to_the_next_meeting(client, office_user):
+    meeting = PlannedMeetingFactory()
+    referral = ReceivedReferralFactory()
+    earlier = MdtDiscussionFactory(referral=referral, meeting=HeldMeetingFactory(mdt=meeting.mdt))
+    unknown = ReceivedReferralFactory()
+    client.force_login(office_user)
+    response = client.post(
+        reverse("admin:referrals_referral_changelist"),
+        {"action": "add_to_next_meeting", "_selected_action": [referral.pk, unknown.pk]},
+        follow=True,
+    )
+    content = response.content.decode()
+    assert "1 referral(s) added to the next MDT meeting." in content
+    assert f"Choose the MDT for referral {unknown.pk}." in content
+    assert referral.mdt_discussions.exclude(pk=earlier.pk).get().meeting == meeting
+
+
+# Clinicians -------------------------------------------------------------------------------------
+
+
+def test_clinician_sees_their_patients_discussion_but_gets_404_for_another(
+    client, clinician, other_clinician, discussion
+):
+    client.force_login(clinician)
+    assert client.get(reverse("mdt:discussion_detail", args=[discussion.pk])).status_code == 200
+    client.force_login(other_clinician)
+    assert client.get(reverse("mdt:discussion_detail", args=[discussion.pk])).status_code == 404
+
+
+def test_my_mdt_lists_my_patients_discussions_only(client, clinician, other_clinician, discussion):
+    theirs = MdtDiscussionFactory(referral=ReceivedReferralFactory(responsible_consultant=other_clinician))
+    client.force_login(clinician)
+    with time_machine.travel(BEFORE_CUTOFF, tick=False):
+        content = client.get(reverse("mdt:my_mdt")).content.decode()
+    assert reverse("mdt:discussion_detail", args=[discussion.pk]) in content
+    assert str(discussion.referral.patient) in content
+    assert reverse("mdt:discussion_detail", args=[theirs.pk]) not in content
+    assert str(theirs.referral.patient) not in content
+
+
+def test_patient_discussions_include_renders_for_the_patient_page(clinician, discussion):
+    from django.template.loader import render_to_string
+
+    from mdt.services import discussions_for_patient
+
+    html = render_to_string(
+        "mdt/_patient_discussions.html",
+        {"discussions": discussions_for_patient(discussion.referral.patient, clinician)},
+    )
+    assert "Awaiting discussion" in html
+    assert reverse("mdt:discussion_detail", args=[discussion.pk]) in html
+
+
+def _feed(client, token: str):
+    return client.get(reverse("mdt:calendar_feed", args=[token]))
+
+
+@time_machine.travel(BEFORE_CUTOFF, tick=False)
+def test_calendar_feed_lists_only_meetings_where_the_clinician_presents_without_patient_details(
+    client, clinician, other_clinician, discussion
+):
+    mdt = discussion.meeting.mdt
+    not_mine = PlannedMeetingFactory(
+        mdt=mdt, starts_at=discussion.meeting.starts_at + datetime.timedelta(weeks=1)
+    )
+    MdtDiscussionFactory(meeting=not_mine, presenting_clinician=other_clinician)
+    cancelled = CancelledMeetingFactory(
+        mdt=mdt, starts_at=discussion.meeting.starts_at + datetime.timedelta(weeks=2)
+    )
+    MdtDiscussionFactory(meeting=cancelled, presenting_clinician=clinician)
+    client.force_login(clinician)
+    client.post(reverse("mdt:calendar_token"))
+    token = MdtCalendarToken.objects.get(user=clinician).token
+    assert token in client.get(reverse("mdt:my_mdt")).content.decode()
+    client.logout()  # calendar apps do not sign in
+
+    response = _feed(client, token)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(response.content)
+    events = calendar.walk("VEVENT")
+    assert [str(e["uid"]) for e in events] == [f"mdt-meeting-{discussion.meeting_id}@lsesn-sarcoma-portal"]
+    assert events[0].decoded("dtstart") == discussion.meeting.starts_at
+    assert "You present 1 case(s)" in str(events[0]["description"])
+    text = response.content.decode()
+    patient = discussion.referral.patient
+    for identifier in (patient.family_name, patient.given_name, patient.nhs_number):
+        assert identifier not in text
+
+
+@time_machine.travel(BEFORE_CUTOFF, tick=False)
+def test_another_users_token_shows_only_their_meetings_and_a_wrong_or_replaced_token_is_404(
+    client, clinician, other_clinician, discussion
+):
+    mine = MdtCalendarToken.objects.create(user=clinician, token="a" * 43, created_at=BEFORE_CUTOFF)
+    theirs = MdtCalendarToken.objects.create(user=other_clinician, token="b" * 43, created_at=BEFORE_CUTOFF)
+    assert icalendar.Calendar.from_ical(_feed(client, theirs.token).content).walk("VEVENT") == []
+    assert len(icalendar.Calendar.from_ical(_feed(client, mine.token).content).walk("VEVENT")) == 1
+    assert _feed(client, "c" * 43).status_code == 404
+    client.force_login(clinician)
+    client.post(reverse("mdt:calendar_token"), {"reset": "1"})
+    assert _feed(client, mine.token).status_code == 404
+
+
+def test_calendar_pages_are_for_clinicians(client, outsider):
+    client.force_login(outsider)
+    assert client.get(reverse("mdt:my_mdt")).status_code == 403
+    assert client.post(reverse("mdt:calendar_token")).status_code == 403
+
+
+# Attendance over time ---------------------------------------------------------------------------
+
+
+def test_attendance_over_time_is_shown_to_the_sag_and_the_mdt_lead_only(
+    client, sag_member, clinician, other_clinician, outsider
+):
+    lead = MdtPractitionerFactory(name="Dr Lead", user=clinician)
+    mdt = MdtFactory(lead=lead)
+    mdt.core_members.set([lead, MdtPractitionerFactory(name="Dr Core")])
+    url = reverse("mdt:attendance_report")
+    for user in (sag_member, clinician):
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200, user
+        assert "Dr Core" in response.content.decode()
+    for user in (other_clinician, outsider):
+        client.force_login(user)
+        assert client.get(url).status_code == 403, user
+
+
+def test_home_links_each_role_to_its_mdt_pages(client, office_user, clinician, sag_member):
+    for user, url in (
+        (office_user, reverse("mdt:meeting_list")),
+        (clinician, reverse("mdt:my_mdt")),
+        (sag_member, reverse("mdt:attendance_report")),
+    ):
+        client.force_login(user)
+        assert url in client.get(reverse("home")).content.decode(), user
+
+
+def test_office_admin_pages_for_mdts_open_and_cases_cannot_be_added_there(client, office_user):
+    discussion = DiscussedMdtDiscussionFactory()
+    client.force_login(office_user)
+    for name, args in (
+        ("admin:mdt_mdt_changelist", []),
+        ("admin:mdt_mdtmeeting_change", [discussion.meeting_id]),
+        ("admin:mdt_mdtdiscussion_change", [discussion.pk]),
+        ("admin:mdt_mdtremindersent_changelist", []),
+        ("admin:mdt_mdtdiscussion_history", [discussion.pk]),
+        ("admin:mdt_mdtmeeting_history", [discussion.meeting_id]),
+    ):
+        assert client.get(reverse(name, args=args)).status_code == 200, name
+    assert client.get(reverse("admin:mdt_mdtdiscussion_add")).status_code == 403
+
+
+@time_machine.travel(BEFORE_CUTOFF, tick=False)
+def test_a_bare_post_from_the_referral_page_adds_to_the_usual_mdts_next_meeting(client, office_user):
+    meeting = PlannedMeetingFactory()
+    referral = ReceivedReferralFactory()
+    MdtDiscussionFactory(referral=referral, meeting=HeldMeetingFactory(mdt=meeting.mdt))
+    client.force_login(office_user)
+    assert client.post(reverse("mdt:add_to_next", args=[referral.pk])).status_code == 302
+    assert referral.mdt_discussions.filter(meeting=meeting).exists()
+    response = client.post(reverse("mdt:add_to_next", args=[ReceivedReferralFactory().pk]))
+    assert response.status_code == 400
+    assert "Choose the MDT for referral" in response.content.decode()
+
+
+def test_the_mdt_quorum_rule_is_chosen_from_the_directory_specialities(client, office_user):
+    mdt = MdtFactory()
+    client.force_login(office_user)
+    content = client.get(reverse("admin:mdt_mdt_change", args=[mdt.pk])).content.decode()
+    assert 'name="quorum_specialities" value="pathology"' in content
+
+
+def test_mdt_model_permissions_by_role(office_user, clinician, sag_member):
+    assert office_user.has_perm("mdt.change_mdtdiscussion")
+    assert not office_user.has_perm("mdt.delete_mdtmeeting")
+    assert not office_user.has_perm("mdt.change_mdtremindersent")
+    assert not any(p.startswith("referrals.") and "mdt" in p for p in clinician.get_all_permissions())
+    assert sag_member.has_perm("mdt.view_mdtattendance")
+    assert not sag_member.has_perm("mdt.view_mdtdiscussion")
+
+
+def test_reading_patient_data_on_mdt_pages_is_access_logged(client, office_user, clinician, discussion):
+    from portal.models import AccessLog
+
+    patient_id = discussion.referral.patient_id
+    client.force_login(office_user)
+    client.get(reverse("mdt:meeting_detail", args=[discussion.meeting_id]))
+    client.get(reverse("mdt:meeting_print", args=[discussion.meeting_id]))
+    client.get(reverse("mdt:discussion_outcome", args=[discussion.pk]))
+    client.force_login(clinician)
+    client.get(reverse("mdt:discussion_detail", args=[discussion.pk]))
+    logged = list(AccessLog.objects.order_by("at", "pk").values_list("user_id", "patient_id", "action"))
+    assert logged == [
+        (office_user.pk, patient_id, "list"),
+        (office_user.pk, patient_id, "export"),
+        (office_user.pk, patient_id, "read"),
+        (clinician.pk, patient_id, "read"),
+    ]
+
+
+def test_patient_page_shows_the_patients_mdt_discussions_and_the_office_can_list_the_referral(
+    client, office_user, clinician
+):
+    from django.urls import reverse
+
+    from tests.factories import DiscussedMdtDiscussionFactory, ReceivedReferralFactory
+
+    referral = ReceivedReferralFactory(responsible_consultant=clinician, status="accepted")
+    discussion = DiscussedMdtDiscussionFactory(referral=referral, recommendation="Proceed to surgery.")
+    page = reverse("referrals:patient_detail", args=[referral.patient_id])
+    add_url = reverse("mdt:add_to_next", args=[referral.pk])
+
+    client.force_login(clinician)
+    content = client.get(page).content.decode()
+    assert "MDT discussions" in content
+    assert reverse("mdt:discussion_detail", args=[discussion.pk]) in content
+    assert discussion.get_outcome_display() in content
+    assert add_url not in content  # clinicians do not build case lists
+
+    client.force_login(office_user)
+    assert add_url in client.get(page).content.decode()
+
+
+def test_an_attendance_form_refused_by_the_rules_is_shown_again_with_the_reason(client, office_user):
+    meeting = HeldMeetingFactory()
+    surgeon = MdtPractitionerFactory(speciality="surgery")
+    meeting.mdt.core_members.set([surgeon])
+    client.force_login(office_user)
+    response = client.post(
+        reverse("mdt:meeting_attendance", args=[meeting.pk]),
+        {"present": [surgeon.pk], "deputy_1": surgeon.pk, "deputy_1_for": surgeon.pk},
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Attendance: " in body
+    assert "cannot deputise for themselves" in body
+    assert meeting.attendance.count() == 0
+
+
+def test_a_cancelled_meeting_has_no_attendance_page(client, office_user):
+    meeting = HeldMeetingFactory(status="cancelled", cancel_reason="Bank holiday")
+    client.force_login(office_user)
+    response = client.get(reverse("mdt:meeting_attendance", args=[meeting.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("mdt:meeting_detail", args=[meeting.pk])
+    assert "there is no attendance to record" in response.content.decode()
