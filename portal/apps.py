@@ -3,6 +3,9 @@ from django.db.models.signals import post_migrate
 
 
 class PortalConfig(AppConfig):
+    """The composition root (settings, URLs, the beat schedule, home page, demo data) and the shared
+    kernel every app uses: users and roles, the access log, the outbox, paging and widgets."""
+
     name = "portal"
     verbose_name = "Portal accounts and roles"
 
