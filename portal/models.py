@@ -40,11 +40,12 @@ class User(AbstractUser):
 class AccessLog(models.Model):
     """One read of patient-identifiable data: who, when, which patient, which page.
 
-    Append-only, as ISO 27789 expects of health record audit trails: rows are only ever inserted
-    (portal.services.access_log_record); the admin is read-only for everyone, and on PostgreSQL a
-    trigger refuses UPDATE and DELETE. Visible to superusers and to whoever is given
-    `portal.view_accesslog` (the MDT office lead). History (django-simple-history) covers writes;
-    this covers reads."""
+    Written by the page's declaration that it shows patient data (portal/patient_data.py), so a
+    page cannot show a patient without logging it. Append-only, as ISO 27789 expects of health
+    record audit trails: rows are only ever inserted (portal.services.access_log_record); the
+    admin is read-only for everyone, and on PostgreSQL a trigger refuses UPDATE and DELETE.
+    Visible to superusers and to whoever is given `portal.view_accesslog` (the MDT office lead).
+    History (django-simple-history) covers writes; this covers reads."""
 
     class Action(models.TextChoices):
         READ = "read", "Read a record"

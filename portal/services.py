@@ -7,7 +7,8 @@ from .models import AccessLog, User
 
 def access_log_record(*, user: User, patient_ids: Iterable[int], action: str, page: str) -> int:
     """Record that `user` read these patients' data on `page`. Returns the rows written.
-    Called by every view, export and feed that shows patient-identifiable data."""
+    Pages call it through their declaration (portal/patient_data.py), never by hand; `page` is a
+    path (ids only), never a query string."""
     rows = [
         AccessLog(user=user, patient_id=patient_id, action=action, page=page[:200])
         for patient_id in dict.fromkeys(patient_ids)

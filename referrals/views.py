@@ -9,13 +9,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal.forms import report_form_errors
 from portal.models import AccessLog
 from portal.paging import keyset_page
-from portal.services import access_log_record
+from portal.patient_data import shows_patients
 
 from . import services
 from .filters import PatientFilter
@@ -36,7 +37,12 @@ def _can_see_patients(user) -> bool:
     return user.is_superuser or user.is_mdt_office or user.is_clinician
 
 
+def _listed_or_found(request: HttpRequest, context) -> str:
+    return AccessLog.Action.SEARCH if context["filter"].data.get("q") else AccessLog.Action.LIST
+
+
 @login_required
+@shows_patients(lambda context: [row["patient"].pk for row in context["rows"]], action=_listed_or_found)
 def patient_list(request: HttpRequest) -> HttpResponse:
     """The patients this user may see, with status, next event and clock state."""
     if not _can_see_patients(request.user):
@@ -73,16 +79,10 @@ def patient_list(request: HttpRequest) -> HttpResponse:
                 "clock_state": latest.clock_state(today) if latest else None,
             }
         )
-    access_log_record(
-        user=request.user,
-        patient_ids=[row["patient"].pk for row in rows],
-        action=AccessLog.Action.SEARCH if request.GET.get("q") else AccessLog.Action.LIST,
-        page=request.path,
-    )
     query = request.GET.copy()
     for key in ("after", "before", "page"):
         query.pop(key, None)
-    return render(
+    return TemplateResponse(
         request,
         "referrals/patient_list.html",
         {"filter": patients, "rows": rows, "page": page, "query": query.urlencode()},
@@ -90,6 +90,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@shows_patients(lambda context: [context["patient"].pk])
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One patient: their referrals, the routing with its reasons, the clocks and a timeline."""
     patient = get_object_or_404(Patient.objects.visible_to(request.user), pk=pk)
@@ -101,9 +102,6 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("care_team")
     )
     can_change = request.user.has_perm("referrals.change_referral")
-    access_log_record(
-        user=request.user, patient_ids=[patient.pk], action=AccessLog.Action.READ, page=request.path
-    )
     cards = [
         {
             "referral": referral,
@@ -115,7 +113,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for referral in referrals
     ]
-    return render(
+    return TemplateResponse(
         request,
         "referrals/patient_detail.html",
         {
@@ -127,8 +125,18 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _patients_at_intake(context) -> list[int]:
+    """The existing patient an NHS number names, and the likely duplicate intake warns of."""
+    return [
+        patient.pk
+        for patient in (context.get("existing_patient"), context.get("likely_duplicate"))
+        if patient
+    ]
+
+
 @login_required
 @permission_required("referrals.add_referral", raise_exception=True)
+@shows_patients(_patients_at_intake)
 def referral_intake(request: HttpRequest) -> HttpResponse:
     """Two steps without JavaScript: "check routing" shows the decision; "save" takes the
     referral in, and only if the decision shown is still the one the input gives."""
@@ -152,11 +160,7 @@ def referral_intake(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as error:
             _add_errors(form, error)
-            return render(request, "referrals/intake.html", context)
-        if existing:
-            access_log_record(
-                user=request.user, patient_ids=[existing.pk], action=AccessLog.Action.READ, page=request.path
-            )
+            return TemplateResponse(request, "referrals/intake.html", context)
         fingerprint = routing_fingerprint(decision, existing.pk if existing else None)
         if request.POST.get("action") == "save" and data["routing_checked"] == fingerprint:
             try:
@@ -165,7 +169,7 @@ def referral_intake(request: HttpRequest) -> HttpResponse:
                 )
             except ValidationError as error:
                 _add_errors(form, error)
-                return render(request, "referrals/intake.html", context)
+                return TemplateResponse(request, "referrals/intake.html", context)
             messages.success(request, f"Referral {referral.pk} taken in: {decision.pathway} pathway.")
             return redirect("referrals:patient_detail", pk=referral.patient_id)
         if request.POST.get("action") == "save":
@@ -186,7 +190,7 @@ def referral_intake(request: HttpRequest) -> HttpResponse:
                 nhs_number=data["nhs_number"],
             ),
         )
-    return render(request, "referrals/intake.html", context)
+    return TemplateResponse(request, "referrals/intake.html", context)
 
 
 def _add_errors(form, error: ValidationError) -> None:
