@@ -1,26 +1,38 @@
 """Pages for clinicians and the MDT office. Thin: parse, check permission, call a service, render.
 
 Object-level rule: every patient and referral is looked up through `.visible_to(request.user)`, so
-another clinician's patient is a 404."""
+another clinician's patient is a 404. The one exception is break-glass access: a clinician who
+gives a reason may open one patient's page (and no other page of theirs) for a few hours, under a
+grant that names them and that patient (portal.BreakGlassGrant); every such read is logged as
+break-glass and the MDT office lead is told."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal.forms import report_form_errors
-from portal.models import AccessLog
+from portal.models import AccessLog, BreakGlassGrant
 from portal.paging import keyset_page
 from portal.patient_data import shows_patients
+from portal.services import break_glass_grant
 
 from . import services
 from .filters import PatientFilter
-from .forms import FirstTreatmentForm, IntakeForm, SurgeonForm, TransitionForm, routing_fingerprint
+from .forms import (
+    BreakGlassForm,
+    FirstTreatmentForm,
+    IntakeForm,
+    SurgeonForm,
+    TransitionForm,
+    routing_fingerprint,
+)
 from .models import Patient, Referral
 from .timeline import patient_timeline
 
@@ -89,14 +101,46 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _read_or_break_glass(request: HttpRequest, context) -> str:
+    return AccessLog.Action.BREAK_GLASS if context["break_glass"] else AccessLog.Action.READ
+
+
+def _patient_or_break_glass(request: HttpRequest, pk: int) -> tuple[Patient | None, BreakGlassGrant | None]:
+    """The patient if the user may see them, else (for a clinician) under an active break-glass
+    grant of theirs for this patient: (patient, grant). (None, None) is a 404."""
+    patient = Patient.objects.visible_to(request.user).filter(pk=pk).first()
+    if patient is not None or not request.user.is_clinician:
+        return patient, None
+    grant = BreakGlassGrant.objects.covering(user=request.user, patient_id=pk).first()
+    if grant is None:
+        return None, None
+    return Patient.objects.filter(pk=pk).first(), grant
+
+
+def _not_found(request: HttpRequest, pk: int, form: BreakGlassForm | None = None, status: int = 404):
+    """The patient page's 404. A clinician is offered break-glass access on it, whether or not
+    the patient exists, so the page tells nobody which ids are patients."""
+    if not request.user.is_clinician:
+        raise Http404("No such patient, or not one of yours.")
+    return render(
+        request,
+        "referrals/break_glass.html",
+        {"pk": pk, "form": form or BreakGlassForm(), "hours": settings.PORTAL_BREAK_GLASS_HOURS},
+        status=status,
+    )
+
+
 @login_required
-@shows_patients(lambda context: [context["patient"].pk])
+@shows_patients(lambda context: [context["patient"].pk], action=_read_or_break_glass)
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One patient: their referrals, the routing with its reasons, the clocks and a timeline."""
-    patient = get_object_or_404(Patient.objects.visible_to(request.user), pk=pk)
+    """One patient: their referrals, the routing with its reasons, the clocks and a timeline.
+    Under break-glass access: every referral of the patient, no forms, no MDT discussions."""
+    patient, grant = _patient_or_break_glass(request, pk)
+    if patient is None:
+        return _not_found(request, pk)
     today = timezone.localdate()
     referrals = list(
-        Referral.objects.visible_to(request.user)
+        (Referral.objects.all() if grant else Referral.objects.visible_to(request.user))
         .filter(patient=patient)
         .select_related("referring_organisation", "responsible_consultant", "surgeon")
         .prefetch_related("care_team")
@@ -121,8 +165,31 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cards": cards,
             "timeline": patient_timeline(patient=patient, referrals=referrals),
             "can_change": can_change,
+            "break_glass": grant,
         },
     )
+
+
+@require_POST
+@login_required
+def patient_break_glass(request: HttpRequest, pk: int) -> HttpResponse:
+    """A clinician opens a patient who is not theirs, giving the reason. Anyone else: 404."""
+    if not request.user.is_clinician:
+        raise Http404("No such patient, or not one of yours.")
+    if Patient.objects.visible_to(request.user).filter(pk=pk).exists():
+        return redirect("referrals:patient_detail", pk=pk)
+    form = BreakGlassForm(request.POST)
+    if not form.is_valid():
+        return _not_found(request, pk, form, status=400)
+    if not Patient.objects.filter(pk=pk).exists():
+        return _not_found(request, pk)
+    break_glass_grant(user=request.user, patient_id=pk, reason=form.cleaned_data["reason"])
+    messages.warning(
+        request,
+        f"Break-glass access for {settings.PORTAL_BREAK_GLASS_HOURS} hours: every read is logged "
+        "and the MDT office lead has been told.",
+    )
+    return redirect("referrals:patient_detail", pk=pk)
 
 
 def _patients_at_intake(context) -> list[int]:
