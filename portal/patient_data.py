@@ -76,7 +76,6 @@ def shows_patients(patients: PatientsOf, *, action: ActionOf = AccessLog.Action.
             response = view(request, *args, **kwargs)
             return log_patients_shown(request, response, patients=patients, action=action)
 
-        wrapper.shows_patients = True
         return wrapper
 
     return decorator
