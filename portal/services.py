@@ -57,9 +57,7 @@ def break_glass_grant(*, user: User, patient_id: int, reason: str) -> BreakGlass
         granted_at=now,
         expires_at=now + datetime.timedelta(hours=settings.PORTAL_BREAK_GLASS_HOURS),
     )
-    from .tasks import notify_lead_of_break_glass
-
-    enqueue(notify_lead_of_break_glass, grant.pk)
+    enqueue("portal.tasks.notify_lead_of_break_glass", grant.pk)
     return grant
 
 
