@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from diagnostics.models import MolecularTest
+from diagnostics.models import MolecularTest, ReferralReturn
 from mdt import services as mdt_services
+from mdt.models import PatientOutcomePreference
 from portal.models import AccessLog, BreakGlassGrant, OutboxMessage
 from tests.factories import (
     ApprovedPolicyDocumentFactory,
@@ -88,6 +89,13 @@ def world(clinician, other_clinician, office_user, sag_member, outsider, superus
         ),
         "clinic": DiagnosticClinicFactory(),
         "capacity_declaration": CapacityDeclarationFactory(),
+        # Patient data in the admin's own lists: the access-log column must see them logged.
+        "outcome_preference": PatientOutcomePreference.objects.create(
+            patient=mine.patient, recipients="both"
+        ),
+        "referral_return": ReferralReturn.objects.create(
+            referral=mine.referral, returned_at=timezone.now(), returned_by=office_user, missing=["postcode"]
+        ),
         "molecular_test": MolecularTest.objects.create(
             review=RequestedPathologyReviewFactory(referral=mine.referral),
             test_name="FISH",

@@ -54,7 +54,7 @@ MATRIX: dict[str, str] = {
     "admin:mdt_mdtmeeting_simple_history": "A A A 200 A 200",
     "admin:mdt_mdtremindersent_simple_history": "A A A 404 A 404",
     "admin:referrals_patient_simple_history": "A A A 200 A 200",
-    "admin:mdt_patientoutcomepreference_simple_history": "A A A 404 A 404",
+    "admin:mdt_patientoutcomepreference_simple_history": "A A A 200 A 200",
     "admin:referrals_referral_simple_history": "A A A 200 A 200",
     "admin:referrals_waitingtimealert_simple_history": "A A A 404 A 404",
     "admin:second_opinions_secondopinionreminder_simple_history": "A A A 404 A 404",
@@ -127,7 +127,7 @@ MATRIX: dict[str, str] = {
     "admin:diagnostics_capacitydeclaration_simple_history": "A A A 200 A 200",
     "admin:diagnostics_clinicsurvey_simple_history": "A A A 404 A 404",
     "admin:diagnostics_pathologyreview_simple_history": "A A A 200 A 200",
-    "admin:diagnostics_referralreturn_simple_history": "A A A 404 A 404",
+    "admin:diagnostics_referralreturn_simple_history": "A A A 200 A 200",
     "diagnostic:clinic_override": "405 405 405 405 405 405",
     "diagnostic:dates": "405 405 405 405 405 405",
     "diagnostic:evaluation": "L 403 403 200 200 200",
@@ -183,7 +183,7 @@ ADMIN_MODELS: dict[str, tuple[str, str]] = {
     "mdt.mdtmeeting": ("200 200 200 403 200", "200 200 200 200 200"),
     "mdt.mdtremindersent": ("200 403 R 403 404", "200 403 R R 404"),
     "referrals.patient": ("200 200 200 403 200", "200 200 200 200 200"),
-    "mdt.patientoutcomepreference": ("200 200 R 403 404", "200 200 R R 404"),
+    "mdt.patientoutcomepreference": ("200 200 200 403 200", "200 200 200 200 200"),
     "referrals.referral": ("200 403 200 403 200", "200 403 200 200 200"),
     "referrals.waitingtimealert": ("403 403 403 403 404", "200 403 R R 404"),
     "second_opinions.secondopinionreminder": ("200 403 R 403 404", "200 200 R R 404"),
@@ -192,7 +192,7 @@ ADMIN_MODELS: dict[str, tuple[str, str]] = {
     "diagnostics.capacitydeclaration": ("200 403 200 403 200", "200 200 200 200 200"),
     "diagnostics.clinicsurvey": ("200 403 R 403 404", "200 200 R R 404"),
     "diagnostics.pathologyreview": ("200 403 200 403 200", "200 200 200 200 200"),
-    "diagnostics.referralreturn": ("200 403 R 403 404", "200 200 R R 404"),
+    "diagnostics.referralreturn": ("200 403 200 403 200", "200 200 200 200 200"),
     "second_opinions.secondopiniontransition": ("200 403 R 403 404", "200 200 R R 404"),
 }
 
@@ -390,7 +390,7 @@ def test_each_persona_gets_the_expected_answer_from_every_url(persona, world, cl
         want = expected(name, persona, model_views)
         if got != want:
             wrong.append(f"{name} ({url}): expected {want}, got {got}")
-    assert wrong == []
+    assert wrong == [], "\n".join(wrong)
 
 
 # The access-log column --------------------------------------------------------------------------
