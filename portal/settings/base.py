@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "policies",
     "referrals",
     "second_opinions",
+    "waiting_times",
 ]
 
 MIDDLEWARE = [
