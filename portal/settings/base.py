@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "mdt",
     "diagnostics",
     "second_opinions",
+    "waiting_times",
 ]
 
 # The composition root's wiring of intake: what apps above referrals/ add to a referral as it is
