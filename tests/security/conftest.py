@@ -23,6 +23,7 @@ from tests.factories import (
     ReceivedReferralFactory,
     ReceivedSecondOpinionRequestFactory,
     RequestedPathologyReviewFactory,
+    RunningPathwayFactory,
     ServiceFactory,
 )
 
@@ -36,6 +37,7 @@ class Side:
     discussion: object
     second_opinion: object
     calendar_token: str
+    pathway: object
 
 
 @dataclass
@@ -53,7 +55,8 @@ def _side(clinician, given_name: str, family_name: str) -> Side:
     discussion = MdtDiscussionFactory(referral=referral)
     second_opinion = ReceivedSecondOpinionRequestFactory(patient=referral.patient)
     token = mdt_services.calendar_token_get_or_create(user=clinician).token
-    return Side(referral.patient, referral, discussion, second_opinion, token)
+    pathway = RunningPathwayFactory(referral=referral)
+    return Side(referral.patient, referral, discussion, second_opinion, token, pathway)
 
 
 @pytest.fixture

@@ -139,6 +139,7 @@ MATRIX: dict[str, str] = {
     "diagnostic:survey_form": "L 403 403 200 403 200",
     "diagnostic:unplanned_excision": "405 405 405 405 405 405",
     "diagnostic:unplanned_excisions": "L 403 403 200 200 200",
+    "admin:waiting_times_cancerpathway_simple_history": "A A A 200 A 200",
 }
 # fmt: on
 
@@ -187,6 +188,8 @@ ADMIN_MODELS: dict[str, tuple[str, str]] = {
     "diagnostics.pathologyreview": ("200 403 200 403 200", "200 200 200 200 200"),
     "diagnostics.referralreturn": ("200 403 R 403 404", "200 200 R R 404"),
     "second_opinions.secondopiniontransition": ("200 403 R 403 404", "200 200 R R 404"),
+    # Read-only for everyone: writes go through waiting_times.services.
+    "waiting_times.cancerpathway": ("200 403 200 403 200", "200 403 200 403 200"),
 }
 
 ADMIN_MODEL_VIEWS = ("changelist", "add", "change", "delete", "history")
