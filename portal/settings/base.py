@@ -89,7 +89,10 @@ INSTALLED_APPS = [
 
 # The composition root's wiring of intake: what apps above referrals/ add to a referral as it is
 # taken in, inside referral_create's transaction (referrals/ imports none of them: STYLE.md).
-REFERRAL_INTAKE_STEPS = ["diagnostics.services.referral_apply_intake_suggestions"]
+REFERRAL_INTAKE_STEPS = [
+    "diagnostics.services.referral_apply_intake_suggestions",
+    "waiting_times.services.pathway_create_for_referral",
+]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
