@@ -26,6 +26,7 @@ from tests.factories import (
     RunningPathwayFactory,
     ServiceFactory,
 )
+from waiting_times.models import NextAction
 
 
 @dataclass
@@ -82,6 +83,9 @@ def world(clinician, other_clinician, office_user, sag_member, outsider, superus
         "outbox": OutboxMessage.objects.create(task="portal.tasks.ping", args=["x"]),
         "clinic": DiagnosticClinicFactory(),
         "capacity_declaration": CapacityDeclarationFactory(),
+        "next_action": NextAction.objects.create(
+            pathway=mine.pathway, what="Book MRI", owner=office_user, due_on=mine.referral.received_on
+        ),
         "molecular_test": MolecularTest.objects.create(
             review=RequestedPathologyReviewFactory(referral=mine.referral),
             test_name="FISH",
