@@ -357,3 +357,17 @@ def test_closing_without_a_breach_reason_is_refused_on_the_page(client, today, o
     assert "before closing" in response.content.decode()
     pathway.refresh_from_db()
     assert pathway.closed_at is None
+
+
+def test_the_patient_page_shows_the_pathways_clocks_from_the_same_rules(client, today, clinician):
+    """The referral page counts as the PTL does: a transfer without its first receipt date says so,
+    and the FDS shows day 22 of 28 on 24 Nov for a transfer that reached us on 2 Nov."""
+    pathway = TransferMissingFirstReceiptPathwayFactory(referral__responsible_consultant=clinician)
+    client.force_login(clinician)
+    html = client.get(
+        reverse("referrals:patient_detail", args=[pathway.referral.patient_id])
+    ).content.decode()
+    assert "Cancer waiting times" in html
+    assert "First receipt date missing" in html
+    assert "22 of 28" in html
+    assert reverse("waiting_times:pathway", args=[pathway.pk]) in html
