@@ -2,8 +2,6 @@
 transfers in, and handovers due this week. Each is a condition on the pathway row or its
 referral, so the list stays one query whatever is chosen."""
 
-import datetime
-
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -15,17 +13,6 @@ from referrals.models import Referral
 
 from .models import CancerPathway
 from .tracking import PtlStatus, Standard
-
-HANDOVER_WINDOW_DAYS = 7
-
-
-def handover_due(queryset, today: datetime.date):
-    """Transfers in not yet arrived whose day-38 handover is within a week or already past."""
-    return queryset.filter(
-        referring_provider__isnull=False,
-        transferred_on__isnull=True,
-        ptl_handover_by__lte=today + datetime.timedelta(days=HANDOVER_WINDOW_DAYS - 1),
-    )
 
 
 class PtlFilter(django_filters.FilterSet):
@@ -58,9 +45,24 @@ class PtlFilter(django_filters.FilterSet):
         widget=django_filters.widgets.BooleanWidget(),
     )
 
+    next_action_due = django_filters.BooleanFilter(
+        label="Next action due",
+        method="filter_next_action_due",
+        widget=django_filters.widgets.BooleanWidget(),
+    )
+
     class Meta:
         model = CancerPathway
-        fields = ["provider", "standard", "status", "consultant", "tumour_group", "transfer", "handover"]
+        fields = [
+            "provider",
+            "standard",
+            "status",
+            "consultant",
+            "tumour_group",
+            "transfer",
+            "handover",
+            "next_action_due",
+        ]
 
     def filter_status(self, queryset, name, value):
         return queryset.with_ptl_status(timezone.localdate()).filter(ptl_state=value)
@@ -72,4 +74,7 @@ class PtlFilter(django_filters.FilterSet):
         return transferred
 
     def filter_handover(self, queryset, name, value):
-        return handover_due(queryset, timezone.localdate()) if value else queryset
+        return queryset.handover_due(timezone.localdate()) if value else queryset
+
+    def filter_next_action_due(self, queryset, name, value):
+        return queryset.next_action_due(timezone.localdate()) if value else queryset

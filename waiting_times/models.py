@@ -13,7 +13,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -61,6 +61,22 @@ class BreachReason(models.TextChoices):
     OTHER = "other", "Other reason (give details)"
 
 
+HANDOVER_WINDOW_DAYS = 7
+
+
+def handover_due_q(today: datetime.date) -> Q:
+    return Q(
+        referring_provider__isnull=False,
+        transferred_on__isnull=True,
+        ptl_handover_by__lte=today + datetime.timedelta(days=HANDOVER_WINDOW_DAYS - 1),
+    )
+
+
+def next_action_due_q(today: datetime.date) -> Q:
+    due = NextAction.objects.filter(pathway=OuterRef("pk"), done_at__isnull=True, due_on__lte=today)
+    return Q(Exists(due))
+
+
 class CancerPathwayQuerySet(models.QuerySet):
     def open(self) -> "CancerPathwayQuerySet":
         return self.filter(closed_at__isnull=True)
@@ -69,6 +85,28 @@ class CancerPathwayQuerySet(models.QuerySet):
         """The referral's rule (Referral.objects.visible_to): the MDT office sees every pathway, a
         clinician those of their own patients' referrals, anyone else none."""
         return self.filter(referral__in=Referral.objects.visible_to(user).values("pk"))
+
+    def handover_due(self, today: datetime.date) -> "CancerPathwayQuerySet":
+        """Transfers in not yet arrived whose day-38 handover is within a week or already past."""
+        return self.filter(handover_due_q(today))
+
+    def next_action_due(self, today: datetime.date) -> "CancerPathwayQuerySet":
+        """Pathways with a next action not done and due on or before `today`."""
+        return self.filter(next_action_due_q(today))
+
+    def todays_work(self, today: datetime.date) -> dict[str, int]:
+        """The counts the home page starts with, in one query: open pathways breached, at risk,
+        with a handover due this week and with a next action due."""
+        return (
+            self.open()
+            .with_ptl_status(today)
+            .aggregate(
+                breached=models.Count("pk", filter=Q(ptl_state=PtlStatus.BREACHED)),
+                at_risk=models.Count("pk", filter=Q(ptl_state=PtlStatus.AT_RISK)),
+                handover_due=models.Count("pk", filter=handover_due_q(today)),
+                next_action_due=models.Count("pk", filter=next_action_due_q(today)),
+            )
+        )
 
     def with_ptl_status(self, today: datetime.date) -> "CancerPathwayQuerySet":
         """`ptl_state` on `today`, in the database, from the stored tracking dates; the same answer

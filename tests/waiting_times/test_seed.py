@@ -7,7 +7,6 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from waiting_times.filters import handover_due
 from waiting_times.models import CancerPathway, NextAction, PathwayEvent
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +25,7 @@ def test_the_demo_has_pathways_in_every_state_and_seeding_again_adds_none():
     assert "referring" in allocations  # transferred after day 38, treated within 24 days
     early = [p for p in pathways if p.transferred_on and (p.transferred_on - p.clock_start_on).days <= 38]
     assert early  # transferred before day 38
-    assert handover_due(CancerPathway.objects.open(), today).exists()
+    assert CancerPathway.objects.open().handover_due(today).exists()
     assert any(p.is_transfer and p.first_receipt_missing for p in pathways)
     assert NextAction.objects.filter(done_at__isnull=True).exists()
     assert PathwayEvent.objects.filter(reason="Demo data.").exists()

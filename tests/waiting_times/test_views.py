@@ -371,3 +371,59 @@ def test_the_patient_page_shows_the_pathways_clocks_from_the_same_rules(client, 
     assert "First receipt date missing" in html
     assert "22 of 28" in html
     assert reverse("waiting_times:pathway", args=[pathway.pk]) in html
+
+
+# The home page's work ------------------------------------------------------------------------------
+
+
+def _todays_work(today, clinician, other_clinician, office_user):
+    referring = OrganisationFactory()
+    breached = RunningPathwayFactory(
+        first_received_on=D(2026, 10, 20), referral__responsible_consultant=clinician
+    )
+    at_risk = RunningPathwayFactory(
+        first_received_on=D(2026, 11, 2), referral__responsible_consultant=other_clinician
+    )
+    handover = RunningPathwayFactory(
+        first_received_on=D(2026, 10, 20),
+        referring_provider=referring,
+        referral__responsible_consultant=clinician,
+    )
+    NextAction.objects.create(pathway=at_risk, what="Chase", owner=office_user, due_on=D(2026, 11, 24))
+    NextAction.objects.create(pathway=breached, what="Later", owner=office_user, due_on=D(2026, 11, 30))
+    return breached, at_risk, handover
+
+
+def test_office_home_starts_with_todays_work_linking_into_the_filtered_ptl(
+    client, today, office_user, clinician, other_clinician
+):
+    breached, at_risk, handover = _todays_work(today, clinician, other_clinician, office_user)
+    client.force_login(office_user)
+    response = client.get(reverse("home"))
+    # The handover pathway (FDS from 20 Oct) is breached too.
+    assert response.context["todays_work"] == {
+        "breached": 2,
+        "at_risk": 1,
+        "handover_due": 1,
+        "next_action_due": 1,
+    }
+    html = response.content.decode()
+    for link in ("?status=breached", "?status=at_risk", "?handover=true", "?next_action_due=true"):
+        assert f"/ptl/{link}" in html
+    assert set(_rows(client.get(PTL, {"status": "breached"}))) == {breached, handover}
+    assert _rows(client.get(PTL, {"next_action_due": "true"})) == [at_risk]
+    assert _rows(client.get(PTL, {"handover": "true"})) == [handover]
+
+
+def test_clinicians_home_counts_only_their_own_patients(
+    client, today, office_user, clinician, other_clinician
+):
+    _todays_work(today, clinician, other_clinician, office_user)
+    client.force_login(clinician)
+    work = client.get(reverse("home")).context["todays_work"]
+    assert work == {"breached": 2, "at_risk": 0, "handover_due": 1, "next_action_due": 0}
+
+
+def test_sag_members_home_has_no_ptl_counts(client, today, sag_member):
+    client.force_login(sag_member)
+    assert "todays_work" not in client.get(reverse("home")).context
