@@ -250,11 +250,12 @@ def pathway_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if can_edit:
         context.update(
-            dates_form=PathwayDatesForm(instance=pathway),
+            # Prefixed: both forms have a "reason", and ids must be unique on the page.
+            dates_form=PathwayDatesForm(instance=pathway, prefix="dates"),
             breach_form=BreachReasonForm(
                 initial={"breach_reason": pathway.breach_reason, "details": pathway.breach_reason_text}
             ),
-            close_form=CloseForm(),
+            close_form=CloseForm(prefix="close"),
             action_form=NextActionForm(pathway=pathway, prefix=f"p{pathway.pk}"),
         )
     return render(request, "waiting_times/pathway_detail.html", context)
@@ -269,7 +270,7 @@ def _editable(request: HttpRequest, pk: int) -> CancerPathway:
 @permission_required(EDIT, raise_exception=True)
 def pathway_dates(request: HttpRequest, pk: int) -> HttpResponse:
     pathway = _editable(request, pk)
-    form = PathwayDatesForm(request.POST, instance=CancerPathway.objects.get(pk=pathway.pk))
+    form = PathwayDatesForm(request.POST, instance=CancerPathway.objects.get(pk=pathway.pk), prefix="dates")
     if not form.is_valid():
         report_form_errors(request, form)
     elif not form.changes():
@@ -310,7 +311,7 @@ def pathway_breach_reason(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(EDIT, raise_exception=True)
 def pathway_close(request: HttpRequest, pk: int) -> HttpResponse:
     pathway = _editable(request, pk)
-    form = CloseForm(request.POST)
+    form = CloseForm(request.POST, prefix="close")
     if not form.is_valid():
         report_form_errors(request, form)
     else:

@@ -313,18 +313,28 @@ def test_the_next_page_link_leaves_the_site_alone(client, today, office_user):
     assert response["Location"] == "/ptl/"
 
 
+def _dates_form_data(page) -> dict:
+    """The dates form as the page shows it (values as the browser would post them)."""
+    initial = page.context["dates_form"].initial
+    return {
+        k: (v.isoformat() if hasattr(v, "isoformat") else ("" if v is None else v))
+        for k, v in initial.items()
+    }
+
+
+def _prefixed(data: dict) -> dict:
+    return {f"dates-{name}": value for name, value in data.items()}
+
+
 def test_office_records_dates_on_the_pathway_page_with_a_reason(client, today, office_user):
     pathway = RunningPathwayFactory()
     client.force_login(office_user)
     page = client.get(reverse("waiting_times:pathway", args=[pathway.pk]))
-    data = {
-        name: value if value is not None else "" for name, value in page.context["dates_form"].initial.items()
-    }
-    data = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
+    data = _dates_form_data(page)
     data.update(
         told_on="2026-11-20", outcome="cancer", reason="Told in clinic.", treatment_admitted="unknown"
     )
-    client.post(reverse("waiting_times:pathway_dates", args=[pathway.pk]), data)
+    client.post(reverse("waiting_times:pathway_dates", args=[pathway.pk]), _prefixed(data))
     pathway.refresh_from_db()
     assert pathway.told_on == D(2026, 11, 20)
     assert set(PathwayEvent.objects.filter(pathway=pathway).values_list("field", flat=True)) == {
@@ -337,12 +347,11 @@ def test_a_refused_date_is_shown_naming_the_field(client, today, office_user):
     pathway = DiagnosedPathwayFactory()
     client.force_login(office_user)
     page = client.get(reverse("waiting_times:pathway", args=[pathway.pk]))
-    data = {
-        k: (v.isoformat() if hasattr(v, "isoformat") else ("" if v is None else v))
-        for k, v in page.context["dates_form"].initial.items()
-    }
+    data = _dates_form_data(page)
     data.update(treated_on="2026-10-01", reason="Surgery.", treatment_admitted="unknown")
-    response = client.post(reverse("waiting_times:pathway_dates", args=[pathway.pk]), data, follow=True)
+    response = client.post(
+        reverse("waiting_times:pathway_dates", args=[pathway.pk]), _prefixed(data), follow=True
+    )
     assert "treated_on" in response.content.decode()
     pathway.refresh_from_db()
     assert pathway.treated_on is None
@@ -352,7 +361,7 @@ def test_closing_without_a_breach_reason_is_refused_on_the_page(client, today, o
     pathway = TreatedLatePathwayFactory()
     client.force_login(office_user)
     response = client.post(
-        reverse("waiting_times:pathway_close", args=[pathway.pk]), {"reason": "Treated."}, follow=True
+        reverse("waiting_times:pathway_close", args=[pathway.pk]), {"close-reason": "Treated."}, follow=True
     )
     assert "before closing" in response.content.decode()
     pathway.refresh_from_db()
