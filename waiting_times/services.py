@@ -76,6 +76,11 @@ def pathway_create_for_referral(*, referral: Referral, by=None) -> CancerPathway
 
 # Dates ----------------------------------------------------------------------------------------
 
+# TODO(issue 18, after issue 16 merges): referrals.services.referral_record_first_treatment writes
+# Referral.first_treatment_on (and issue 16's modality, practitioner and centre) but not the
+# pathway's treated_on and treatment_admitted. Join them, e.g. with a REFERRAL_FIRST_TREATMENT_STEPS
+# setting calling pathway_record like REFERRAL_INTAKE_STEPS calls pathway_create_for_referral.
+
 
 def _claim(pathway_id: int) -> CancerPathway:
     pathway = CancerPathway.objects.select_for_update().get(pk=pathway_id)
