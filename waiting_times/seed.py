@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from directory.models import Organisation
 from referrals import services as referral_services
-from referrals.models import Patient, Referral, ReferralEvent
+from referrals.models import HospitalNumber, Patient, Referral, ReferralEvent
 from referrals.seed import synthetic_nhs_number
 
 from . import services
@@ -198,7 +198,18 @@ def _demo_pathway(
         transferred_between_trusts=transferred_day is not None,
         referring_clinician="Dr Demo Referrer",
     )
-    ReferralEvent.objects.create(referral=referral, from_status="", to_status=demo.status, reason=REASON)
+    ReferralEvent.objects.create(
+        referral=referral,
+        from_status="",
+        to_status=Referral.Status.RECEIVED,
+        reason="Demo referral received.",
+    )
+    if demo.status != Referral.Status.RECEIVED:
+        ReferralEvent.objects.create(
+            referral=referral, from_status=Referral.Status.RECEIVED, to_status=demo.status, reason=REASON
+        )
+    hospital = Organisation.objects.get(ods_code=dates.get("referring_provider", "RPY"))
+    HospitalNumber.objects.create(patient=patient, organisation=hospital, number=f"DW{100000 + serial}")
     pathway = services.pathway_create_for_referral(referral=referral, by=office_user)
     changes = {"first_received_on": None if missing_receipt else received_on}
     breach_reason = dates.pop("breach_reason", None)
