@@ -410,3 +410,46 @@ def test_intake_page_groups_fields_and_has_one_heading(client, office_user, dire
     assert "<legend" in html
     assert 'for="id_nhs_number"' in html
     assert "<script" not in html
+
+
+FULL_WIDTH_NHS = "\uff19\uff14\uff13 \uff14\uff17\uff16 \uff15\uff19\uff11\uff19"  # 943 476 5919, full width
+
+
+@pytest.mark.parametrize("action", ["check", "save"])
+def test_intake_refuses_an_nhs_number_in_full_width_digits(client, office_user, intake_data, action):
+    """Guards issue 17 finding 4: full-width digits passed the check digit test and made a second
+    patient whom a search in ASCII digits did not find."""
+    PatientFactory(nhs_number="9434765919")
+    client.force_login(office_user)
+    response = client.post(INTAKE, {**intake_data, "nhs_number": FULL_WIDTH_NHS, "action": action})
+    assert response.status_code == 200
+    assert "0 to 9 and spaces only" in " ".join(response.context["form"].errors["nhs_number"])
+    assert Patient.objects.count() == 1
+    assert not Referral.objects.exists()
+
+
+def test_admin_patient_form_refuses_an_nhs_number_in_arabic_indic_digits(client, superuser):
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:referrals_patient_add"),
+        {
+            "nhs_number": "\u0669\u0664\u0663\u0664\u0667\u0666\u0665\u0669\u0661\u0669",
+            "given_name": "Alice",
+            "family_name": "Arden",
+            "date_of_birth": "1968-04-12",
+            "sex": "female",
+            "hospital_numbers-TOTAL_FORMS": "0",
+            "hospital_numbers-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "nhs_number" in response.context["adminform"].form.errors
+    assert not Patient.objects.exists()
+
+
+def test_patient_search_does_not_take_full_width_digits_for_an_nhs_number(client, office_user):
+    PatientFactory(nhs_number="9434765919", family_name="Arden")
+    client.force_login(office_user)
+    found = client.get(reverse("referrals:patient_list"), {"q": "943 476 5919"}).context["rows"]
+    assert [row["patient"].nhs_number for row in found] == ["9434765919"]
+    assert client.get(reverse("referrals:patient_list"), {"q": FULL_WIDTH_NHS}).context["rows"] == []
