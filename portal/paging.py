@@ -43,7 +43,11 @@ class KeysetPage:
 
 
 def _cursor_id(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    """A cursor is a row id: ASCII digits within the range of a database integer. Anything else
+    ("²" passes str.isdigit() but not int(), issue 17 finding 9) gives the first page."""
+    if not value or not value.isascii() or not value.isdigit() or len(value) > 18:
+        return None
+    return int(value)
 
 
 def _beyond(fields: Sequence[str], anchor: Sequence, *, forward: bool) -> Q:
