@@ -41,13 +41,17 @@ class SessionExpiryMiddleware:
 
 
 def needs_two_factor(user) -> bool:
-    """Staff (MDT office, superusers) and SAG members sign in with a second factor."""
-    return user.is_authenticated and (user.is_staff or user.is_superuser or user.is_sag_member)
+    """Every account signs in with a second factor, whatever its role or is_staff: every role
+    reads patient data (MDT office, clinicians) or governs the network (SAG members), and a role
+    given to an account later must not find a session that never had a second factor. (It used
+    to follow is_staff, so an MDT office member without it read patients with a password alone:
+    issue 17 finding 2.)"""
+    return user.is_authenticated
 
 
 class TwoFactorRequiredMiddleware:
-    """With PORTAL_REQUIRE_2FA on, a user who needs two factors and has not verified a TOTP
-    token this session can only reach the set-up and verify pages (and sign out)."""
+    """With PORTAL_REQUIRE_2FA on, a signed-in user who has not verified a TOTP token this
+    session can only reach the set-up and verify pages (and sign out)."""
 
     ALLOWED_URL_NAMES = ("two_factor_setup", "two_factor_verify", "logout", "login")
 
