@@ -19,6 +19,11 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return default if value is None or value.strip() == "" else int(value)
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if not value:
@@ -152,15 +157,28 @@ AUTH_PASSWORD_VALIDATORS = [
     },
 ]
 
-# Sign-in protection: lockout after repeated failures (django-axes). Counted per account and
-# address together, so that guessing from one place is stopped while nobody elsewhere can lock a
-# clinician out of their patients' records by failing on purpose (a clinical safety hazard).
+# Reverse proxies in front of the portal (a load balancer, nginx): how many append to
+# X-Forwarded-For. 0 (the default) believes no forwarded header: the client's address is the
+# connection's, and X-Forwarded-Proto does not make a request secure. Set it to the number of
+# proxies, exactly: one more lets a client choose its own address.
+PORTAL_TRUSTED_PROXY_COUNT = env_int("PORTAL_TRUSTED_PROXY_COUNT", 0)
+
+# Sign-in protection: lockout after repeated failures (django-axes, portal/sign_in.py). Counted
+# per account and address together, so that guessing from one place is stopped while nobody
+# elsewhere can lock a clinician out of their patients' records by failing on purpose (a clinical
+# safety hazard); and per address across accounts, so one address cannot try a few passwords on
+# every account (a spray). The address is the client's, read through the trusted proxies.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "portal.sign_in.client_address"
+AXES_HANDLER = "portal.sign_in.PortalAxesHandler"
+# Failed sign-ins from one address, over all accounts, within the cool-off before it is refused.
+# High enough for a trust whose staff share one public address, low enough to stop a spray.
+PORTAL_SIGN_IN_ADDRESS_FAILURE_LIMIT = env_int("PORTAL_SIGN_IN_ADDRESS_FAILURE_LIMIT", 20)
 
 # Sessions end after 30 minutes idle and 10 hours after sign-in, whatever the activity
 # (portal.middleware.SessionExpiryMiddleware); changing a password ends the user's other

@@ -4,13 +4,15 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, env_bool, require_secret_key
+from .base import PORTAL_TRUSTED_PROXY_COUNT, SECRET_KEY, env_bool, require_secret_key
 
 DEBUG = False
 require_secret_key(SECRET_KEY)
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto is believed only from trusted proxies: without one, a client could send it
+# and pass for HTTPS over plain HTTP (issue 17 finding 10).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PORTAL_TRUSTED_PROXY_COUNT > 0 else None
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

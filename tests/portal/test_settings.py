@@ -91,3 +91,25 @@ def test_sqlite_connection_uses_wal_and_a_busy_timeout(tmp_path, settings):
 def test_time_zone_is_london(settings):
     assert settings.TIME_ZONE == "Europe/London"
     assert settings.USE_TZ is True
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"), [("", "None"), ("0", "None"), ("1", "('HTTP_X_FORWARDED_PROTO', 'https')")]
+)
+def test_production_believes_x_forwarded_proto_only_from_trusted_proxies(tmp_path, count, expected):
+    """Guards issue 17 finding 10: SECURE_PROXY_SSL_HEADER was set whatever sat in front, so a
+    client talking plain HTTP could send X-Forwarded-Proto: https and pass for HTTPS."""
+    result = _run_django(
+        "portal.settings.production",
+        {
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}",
+            "PORTAL_TRUSTED_PROXY_COUNT": count,
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        },
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
