@@ -9,6 +9,7 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal accounts and roles"
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the deployment checks)
         from .roles import sync_role_permissions
 
         # Permissions exist only after each app's post_migrate; re-syncing on every signal means

@@ -7,6 +7,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
 
@@ -14,6 +15,16 @@ app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(related_name="mdt_tasks")
+
+
+@worker_init.connect
+def _refuse_to_start(**kwargs) -> None:
+    """A worker sends the e-mail: it refuses to start with a deployment that would leak patient
+    data (portal/checks.py), as the web server does."""
+    from portal.checks import refuse_to_start
+
+    refuse_to_start()
+
 
 app.conf.beat_schedule = {
     # The transactional outbox (portal/outbox.py): notifications whose dispatch on commit failed

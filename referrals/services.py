@@ -22,6 +22,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from directory.models import Capability, Organisation, Practitioner
+from portal.mail import is_secure_address, send_patient_mail
 from portal.roles import Role
 
 from . import policy_rules, rules
@@ -550,6 +551,12 @@ def _alert_line(row: dict, number: tuple[str, str] | None) -> str:
     )
 
 
+def _link_only_line(referral_id: int, patient_id: int) -> str:
+    """A referral in e-mail to an address outside the secure domains: its number and a link."""
+    url = settings.PORTAL_BASE_URL + reverse("referrals:patient_detail", args=[patient_id])
+    return f"- Referral {referral_id}: {url}"
+
+
 def _first_hospital_numbers(patient_ids: list[int]) -> dict[int, tuple[str, str]]:
     """Each patient's first hospital number (by organisation name) with its organisation's ODS
     code, read SWEEP_BATCH patients at a time."""
@@ -629,11 +636,16 @@ def _deliver_alerts_to(recipient_id: int) -> int:
             return 0
         numbers = _first_hospital_numbers(sorted({row["patient_id"] for row in rows}))
         lines = [_alert_line(row, numbers.get(row["patient_id"])) for row in rows]
-        send_mail(
+        send_patient_mail(
             subject=f"Waiting-time alerts: {len(lines)} clock(s) at risk or breached",
-            message=render_to_string("referrals/email/waiting_time_alerts.txt", {"lines": lines}),
-            from_email=None,
-            recipient_list=[recipient.email],
+            identifiable_body=render_to_string(
+                "referrals/email/waiting_time_alerts.txt", {"lines": lines, "identifiable": True}
+            ),
+            link_only_body=render_to_string(
+                "referrals/email/waiting_time_alerts.txt",
+                {"lines": [_link_only_line(row["alert__referral_id"], row["patient_id"]) for row in rows]},
+            ),
+            to=[recipient.email],
         )
         _set_deliveries([row["pk"] for row in rows], status=Delivery.Status.SENT, sent_at=timezone.now())
     return len(rows)
@@ -697,8 +709,10 @@ def waiting_time_alerts_send(*, today: datetime.date) -> int:
     return raised
 
 
-def _digest_for(user, *, today: datetime.date) -> dict[str, list[str]]:
-    """The lines of one clinician's digest, each with initials, hospital number and a link."""
+def _digest_for(user, *, today: datetime.date, identifiable: bool = True) -> dict[str, list[str]]:
+    """The lines of one clinician's digest, each with initials, hospital number and a link; or,
+    not `identifiable` (an address outside the secure domains), the referral number and a link
+    only."""
     week_ago = timezone.make_aware(
         datetime.datetime.combine(today - datetime.timedelta(days=7), datetime.time())
     )
@@ -707,9 +721,6 @@ def _digest_for(user, *, today: datetime.date) -> dict[str, list[str]]:
         "referral__patient"
     )
     open_referrals = list(mine.open().select_related("pathology_review"))
-
-    def who(referral: Referral) -> str:
-        return f"{_patient_label(referral.patient)}: {_patient_url(referral.patient)}"
 
     def pathology_pending(referral: Referral) -> str | None:
         """Specialist pathology review still owed: not yet requested, or not yet reported."""
@@ -720,20 +731,38 @@ def _digest_for(user, *, today: datetime.date) -> dict[str, list[str]]:
             return "review not yet requested"
         return None if review.reported_on else f"requested {review.requested_on:%d/%m}, awaiting report"
 
-    return {
+    # Each section: (referral, what happened) pairs.
+    sections: dict[str, list[tuple[Referral, str]]] = {
         "changes": [
-            f"{timezone.localtime(e.at):%d/%m} {e.get_from_status_display() or 'New referral'} -> "
-            f"{e.get_to_status_display()}, {who(e.referral)}"
+            (
+                e.referral,
+                f"{timezone.localtime(e.at):%d/%m} {e.get_from_status_display() or 'New referral'} -> "
+                f"{e.get_to_status_display()}",
+            )
             for e in changes
         ],
-        "pathology": [f"{pending}, {who(r)}" for r in open_referrals if (pending := pathology_pending(r))],
-        "mdt": [who(r) for r in open_referrals if r.status == Status.AWAITING_MDT],
+        "pathology": [(r, pending) for r in open_referrals if (pending := pathology_pending(r))],
+        "mdt": [(r, "") for r in open_referrals if r.status == Status.AWAITING_MDT],
         "at_risk": [
-            f"{clock.label} {clock.state.value.replace('_', ' ')}, due {clock.due_date:%d/%m/%Y}, {who(r)}"
+            (r, f"{clock.label} {clock.state.value.replace('_', ' ')}, due {clock.due_date:%d/%m/%Y}")
             for r in open_referrals
             for clock in r.clocks(today)
             if clock.state in (rules.ClockState.AT_RISK, rules.ClockState.BREACHED)
         ],
+    }
+    if not identifiable:
+        return {
+            name: [f"referral {r.pk}: {_patient_url(r.patient)}" for r, _ in entries]
+            for name, entries in sections.items()
+        }
+    return {
+        name: [
+            ", ".join(
+                part for part in (what, f"{_patient_label(r.patient)}: {_patient_url(r.patient)}") if part
+            )
+            for r, what in entries
+        ]
+        for name, entries in sections.items()
     }
 
 
@@ -749,7 +778,8 @@ def weekly_digest_send(*, today: datetime.date) -> int:
     for user in clinicians:
         if DigestSent.objects.filter(recipient=user, iso_year=iso_year, iso_week=iso_week).exists():
             continue
-        digest = _digest_for(user, today=today)
+        secure = is_secure_address(user.email)
+        digest = _digest_for(user, today=today, identifiable=secure)
         if not any(digest.values()):
             continue
         try:
@@ -762,6 +792,7 @@ def weekly_digest_send(*, today: datetime.date) -> int:
                         {
                             "user": user,
                             "digest": digest,
+                            "identifiable": secure,
                             "list_url": settings.PORTAL_BASE_URL + reverse("referrals:patient_list"),
                         },
                     ),

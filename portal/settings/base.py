@@ -232,13 +232,23 @@ SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# E-mail: printed to the console unless an SMTP server is configured.
+# Production settings set this; checks that only production must pass read it (portal/checks.py).
+PORTAL_PRODUCTION = False
+
+# E-mail: printed to the console unless an SMTP server is configured. Production sends by SMTP
+# with TLS, and refuses the console and file backends (portal/checks.py) unless
+# PORTAL_EMAIL_LOCAL_BACKEND_ALLOWED says so.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+PORTAL_EMAIL_LOCAL_BACKEND_ALLOWED = env_bool("PORTAL_EMAIL_LOCAL_BACKEND_ALLOWED", False)
+# E-mail with patient-identifiable content goes only to these domains (exact match); anyone else
+# gets a link and the referral number (portal/mail.py). NHSmail by default.
+PORTAL_SECURE_EMAIL_DOMAINS = env_list("PORTAL_SECURE_EMAIL_DOMAINS", ["nhs.net"])
 # Seconds to wait for the mail server: a sweep sends inside a transaction holding its rows' locks,
 # which a hung server would otherwise hold until the task's time limit.
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))

@@ -4,10 +4,16 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import PORTAL_TRUSTED_PROXY_COUNT, SECRET_KEY, env_bool, require_secret_key
+from .base import EMAIL_USE_SSL, PORTAL_TRUSTED_PROXY_COUNT, SECRET_KEY, env_bool, require_secret_key
 
 DEBUG = False
 require_secret_key(SECRET_KEY)
+PORTAL_PRODUCTION = True
+
+# E-mail by SMTP with TLS unless told otherwise; a console or file backend is refused by the
+# system check portal.E001 unless PORTAL_EMAIL_LOCAL_BACKEND_ALLOWED is set.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not EMAIL_USE_SSL)
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 # X-Forwarded-Proto is believed only from trusted proxies: without one, a client could send it
