@@ -8,7 +8,6 @@ before MDT); this module applies them inside transactions and records who did wh
 import datetime
 import logging
 from dataclasses import dataclass, field
-from smtplib import SMTPException
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -22,6 +21,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from directory.models import Capability, Organisation, Practitioner
+from portal import sweeps
 from portal.mail import is_secure_address, send_patient_mail
 from portal.roles import Role
 
@@ -696,7 +696,7 @@ def waiting_time_alerts_send(*, today: datetime.date) -> int:
             done.add(recipient_id)
             try:
                 _deliver_alerts_to(recipient_id)
-            except (SMTPException, OSError):
+            except Exception:  # any failure for one recipient: they stay pending, the rest go on
                 # The user id only: no patient identifiers in logs.
                 logger.exception(
                     "Waiting-time alert e-mail to user %s failed; it stays pending", recipient_id
@@ -769,40 +769,51 @@ def _digest_for(user, *, today: datetime.date, identifiable: bool = True) -> dic
 def weekly_digest_send(*, today: datetime.date) -> int:
     """Send each clinician a digest of their patients for `today`'s ISO week, once: a DigestSent
     row per clinician and week makes a second send impossible. Clinicians with nothing to report
-    get no e-mail. Returns how many digests were sent."""
-    iso_year, iso_week, _ = today.isocalendar()
+    get no e-mail. One clinician who cannot be sent to does not stop the others. Returns how many
+    digests were sent."""
     clinicians = (
         get_user_model().objects.filter(groups__name=Role.CLINICIAN.value, is_active=True).exclude(email="")
     )
-    sent = 0
-    for user in clinicians:
-        if DigestSent.objects.filter(recipient=user, iso_year=iso_year, iso_week=iso_week).exists():
-            continue
-        secure = is_secure_address(user.email)
-        digest = _digest_for(user, today=today, identifiable=secure)
-        if not any(digest.values()):
-            continue
-        try:
-            with transaction.atomic():
-                DigestSent.objects.create(recipient=user, iso_year=iso_year, iso_week=iso_week)
-                send_mail(
-                    subject=f"Your sarcoma patients: week {iso_week} of {iso_year}",
-                    message=render_to_string(
-                        "referrals/email/weekly_digest.txt",
-                        {
-                            "user": user,
-                            "digest": digest,
-                            "identifiable": secure,
-                            "list_url": settings.PORTAL_BASE_URL + reverse("referrals:patient_list"),
-                        },
-                    ),
-                    from_email=None,
-                    recipient_list=[user.email],
-                )
-        except IntegrityError:
-            continue  # another worker sent it first
-        sent += 1
-    return sent
+    return sum(
+        sweeps.each(
+            list(clinicians),
+            lambda user: _weekly_digest_send_to(user, today=today),
+            what="weekly digest to user %s",
+        ).done
+    )
+
+
+def _weekly_digest_send_to(user, *, today: datetime.date) -> int:
+    """One clinician's digest for `today`'s week, unless already sent; returns 1 if it went. The
+    DigestSent row and the e-mail share a transaction: a send that fails records nothing, so the
+    next run tries again."""
+    iso_year, iso_week, _ = today.isocalendar()
+    if DigestSent.objects.filter(recipient=user, iso_year=iso_year, iso_week=iso_week).exists():
+        return 0
+    secure = is_secure_address(user.email)
+    digest = _digest_for(user, today=today, identifiable=secure)
+    if not any(digest.values()):
+        return 0
+    try:
+        with transaction.atomic():
+            DigestSent.objects.create(recipient=user, iso_year=iso_year, iso_week=iso_week)
+            send_mail(
+                subject=f"Your sarcoma patients: week {iso_week} of {iso_year}",
+                message=render_to_string(
+                    "referrals/email/weekly_digest.txt",
+                    {
+                        "user": user,
+                        "digest": digest,
+                        "identifiable": secure,
+                        "list_url": settings.PORTAL_BASE_URL + reverse("referrals:patient_list"),
+                    },
+                ),
+                from_email=None,
+                recipient_list=[user.email],
+            )
+    except IntegrityError:
+        return 0  # another worker sent it first
+    return 1
 
 
 @transaction.atomic
