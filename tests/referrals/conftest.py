@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from directory.seed import load_reference_data
 
@@ -28,3 +29,11 @@ def today():
     day = datetime.date(2026, 11, 24)
     with on(day):
         yield day
+
+
+def search_patients(client, q: str = "", **filters):
+    """Search the patient list as its form does (a POST; the terms stay in the session) and
+    return the list page it leads to."""
+    response = client.post(reverse("referrals:patient_list"), {"q": q, **filters}, follow=True)
+    assert "q=" not in response.request["QUERY_STRING"]
+    return response

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from referrals.models import MdtDiscussion, Referral
+from tests.referrals.conftest import search_patients
 
 NOT_YOURS = {403, 404}
 
@@ -116,7 +117,7 @@ def test_no_filter_or_search_of_the_patient_list_shows_another_clinicians_patien
         "nhs_number": patient.nhs_number,
     }
     params = {key: value.format(**values) for key, value in query.items()}
-    response = signed_in.get(reverse("referrals:patient_list"), params)
+    response = search_patients(signed_in, **params)
     assert response.status_code == 200
     assert_nothing_of(world.theirs, response, except_typed=set(params.values()))
     assert f"/patients/{patient.pk}/" not in response.content.decode()
