@@ -2,6 +2,8 @@
 finding 6). They run with `manage.py check` (and `check --deploy`), before `migrate`, and when the
 web server (portal/wsgi.py) and a Celery worker (portal/celery.py) start: `refuse_to_start`."""
 
+import sys
+
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
@@ -48,6 +50,29 @@ def check_email_tls(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
             "E-mail is sent over SMTP without TLS.",
             hint="Leave EMAIL_USE_TLS on (the production default), or set EMAIL_USE_SSL=true.",
             id="portal.W001",
+        )
+    ]
+
+
+# The first releases whose cookie parser is linear, not quadratic (CVE-2024-7592).
+COOKIE_PARSER_FIXED = {(3, 11): (3, 11, 10), (3, 12): (3, 12, 6)}
+
+
+@checks.register(TAG, checks.Tags.security, deploy=True)
+def check_python_cookie_parser(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Say so when this Python parses cookies in quadratic time. An Info, not a Warning: the
+    Cookie header is capped (portal.middleware.CookieSizeLimitMiddleware, gunicorn.conf.py), so
+    the cost is bounded; production should still run a fixed release (pyproject.toml)."""
+    fixed = COOKIE_PARSER_FIXED.get(sys.version_info[:2])
+    if fixed is None or sys.version_info[:3] >= fixed:
+        return []
+    version = ".".join(map(str, sys.version_info[:3]))
+    return [
+        checks.Info(
+            f"Python {version} parses cookies in quadratic time (CVE-2024-7592); the Cookie header is "
+            f"capped at {settings.PORTAL_MAX_COOKIE_BYTES} bytes.",
+            hint=f"Run Python {'.'.join(map(str, fixed))} or later in production.",
+            id="portal.I001",
         )
     ]
 

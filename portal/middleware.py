@@ -1,4 +1,4 @@
-"""Session expiry and two-factor enforcement."""
+"""Session expiry, two-factor enforcement, and the Cookie header's size limit."""
 
 import time
 from collections.abc import Callable
@@ -6,9 +6,29 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
+
+
+class CookieSizeLimitMiddleware:
+    """Refuse a request whose Cookie header is longer than PORTAL_MAX_COOKIE_BYTES, before anything
+    parses it (first in MIDDLEWARE). CPython before 3.11.10 parses cookies in quadratic time
+    (CVE-2024-7592): a 32 KB header cost 2 s of a worker. The portal's own cookies (session, CSRF,
+    messages) stay far below the limit."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if len(request.META.get("HTTP_COOKIE", "")) > settings.PORTAL_MAX_COOKIE_BYTES:
+            return HttpResponseBadRequest(
+                "Your browser sent more cookies than this site accepts. "
+                "Clear this site's cookies and try again.",
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)
+
 
 SESSION_STARTED = "portal_session_started"
 SESSION_LAST_SEEN = "portal_session_last_seen"

@@ -91,6 +91,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: refuses an over-long Cookie header before anything parses it (CVE-2024-7592).
+    "portal.middleware.CookieSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -179,6 +181,10 @@ AXES_HANDLER = "portal.sign_in.PortalAxesHandler"
 # Failed sign-ins from one address, over all accounts, within the cool-off before it is refused.
 # High enough for a trust whose staff share one public address, low enough to stop a spray.
 PORTAL_SIGN_IN_ADDRESS_FAILURE_LIMIT = env_int("PORTAL_SIGN_IN_ADDRESS_FAILURE_LIMIT", 20)
+
+# The longest Cookie header accepted (bytes): the portal's own cookies need under 3 KB. The web
+# server's header limits are in gunicorn.conf.py.
+PORTAL_MAX_COOKIE_BYTES = env_int("PORTAL_MAX_COOKIE_BYTES", 4096)
 
 # Sessions end after 30 minutes idle and 10 hours after sign-in, whatever the activity
 # (portal.middleware.SessionExpiryMiddleware); changing a password ends the user's other
