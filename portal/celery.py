@@ -37,6 +37,12 @@ app.conf.beat_schedule = {
         "task": "portal.tasks.heartbeat",
         "schedule": crontab(minute="*/15"),
     },
+    # Leavers: accounts unused for 90 days, to the MDT office lead; once per ISO week (the
+    # UnusedAccountsReport row), checked daily so a missed Monday is caught up.
+    "portal-unused-accounts-report": {
+        "task": "portal.tasks.send_unused_accounts_report",
+        "schedule": crontab(hour=7, minute=20),
+    },
     "referrals-waiting-time-alerts": {
         "task": "referrals.tasks.send_waiting_time_alerts",
         "schedule": crontab(hour=7, minute=0),

@@ -26,3 +26,12 @@ def dispatch_outbox() -> int:
     from .outbox import outbox_dispatch
 
     return outbox_dispatch()
+
+
+@shared_task
+def send_unused_accounts_report() -> bool:
+    """Daily; sends the week's report of accounts unused for 90 days once, from Monday (a missed
+    Monday is caught up the next day)."""
+    from .services import unused_accounts_report_send
+
+    return unused_accounts_report_send(today=timezone.localdate())
