@@ -131,3 +131,33 @@ def test_a_search_token_is_worth_nothing_in_another_session(client, office_user,
     response = other.get(location)
     assert "That search has ended" in response.content.decode()
     assert response.context["filter"].form.data.get("q") is None
+
+
+@pytest.mark.parametrize("model", ["referrals_patient", "referrals_referral"])
+def test_an_admin_search_puts_no_name_in_any_url_either(client, office_user, model):
+    """Guards issue 17 finding 10 in the admin: its search box sent the terms in the query string,
+    and every link of the list (pages, filters, sorting, the way back) repeated them."""
+    for i in range(120):
+        ReceivedReferralFactory(patient=PatientFactory(family_name="Qwertyson", given_name=f"G{i:03d}"))
+    client.force_login(office_user)
+    url = reverse(f"admin:{model}_changelist")
+    answer = client.post(url, {"_portal_search": "1", "q": "Qwertyson"})
+    assert answer.status_code == 302
+    assert "qwertyson" not in answer["Location"].lower()
+    page = client.get(answer["Location"])
+    assert page.context["cl"].result_count == 120
+    html = page.content.decode()
+    links = re.findall(r'(?:href|action)="([^"]*)"', html)
+    assert [link for link in links if "_qt=" in link or "_qt%3D" in link]  # the token is carried
+    assert not [link for link in links if "qwertyson" in link.lower()]
+    assert 'method="post" role="search"' in html
+
+
+def test_an_admin_search_typed_into_the_address_still_finds_and_links_by_token(client, office_user):
+    ReceivedReferralFactory(patient=PatientFactory(family_name="Qwertyson"))
+    client.force_login(office_user)
+    page = client.get(reverse("admin:referrals_patient_changelist"), {"q": "Qwertyson"}, follow=True)
+    assert "q=" not in page.request["QUERY_STRING"]
+    assert page.context["cl"].result_count == 1
+    links = re.findall(r'href="([^"]*)"', page.content.decode())
+    assert not [link for link in links if "qwertyson" in link.lower()]

@@ -337,14 +337,14 @@ def test_clinician_home_has_no_chart_but_links_to_my_patients(client, clinician)
 
 def test_admin_finds_a_referral_by_nhs_number_typed_with_spaces(client, office_user, patients):
     client.force_login(office_user)
-    response = client.get(reverse("admin:referrals_referral_changelist"), {"q": "943 476 5919"})
+    response = client.get(reverse("admin:referrals_referral_changelist"), {"q": "943 476 5919"}, follow=True)
     assert response.status_code == 200
     assert [r.patient.family_name for r in response.context["cl"].result_list] == ["Arden"]
 
 
 def test_admin_finds_a_referral_by_hospital_number(client, office_user, patients):
     client.force_login(office_user)
-    response = client.get(reverse("admin:referrals_referral_changelist"), {"q": "RM900"})
+    response = client.get(reverse("admin:referrals_referral_changelist"), {"q": "RM900"}, follow=True)
     assert [r.patient.family_name for r in response.context["cl"].result_list] == ["Dunmore"]
 
 
