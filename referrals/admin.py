@@ -126,7 +126,7 @@ class ClockStateFilter(admin.SimpleListFilter):
         return [(state.value, state.value.replace("_", " ").capitalize()) for state in rules.ClockState]
 
     def queryset(self, request, queryset):
-        if not self.value():
+        if self.value() not in {state.value for state in rules.ClockState}:  # none, or not a state
             return queryset
         return queryset.with_clock_state([self.value()], timezone.localdate())
 
