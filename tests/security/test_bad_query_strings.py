@@ -177,3 +177,9 @@ def test_a_clock_filter_that_names_no_state_is_ignored_not_a_500(as_superuser, c
     response = as_superuser.get(reverse("admin:referrals_referral_changelist"), {"clock": clock})
     assert response.status_code == 200
     assert response.context["cl"].result_count == 1
+
+
+def test_a_filter_number_no_database_integer_holds_is_a_bad_request(as_superuser):
+    """Found by the fuzzing above: service__gte=99999999999999999999 overflowed SQLite's integer."""
+    response = as_superuser.get(reverse("admin:directory_keycontact_changelist"), {"service__gte": "9" * 20})
+    assert response.status_code == 400
