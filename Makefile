@@ -37,9 +37,11 @@ lint: install
 migrations-check: install
 	$(MANAGE) makemigrations --check --dry-run
 
+# The e-mail backend is stated: production refuses the console and file backends (portal.E001).
 deploy-check: install
 	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 	ALLOWED_HOSTS=portal.example.nhs.uk DATABASE_URL=sqlite:///var/deploy-check.sqlite3 \
+	EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend EMAIL_USE_TLS=true \
 	$(MANAGE) check --deploy --fail-level WARNING --settings=portal.settings.production
 
 # Static security analysis of the portal's own code; fails on medium severity and confidence or worse.

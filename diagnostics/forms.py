@@ -3,13 +3,14 @@
 from django import forms
 
 from directory.models import DiagnosticClinic, Organisation, Service
+from portal.forms import SingleLineFieldsMixin
 from referrals.forms import DateInput
 from referrals.models import Referral
 
 from .models import ClinicSurvey
 
 
-class ClinicOverrideForm(forms.Form):
+class ClinicOverrideForm(SingleLineFieldsMixin, forms.Form):
     clinic = forms.ModelChoiceField(
         queryset=DiagnosticClinic.objects.filter(active=True),
         required=False,
@@ -21,13 +22,13 @@ class ClinicOverrideForm(forms.Form):
     )
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(SingleLineFieldsMixin, forms.Form):
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="Optional note to the referrer."
     )
 
 
-class ResubmitForm(forms.ModelForm):
+class ResubmitForm(SingleLineFieldsMixin, forms.ModelForm):
     """The referrer's missing information (the clinical features of NICE NG12 section 1.11)."""
 
     postcode = forms.CharField(
@@ -48,7 +49,7 @@ class ResubmitForm(forms.ModelForm):
         ]
 
 
-class PathologyRequestForm(forms.Form):
+class PathologyRequestForm(SingleLineFieldsMixin, forms.Form):
     pathologist = forms.ModelChoiceField(
         queryset=None, label="Designated sarcoma pathologist", help_text="From the network directory."
     )
@@ -71,19 +72,19 @@ class PathologyReportForm(PathologyRequestForm):
         del self.fields["requested_on"]
 
 
-class MolecularTestForm(forms.Form):
+class MolecularTestForm(SingleLineFieldsMixin, forms.Form):
     test_name = forms.CharField(
         max_length=200, help_text="e.g. MDM2 FISH, NTRK fusion panel, whole genome sequencing."
     )
     requested_on = forms.DateField(widget=DateInput)
 
 
-class MolecularResultForm(forms.Form):
+class MolecularResultForm(SingleLineFieldsMixin, forms.Form):
     resulted_on = forms.DateField(widget=DateInput)
     result = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class DiagnosticDatesForm(forms.Form):
+class DiagnosticDatesForm(SingleLineFieldsMixin, forms.Form):
     first_appointment_on = forms.DateField(widget=DateInput, required=False)
     diagnosed_on = forms.DateField(
         widget=DateInput, required=False, label="Diagnosis communicated (or cancer ruled out) on"
@@ -93,18 +94,18 @@ class DiagnosticDatesForm(forms.Form):
     )
 
 
-class UnplannedExcisionForm(forms.Form):
+class UnplannedExcisionForm(SingleLineFieldsMixin, forms.Form):
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.all(), label="Where the excision happened"
     )
     excised_on = forms.DateField(widget=DateInput, required=False)
 
 
-class MutualAidRedirectForm(forms.Form):
+class MutualAidRedirectForm(SingleLineFieldsMixin, forms.Form):
     service = forms.ModelChoiceField(queryset=Service.objects.all(), label="Partner service")
 
 
-class CapacityDeclarationForm(forms.Form):
+class CapacityDeclarationForm(SingleLineFieldsMixin, forms.Form):
     service = forms.ModelChoiceField(queryset=Service.objects.all(), label="Service with reduced capacity")
     partner_service = forms.ModelChoiceField(
         queryset=Service.objects.all(), label="Partner service (mutual aid)"
@@ -114,7 +115,7 @@ class CapacityDeclarationForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ClinicSurveyForm(forms.ModelForm):
+class ClinicSurveyForm(SingleLineFieldsMixin, forms.ModelForm):
     service_model = forms.MultipleChoiceField(
         choices=DiagnosticClinic.ServiceModel.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
@@ -137,6 +138,6 @@ class ClinicSurveyForm(forms.ModelForm):
         ]
 
 
-class EvaluationFilterForm(forms.Form):
+class EvaluationFilterForm(SingleLineFieldsMixin, forms.Form):
     start = forms.DateField(widget=DateInput, required=False, label="Referrals received from")
     end = forms.DateField(widget=DateInput, required=False, label="to")

@@ -5,7 +5,6 @@ clinician's patient is a 404) and writes to the access log. The MDT office recor
 the figures and the survey comparison (no patient data); clinicians read their own patients'
 pathology reviews on the referral's page."""
 
-import csv
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -18,8 +17,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from directory.models import DiagnosticClinic
+from portal.csv_export import csv_response
 from portal.forms import report_form_errors
 from portal.patient_data import shows_patients
+from portal.query import int_param
 from referrals.models import Referral
 
 from . import forms as dforms
@@ -363,14 +364,11 @@ def evaluation(request: HttpRequest) -> HttpResponse:
 @permission_required(FIGURES_PERMISSION, raise_exception=True)
 def evaluation_csv(request: HttpRequest) -> HttpResponse:
     _, figures = _figures(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="diagnostic-evaluation-{timezone.localdate():%Y%m%d}.csv"'
+    return csv_response(
+        f"diagnostic-evaluation-{timezone.localdate():%Y%m%d}.csv",
+        drules.CSV_COLUMNS,
+        (drules.csv_row(f) for f in figures),
     )
-    writer = csv.writer(response)
-    writer.writerow(drules.CSV_COLUMNS)
-    writer.writerows(drules.csv_row(f) for f in figures)
-    return response
 
 
 @login_required
@@ -378,10 +376,13 @@ def evaluation_csv(request: HttpRequest) -> HttpResponse:
 def survey_comparison(request: HttpRequest) -> HttpResponse:
     """Every clinic's survey for one year side by side, for the SAG."""
     years = ds.survey_years()
-    try:
-        year = int(request.GET.get("year") or (years[0] if years else timezone.localdate().year))
-    except ValueError:
-        year = timezone.localdate().year
+    year = int_param(
+        request.GET,
+        "year",
+        default=years[0] if years else timezone.localdate().year,
+        minimum=2000,
+        maximum=2100,
+    )
     return render(
         request,
         "diagnostics/survey_comparison.html",

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.db import models
 
-from portal.forms import BoundedModelMultipleChoiceField
+from portal.forms import BoundedModelMultipleChoiceField, SingleLineFieldsMixin
 
 from . import rules
 from .models import (
@@ -22,7 +22,7 @@ from .models import (
 )
 
 
-class PractitionerForm(forms.ModelForm):
+class PractitionerForm(SingleLineFieldsMixin, forms.ModelForm):
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.all(),
         to_field_name="ods_code",
@@ -52,7 +52,7 @@ class PractitionerForm(forms.ModelForm):
             self.initial["organisation"] = self.instance.organisation.ods_code
 
 
-class KeyContactForm(forms.ModelForm):
+class KeyContactForm(SingleLineFieldsMixin, forms.ModelForm):
     service = forms.ModelChoiceField(
         queryset=Service.objects.all(),
         to_field_name="code",
@@ -70,7 +70,7 @@ class KeyContactForm(forms.ModelForm):
             self.initial["service"] = self.instance.service.code
 
 
-class ServiceForm(forms.ModelForm):
+class ServiceForm(SingleLineFieldsMixin, forms.ModelForm):
     """A service's name, organisations and commissioned capabilities: referral routing reads the
     capabilities, so changing them moves routing once the SAG approves."""
 
@@ -118,7 +118,7 @@ class CatchmentField(forms.CharField):
             raise forms.ValidationError(str(error), code="invalid") from error
 
 
-class DiagnosticClinicForm(forms.ModelForm):
+class DiagnosticClinicForm(SingleLineFieldsMixin, forms.ModelForm):
     """A diagnostic clinic: host, what it offers, when it runs and the postcodes it serves."""
 
     host_organisation = forms.ModelChoiceField(
@@ -205,7 +205,7 @@ def record_values(instance: models.Model, form_class: type[forms.ModelForm]) -> 
     return values
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(SingleLineFieldsMixin, forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Why the change is needed.")
     effective_date = forms.DateField(
         required=False,
@@ -214,7 +214,7 @@ class ProposalForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(SingleLineFieldsMixin, forms.Form):
     decision = forms.ChoiceField(
         choices=[("approve", "Approve"), ("reject", "Reject")], widget=forms.HiddenInput
     )
@@ -231,7 +231,7 @@ class DecisionForm(forms.Form):
         return cleaned
 
 
-class ImportForm(forms.Form):
+class ImportForm(SingleLineFieldsMixin, forms.Form):
     target_type = forms.ChoiceField(
         label="The file holds",
         choices=[

@@ -7,6 +7,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from portal.mail import one_line
 from portal.roles import Role
 
 from .models import ChangeRequest, ConfirmationRequest
@@ -32,7 +33,7 @@ def absolute(path: str) -> str:
 def _send(subject: str, template: str, context: dict, recipients: list[str]) -> None:
     if recipients:
         body = render_to_string(template, {**context, "base_url": settings.PORTAL_BASE_URL})
-        send_mail(subject, body, None, recipients)
+        send_mail(one_line(subject), body, None, recipients)
 
 
 def send_new_requests_to_sag(change_requests: list[ChangeRequest]) -> None:

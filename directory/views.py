@@ -2,7 +2,6 @@
 other trusts read them without signing in) and show published fields only; proposing, deciding
 and importing need the roles' permissions. Views parse, check, call a service and render."""
 
-import csv
 import datetime
 
 from django.contrib import messages
@@ -12,6 +11,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+
+from portal.csv_export import csv_response
 
 from . import rules, services
 from .filters import PractitionerFilter
@@ -82,15 +83,6 @@ def directory_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
-
-
 def export_practitioners(request: HttpRequest) -> HttpResponse:
     """The published practitioners, in the columns the import reads back."""
     rows = (
@@ -108,7 +100,7 @@ def export_practitioners(request: HttpRequest) -> HttpResponse:
         ]
         for p in _published_practitioners()
     )
-    return _csv_response("lsesn-practitioners.csv", services.PRACTITIONER_EXPORT_COLUMNS, rows)
+    return csv_response("lsesn-practitioners.csv", services.PRACTITIONER_EXPORT_COLUMNS, rows)
 
 
 def export_key_contacts(request: HttpRequest) -> HttpResponse:
@@ -116,7 +108,7 @@ def export_key_contacts(request: HttpRequest) -> HttpResponse:
         [c.pk, c.service.code, c.service.name, c.label, c.phone_numbers, c.email, c.notes]
         for c in _published_key_contacts()
     )
-    return _csv_response("lsesn-key-contacts.csv", services.KEY_CONTACT_EXPORT_COLUMNS, rows)
+    return csv_response("lsesn-key-contacts.csv", services.KEY_CONTACT_EXPORT_COLUMNS, rows)
 
 
 def confirm_entry(request: HttpRequest, token: str) -> HttpResponse:

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 
 from directory.models import Practitioner
-from portal.forms import BoundedModelMultipleChoiceField
+from portal.forms import BoundedModelMultipleChoiceField, SingleLineFieldsMixin
 from portal.roles import Role
 from portal.widgets import LongSelect, LongSelectMultiple
 
@@ -24,7 +24,7 @@ def _helper(submit: str) -> FormHelper:
     return helper
 
 
-class AddToNextMeetingForm(forms.Form):
+class AddToNextMeetingForm(SingleLineFieldsMixin, forms.Form):
     """Both fields are optional so a bare POST (a button on the referral page) works: the MDT then
     defaults to the one that discussed the referral before or serves its referrer."""
 
@@ -43,7 +43,7 @@ class AddToNextMeetingForm(forms.Form):
         self.helper = _helper("Add to the next meeting")
 
 
-class DiscussionAddForm(forms.Form):
+class DiscussionAddForm(SingleLineFieldsMixin, forms.Form):
     """Add a referral to this meeting's list (by referral number, which the office has to hand)."""
 
     referral = forms.IntegerField(label="Referral number", min_value=1)
@@ -67,12 +67,12 @@ class DiscussionAddForm(forms.Form):
         self.helper = _helper("Add to the case list")
 
 
-class ReadinessForm(forms.Form):
+class ReadinessForm(SingleLineFieldsMixin, forms.Form):
     imaging_available = forms.BooleanField(required=False)
     pathology_available = forms.BooleanField(required=False)
 
 
-class MoveForm(forms.Form):
+class MoveForm(SingleLineFieldsMixin, forms.Form):
     to_meeting = forms.ModelChoiceField(label="Move to meeting", queryset=MdtMeeting.objects.none())
     # The meeting the user saw the case on, so a move made meanwhile by someone else is not undone.
     from_meeting = forms.IntegerField(widget=forms.HiddenInput)
@@ -84,7 +84,7 @@ class MoveForm(forms.Form):
         self.helper = _helper("Move the case")
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(SingleLineFieldsMixin, forms.Form):
     """Who was present, and up to three deputies each covering a named core member. Given the
     meeting's `recorded` attendance (MdtAttendance rows), an unbound form starts from it: saving
     replaces the whole attendance, so a form showing less would wipe the rest."""
@@ -165,7 +165,7 @@ class AttendanceForm(forms.Form):
         return initial
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(SingleLineFieldsMixin, forms.Form):
     outcome = forms.ChoiceField(label="Outcome", choices=[("", "---------"), *MdtDiscussion.Outcome.choices])
     recommendation = forms.CharField(label="Recommendation", widget=forms.Textarea(attrs={"rows": 5}))
     decision_to_treat_on = forms.DateField(
@@ -189,7 +189,7 @@ class OutcomeForm(forms.Form):
         self.helper = _helper("Save the outcome")
 
 
-class CancelForm(forms.Form):
+class CancelForm(SingleLineFieldsMixin, forms.Form):
     reason = forms.CharField(label="Reason for cancelling", max_length=300)
 
     def __init__(self, *args, **kwargs):

@@ -471,7 +471,9 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The .ics feed of meetings where the token's owner presents. Calendar apps cannot sign in,
     so the secret URL is the credential; it names no patient."""
     owner = get_object_or_404(MdtCalendarToken.objects.select_related("user"), token=token).user
-    if not owner.is_active:
+    # The feed is the clinician's: it stops when the account does or the role goes (issue 17
+    # finding 12), as the pages would refuse them; a regained role serves the same URL again.
+    if not (owner.is_active and (owner.is_clinician or owner.is_mdt_office)):
         raise Http404
     since = timezone.now() - datetime.timedelta(days=60)
     feed = presenter_feed(services.meetings_presented_by(owner).filter(starts_at__gte=since), user=owner)

@@ -5,7 +5,7 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.contrib.auth import get_user_model
 
-from portal.forms import BoundedModelMultipleChoiceField
+from portal.forms import BoundedModelMultipleChoiceField, SingleLineFieldsMixin
 
 from . import rules
 from .models import PolicyDocument
@@ -13,7 +13,7 @@ from .models import PolicyDocument
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class PolicyFilterForm(forms.Form):
+class PolicyFilterForm(SingleLineFieldsMixin, forms.Form):
     """Filter and search on the policies page (GET). Status is offered to staff only."""
 
     q = forms.CharField(label="Search by title", required=False, max_length=200)
@@ -43,7 +43,7 @@ class PolicyFilterForm(forms.Form):
         )
 
 
-class PolicyDraftForm(forms.ModelForm):
+class PolicyDraftForm(SingleLineFieldsMixin, forms.ModelForm):
     """A draft version: a new policy, or a new version of an existing one (prefilled)."""
 
     outstanding_items = forms.CharField(
@@ -99,7 +99,7 @@ class PolicyDraftForm(forms.ModelForm):
         self.helper.add_input(Submit("save", "Save draft"))
 
 
-class PolicyApproveForm(forms.Form):
+class PolicyApproveForm(SingleLineFieldsMixin, forms.Form):
     version_number = forms.CharField(
         label="Approved version number", max_length=20, help_text="An approved version takes a whole number."
     )
@@ -113,7 +113,7 @@ class PolicyApproveForm(forms.Form):
         self.helper.add_input(Submit("approve", "Approve this version"))
 
 
-class OutstandingItemForm(forms.Form):
+class OutstandingItemForm(SingleLineFieldsMixin, forms.Form):
     description = forms.CharField(label="New outstanding item", max_length=500)
 
     def __init__(self, *args, **kwargs) -> None:

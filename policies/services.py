@@ -7,7 +7,6 @@ two approved versions."""
 
 import datetime
 import logging
-import smtplib
 from collections.abc import Iterable, Sequence
 
 from django.conf import settings
@@ -20,6 +19,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from portal.mail import one_line
 from portal.roles import Role
 
 from . import rules
@@ -346,7 +346,9 @@ def review_alert_recipients(document: PolicyDocument) -> list[str]:
 
 def review_alert_send(*, alert_id: int) -> bool:
     """E-mail a claimed alert: which document, which version, the date of review and a link.
-    Marks it sent, or failed (tried again on the next run) if the mail server refuses it."""
+    Marks it sent, or failed (tried again on the next run) if it cannot be sent for any reason: a
+    title with a line break once made Django refuse the subject and left the alert claimed for ever
+    (issue 17 finding 8)."""
     alert = PolicyReviewAlert.objects.select_related("document").get(pk=alert_id)
     if alert.status != PolicyReviewAlert.Status.CLAIMED:
         return False
@@ -367,8 +369,8 @@ def review_alert_send(*, alert_id: int) -> bool:
         raise
     if recipients:
         try:
-            send_mail(subject, body, None, recipients, fail_silently=False)
-        except (OSError, smtplib.SMTPException):
+            send_mail(one_line(subject), body, None, recipients, fail_silently=False)
+        except Exception:  # a refusing server, or anything else: never leave the alert claimed
             logger.exception("Review alert %s for policy version %s failed to send", alert.pk, document.pk)
             review_alert_mark_failed(alert_id=alert.pk)
             return False

@@ -1,13 +1,35 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 
-from .models import AccessLog, BreakGlassGrant, BreakGlassNotice, OutboxMessage, User
+from . import services
+from .models import AccessLog, BreakGlassGrant, BreakGlassNotice, OutboxMessage, UnusedAccountsReport, User
 
 
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):
-    list_display = ("username", "first_name", "last_name", "email", "is_staff", "is_active")
+    """Accounts. Taking "active" off an account (or the action below) is a deactivation: its
+    sessions and pending notifications end at once (portal.services.user_deactivate)."""
+
+    list_display = ("username", "first_name", "last_name", "email", "is_staff", "is_active", "last_login")
     list_filter = ("groups", "is_staff", "is_active")
+    actions = ["deactivate_selected"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        leaving = change and "is_active" in form.changed_data and not obj.is_active
+        if leaving:
+            obj.is_active = True  # the service makes the change, with everything that goes with it
+        super().save_model(request, obj, form, change)
+        if leaving:
+            services.user_deactivate(user_id=obj.pk, by=request.user)
+            obj.is_active = False
+
+    @admin.action(
+        description="Deactivate the selected accounts (ends their sessions now)", permissions=["change"]
+    )
+    def deactivate_selected(self, request, queryset) -> None:
+        for user_id in queryset.values_list("pk", flat=True):
+            services.user_deactivate(user_id=user_id, by=request.user)
+        self.message_user(request, f"{queryset.count()} account(s) deactivated.", messages.SUCCESS)
 
 
 @admin.register(AccessLog)
@@ -37,6 +59,23 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = ("created_at", "task", "args", "dispatched_at", "attempts", "last_error")
     list_filter = ("dispatched_at",)
     readonly_fields = ("task", "args", "created_at", "dispatched_at", "attempts", "last_error")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(UnusedAccountsReport)
+class UnusedAccountsReportAdmin(admin.ModelAdmin):
+    """The weekly reports of unused accounts, as sent: read-only."""
+
+    list_display = ("iso_year", "iso_week", "sent_at", "accounts")
+    readonly_fields = ("iso_year", "iso_week", "sent_at", "accounts", "recipients")
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -7,11 +7,12 @@ class PortalConfig(AppConfig):
     """The composition root (settings, URLs, the beat schedule, home page, demo data) and the shared
     kernel every app uses: users and roles, the access log, the outbox, paging and widgets."""
 
-    default = True
+    default = True  # the app's config; PortalAdminConfig is named in INSTALLED_APPS
     name = "portal"
     verbose_name = "Portal accounts and roles"
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the deployment checks)
         from .roles import sync_role_permissions
 
         # Permissions exist only after each app's post_migrate; re-syncing on every signal means

@@ -7,12 +7,23 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+def _refuse_to_start(**kwargs) -> None:
+    """A worker sends the e-mail: it refuses to start with a deployment that would leak patient
+    data (portal/checks.py), as the web server does."""
+    from portal.checks import refuse_to_start
+
+    refuse_to_start()
+
 
 app.conf.beat_schedule = {
     # The transactional outbox (portal/outbox.py): notifications whose dispatch on commit failed
@@ -24,6 +35,12 @@ app.conf.beat_schedule = {
     "portal-heartbeat": {
         "task": "portal.tasks.heartbeat",
         "schedule": crontab(minute="*/15"),
+    },
+    # Leavers: accounts unused for 90 days, to the MDT office lead; once per ISO week (the
+    # UnusedAccountsReport row), checked daily so a missed Monday is caught up.
+    "portal-unused-accounts-report": {
+        "task": "portal.tasks.send_unused_accounts_report",
+        "schedule": crontab(hour=7, minute=20),
     },
     "referrals-waiting-time-alerts": {
         "task": "referrals.tasks.send_waiting_time_alerts",

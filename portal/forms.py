@@ -1,3 +1,5 @@
+import unicodedata
+
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -5,8 +7,52 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
+# Characters no one-line field may hold: control characters (line breaks, tabs, NUL, escapes)
+# and the Unicode line and paragraph separators.
+SINGLE_LINE_REFUSED_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
 
-class TokenForm(forms.Form):
+
+def refuse_control_characters(value: str) -> None:
+    """A one-line field (a name, a title, a phone number) holds no line break or other control
+    character. A practitioner named "Line1\nLine2" made Django refuse an e-mail header and stopped
+    the annual confirmation sweep; a policy title with "\r\n" left its review alert claimed for
+    ever (issue 17 finding 8)."""
+    if any(unicodedata.category(char) in SINGLE_LINE_REFUSED_CATEGORIES for char in str(value)):
+        raise ValidationError(
+            "Remove the line breaks, tabs and other control characters: this field is one line.",
+            code="control_characters",
+        )
+
+
+def is_single_line(field: forms.Field) -> bool:
+    """A text field typed on one line: a CharField (or subclass) whose widget is not a text area
+    or a password box."""
+    return isinstance(field, forms.CharField) and not isinstance(
+        field.widget, forms.Textarea | forms.PasswordInput | forms.HiddenInput
+    )
+
+
+class SingleLineFieldsMixin:
+    """For every form the portal shows (its pages and, through portal/admin_site.py, the admin):
+    each one-line text field refuses control characters. A text area keeps its line breaks."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if is_single_line(field) and refuse_control_characters not in field.validators:
+                field.validators.append(refuse_control_characters)
+
+
+def single_line_form(form_class: type) -> type:
+    """`form_class` with SingleLineFieldsMixin, made once per class."""
+    if issubclass(form_class, SingleLineFieldsMixin):
+        return form_class
+    return type(
+        form_class.__name__, (SingleLineFieldsMixin, form_class), {"__module__": form_class.__module__}
+    )
+
+
+class TokenForm(SingleLineFieldsMixin, forms.Form):
     token = forms.CharField(
         label="Six-digit code from your authenticator app",
         min_length=6,
@@ -48,11 +94,11 @@ class _UsernameLengthChecked:
         field.validators.append(MaxLengthValidator(field.max_length))
 
 
-class LoginForm(_UsernameLengthChecked, AuthenticationForm):
+class LoginForm(SingleLineFieldsMixin, _UsernameLengthChecked, AuthenticationForm):
     pass
 
 
-class AdminLoginForm(_UsernameLengthChecked, AdminAuthenticationForm):
+class AdminLoginForm(SingleLineFieldsMixin, _UsernameLengthChecked, AdminAuthenticationForm):
     pass
 
 

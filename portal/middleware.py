@@ -1,4 +1,4 @@
-"""Session expiry and two-factor enforcement."""
+"""Session expiry, two-factor enforcement, and the Cookie header's size limit."""
 
 import time
 from collections.abc import Callable
@@ -6,9 +6,29 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
+
+
+class CookieSizeLimitMiddleware:
+    """Refuse a request whose Cookie header is longer than PORTAL_MAX_COOKIE_BYTES, before anything
+    parses it (first in MIDDLEWARE). CPython before 3.11.10 parses cookies in quadratic time
+    (CVE-2024-7592): a 32 KB header cost 2 s of a worker. The portal's own cookies (session, CSRF,
+    messages) stay far below the limit."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if len(request.META.get("HTTP_COOKIE", "")) > settings.PORTAL_MAX_COOKIE_BYTES:
+            return HttpResponseBadRequest(
+                "Your browser sent more cookies than this site accepts. "
+                "Clear this site's cookies and try again.",
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)
+
 
 SESSION_STARTED = "portal_session_started"
 SESSION_LAST_SEEN = "portal_session_last_seen"
@@ -41,13 +61,17 @@ class SessionExpiryMiddleware:
 
 
 def needs_two_factor(user) -> bool:
-    """Staff (MDT office, superusers) and SAG members sign in with a second factor."""
-    return user.is_authenticated and (user.is_staff or user.is_superuser or user.is_sag_member)
+    """Every account signs in with a second factor, whatever its role or is_staff: every role
+    reads patient data (MDT office, clinicians) or governs the network (SAG members), and a role
+    given to an account later must not find a session that never had a second factor. (It used
+    to follow is_staff, so an MDT office member without it read patients with a password alone:
+    issue 17 finding 2.)"""
+    return user.is_authenticated
 
 
 class TwoFactorRequiredMiddleware:
-    """With PORTAL_REQUIRE_2FA on, a user who needs two factors and has not verified a TOTP
-    token this session can only reach the set-up and verify pages (and sign out)."""
+    """With PORTAL_REQUIRE_2FA on, a signed-in user who has not verified a TOTP token this
+    session can only reach the set-up and verify pages (and sign out)."""
 
     ALLOWED_URL_NAMES = ("two_factor_setup", "two_factor_verify", "logout", "login")
 

@@ -148,3 +148,28 @@ class OutboxMessage(models.Model):
     def __str__(self) -> str:
         state = "dispatched" if self.dispatched_at else "waiting"
         return f"{self.task}{tuple(self.args)} ({state})"
+
+
+class UnusedAccountsReport(models.Model):
+    """The weekly report to the MDT office lead of accounts unused for 90 days: one row per ISO
+    week, written in the transaction of its e-mail, so a second run, a retry or a redelivered task
+    sends nothing twice, and a run whose e-mail fails records nothing (the next day tries again).
+    A record of a send, like the outbox's messages: no history."""
+
+    iso_year = models.PositiveIntegerField()
+    iso_week = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(default=timezone.now)
+    accounts = models.TextField(help_text="The usernames listed, one a line.")
+    recipients = models.TextField(help_text="The e-mail addresses it went to, one a line.")
+
+    class Meta:
+        ordering = ["-iso_year", "-iso_week"]
+        default_permissions = ("view",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["iso_year", "iso_week"], name="portal_one_unused_accounts_report_a_week"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Unused accounts, week {self.iso_week} of {self.iso_year}"

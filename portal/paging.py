@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Q, QuerySet
@@ -43,7 +44,11 @@ class KeysetPage:
 
 
 def _cursor_id(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    """A cursor is a row id: ASCII digits within the range of a database integer. Anything else
+    ("²" passes str.isdigit() but not int(), issue 17 finding 9) gives the first page."""
+    if not value or not value.isascii() or not value.isdigit() or len(value) > 18:
+        return None
+    return int(value)
 
 
 def _beyond(fields: Sequence[str], anchor: Sequence, *, forward: bool) -> Q:
@@ -134,7 +139,10 @@ class EstimatedCountPaginator(Paginator):
 
 
 def _planner_rows(queryset: QuerySet, connection) -> int:
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # a filter Django knows matches nothing (`pk__in=[]`): no SQL to plan
+        return 0
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]

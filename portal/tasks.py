@@ -34,3 +34,12 @@ def notify_lead_of_break_glass(grant_id: int) -> int:
     from .services import break_glass_notify_lead
 
     return break_glass_notify_lead(grant_id=grant_id)
+
+
+@shared_task
+def send_unused_accounts_report() -> bool:
+    """Daily; sends the week's report of accounts unused for 90 days once, from Monday (a missed
+    Monday is caught up the next day)."""
+    from .services import unused_accounts_report_send
+
+    return unused_accounts_report_send(today=timezone.localdate())

@@ -1,6 +1,10 @@
 """Two-factor sign-in with TOTP (django-otp): set up an authenticator app, then verify a code
-after each password sign-in. Enforced for staff and SAG members by TwoFactorRequiredMiddleware
-when PORTAL_REQUIRE_2FA is on (always in production)."""
+after each password sign-in. Enforced for every account by TwoFactorRequiredMiddleware when
+PORTAL_REQUIRE_2FA is on (always in production).
+
+The set-up secret belongs to one set-up attempt in one session (portal.services
+.two_factor_setup_device): another session of the same account, signed in with the password
+alone, gets a secret of its own and can neither see nor confirm this one."""
 
 import base64
 
@@ -12,8 +16,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import services
 from .forms import TokenForm
 
 
@@ -29,17 +33,18 @@ def _next_url(request: HttpRequest) -> str:
 def setup(request: HttpRequest) -> HttpResponse:
     if any(devices_for_user(request.user, confirmed=True)):
         return redirect("two_factor_verify")
-    device, _ = TOTPDevice.objects.get_or_create(
-        user=request.user, confirmed=False, defaults={"name": "Authenticator app"}
-    )
+    device = services.two_factor_setup_device(user=request.user, session=request.session)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            otp_login(request, device)
+        confirmed = services.two_factor_setup_confirm(
+            user=request.user, session=request.session, token=form.cleaned_data["token"]
+        )
+        if confirmed is not None:
+            otp_login(request, confirmed)
             messages.success(request, "Two-factor sign-in is set up.")
             return redirect(_next_url(request))
+        if any(devices_for_user(request.user, confirmed=True)):
+            return redirect("two_factor_verify")  # set up meanwhile, in another session
         form.add_error("token", "That code is not right. Check your device's clock and try the newest code.")
     return render(
         request,

@@ -23,13 +23,12 @@ from .models import (
 
 
 def _normalised_search(term: str) -> str:
-    """An NHS number typed with spaces or dashes searches as its ten digits."""
-    digits = term.replace(" ", "").replace("-", "")
-    return digits if digits.isdigit() and len(digits) == 10 else term
+    """An NHS number typed with spaces searches as its ten ASCII digits."""
+    return policy_rules.nhs_number_digits(term) or term
 
 
 def _is_nhs_number(term: str) -> bool:
-    return term.isdigit() and len(term) == 10
+    return policy_rules.nhs_number_digits(term) == term
 
 
 class HospitalNumberInline(admin.TabularInline):
@@ -133,7 +132,7 @@ class ClockStateFilter(admin.SimpleListFilter):
         return [(state.value, state.value.replace("_", " ").capitalize()) for state in rules.ClockState]
 
     def queryset(self, request, queryset):
-        if not self.value():
+        if self.value() not in {state.value for state in rules.ClockState}:  # none, or not a state
             return queryset
         return queryset.with_clock_state([self.value()], timezone.localdate())
 

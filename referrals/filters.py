@@ -8,7 +8,7 @@ from django.db.models import Q, Value
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-from . import rules
+from . import policy_rules, rules
 from .models import HospitalNumber, Patient, Referral
 
 NAME_SEARCH_WORDS = 6
@@ -75,7 +75,7 @@ class PatientFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        digits = value.replace(" ", "").replace("-", "")
+        digits = policy_rules.nhs_number_digits(value)
         # The hospital-number matches are read first (an index on UPPER(number)), so every term
         # below is on the patient table: no join, no DISTINCT.
         by_hospital_number = list(
@@ -84,7 +84,7 @@ class PatientFilter(django_filters.FilterSet):
         options = name_options(value)
         if by_hospital_number:
             options.append(Q(pk__in=by_hospital_number))
-        if digits.isdigit():
+        if digits:
             options.append(Q(nhs_number=digits))
         self.search_options = options
         if not options:

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from directory.models import Organisation, Practitioner
-from portal.forms import BoundedModelMultipleChoiceField
+from portal.forms import BoundedModelMultipleChoiceField, SingleLineFieldsMixin
 from portal.roles import Role
 from portal.services import BREAK_GLASS_REASON_MAX_LENGTH, BREAK_GLASS_REASON_MIN_LENGTH
 
@@ -42,7 +42,7 @@ class UsersChoiceField(BoundedModelMultipleChoiceField):
         return obj.get_full_name() or obj.get_username()
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(SingleLineFieldsMixin, forms.Form):
     """A new referral: the patient (found by NHS number if known) and the case to route."""
 
     nhs_number = forms.CharField(
@@ -226,7 +226,7 @@ def routing_fingerprint(decision: rules.RoutingDecision, patient_id: int | None)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(SingleLineFieldsMixin, forms.Form):
     to_status = forms.ChoiceField(label="New status", choices=[])
     reason = forms.CharField(label="Why", widget=forms.Textarea(attrs={"rows": 2}), required=False)
     redirect_destination = forms.CharField(
@@ -246,7 +246,7 @@ class TransitionForm(forms.Form):
         self.auto_id = f"id_transition_{referral.pk}_%s"
 
 
-class SurgeonForm(forms.Form):
+class SurgeonForm(SingleLineFieldsMixin, forms.Form):
     surgeon = forms.ModelChoiceField(
         queryset=Practitioner.objects.filter(active=True, speciality=Practitioner.Speciality.SURGERY)
     )
@@ -256,7 +256,7 @@ class SurgeonForm(forms.Form):
         self.auto_id = f"id_surgeon_{referral.pk}_%s"
 
 
-class FirstTreatmentForm(forms.Form):
+class FirstTreatmentForm(SingleLineFieldsMixin, forms.Form):
     treated_on = forms.DateField(label="First treatment on", widget=DateInput)
     urgent_override_reason = forms.CharField(
         label="Clinically urgent override: reason",
@@ -278,7 +278,7 @@ class FirstTreatmentForm(forms.Form):
         return value
 
 
-class BreakGlassForm(forms.Form):
+class BreakGlassForm(SingleLineFieldsMixin, forms.Form):
     """The reason a clinician gives to open a patient who is not theirs in an emergency."""
 
     reason = forms.CharField(

@@ -72,13 +72,36 @@ def transition_refusal(from_status: str, to_status: str) -> str | None:
     )
 
 
-def normalise_nhs_number(raw: str) -> str:
-    """The ten digits of a valid NHS number, given with or without spaces (or dashes).
+# What an NHS number may be typed with: ASCII digits and spaces. Not str.isdigit(), which also
+# takes full-width (U+FF19), Arabic-Indic (U+0669) and superscript (U+00B2) digits: stored as typed they made
+# a second record of the same patient that no search found (penetration test, issue 17 finding 4).
+NHS_NUMBER_CHARACTERS = frozenset("0123456789 ")
 
-    Raises ValueError with a message for the user when it is not ten digits or the modulus-11 check
-    digit is wrong (NHS Data Dictionary, NHS number)."""
-    digits = nhs_number.standardise_format(raw or "")
-    if not digits:
+
+def nhs_number_digits(raw: str) -> str | None:
+    """The ten ASCII digits of `raw` if it is written as an NHS number (ten digits 0-9, spaces
+    allowed anywhere), else None. No check digit test: for searches, where a term that is not a
+    number is a name."""
+    text = (raw or "").strip()
+    if not text or not set(text) <= NHS_NUMBER_CHARACTERS:
+        return None
+    digits = text.replace(" ", "")
+    return digits if len(digits) == 10 else None
+
+
+def normalise_nhs_number(raw: str) -> str:
+    """The ten digits of a valid NHS number, given with or without spaces.
+
+    Raises ValueError with a message for the user when it holds anything but the digits 0-9 and
+    spaces, is not ten digits, or the modulus-11 check digit is wrong (NHS Data Dictionary, NHS
+    number)."""
+    text = (raw or "").strip()
+    if not set(text) <= NHS_NUMBER_CHARACTERS:
+        raise ValueError(
+            "An NHS number has 10 digits, written with 0 to 9 and spaces only (e.g. 943 476 5919)."
+        )
+    digits = nhs_number_digits(text)
+    if digits is None:
         raise ValueError("An NHS number has 10 digits (spaces allowed, e.g. 943 476 5919).")
     if not nhs_number.is_valid(digits):
         raise ValueError("This is not a valid NHS number: its check digit is wrong.")

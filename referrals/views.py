@@ -11,9 +11,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -21,6 +22,7 @@ from portal.forms import report_form_errors
 from portal.models import AccessLog, BreakGlassGrant
 from portal.paging import keyset_page
 from portal.patient_data import shows_patients
+from portal.search_tokens import SEARCH_PARAM, search_recall, search_remember
 from portal.services import break_glass_grant
 
 from . import services
@@ -53,15 +55,46 @@ def _listed_or_found(request: HttpRequest, context) -> str:
     return AccessLog.Action.SEARCH if context["filter"].data.get("q") else AccessLog.Action.LIST
 
 
+def _search_redirect(request: HttpRequest) -> HttpResponse:
+    """A POSTed search: its terms go into the session, the list's URL carries a token (and the
+    filters, which identify nobody), so no name or NHS number is ever in a URL."""
+    query = QueryDict(mutable=True)
+    terms = request.POST.get("q", "").strip()
+    if terms:
+        query[SEARCH_PARAM] = search_remember(request.session, terms)
+    for key in ("status", "clock"):
+        if request.POST.get(key):
+            query[key] = request.POST[key]
+    url = reverse("referrals:patient_list")
+    return redirect(f"{url}?{query.urlencode()}" if query else url)
+
+
+def _filter_data(request: HttpRequest) -> QueryDict:
+    """The list's filters: the URL's, with the search terms from the session. A `q` in the URL is
+    ignored, so a search typed into an address is not run (and is not encouraged)."""
+    data = request.GET.copy()
+    data.pop("q", None)
+    token = request.GET.get(SEARCH_PARAM)
+    terms = search_recall(request.session, token)
+    if terms is not None:
+        data["q"] = terms
+    elif token:
+        messages.info(request, "That search has ended. Search again.")
+    return data
+
+
 @login_required
 @shows_patients(lambda context: [row["patient"].pk for row in context["rows"]], action=_listed_or_found)
 def patient_list(request: HttpRequest) -> HttpResponse:
-    """The patients this user may see, with status, next event and clock state."""
+    """The patients this user may see, with status, next event and clock state. Searched by POST
+    (portal/search_tokens.py): no search term is ever in the URL."""
     if not _can_see_patients(request.user):
         return render(request, "referrals/no_access.html", status=403)
+    if request.method == "POST":
+        return _search_redirect(request)
     visible = Patient.objects.visible_to(request.user).current()
     referrals = Referral.objects.visible_to(request.user)
-    patients = PatientFilter(request.GET, request=request, queryset=visible)
+    patients = PatientFilter(_filter_data(request), request=request, queryset=visible)
     # A refused filter (a search too long, say) shows its message and no patients, not all of them.
     valid = patients.is_valid()
     listed = patients.qs if valid else visible.none()
@@ -92,7 +125,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
             }
         )
     query = request.GET.copy()
-    for key in ("after", "before", "page"):
+    for key in ("after", "before", "page", "q"):
         query.pop(key, None)
     return TemplateResponse(
         request,

@@ -7,6 +7,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.patient_data import ShowsPatientsAdmin
+from referrals.policy_rules import nhs_number_digits
 
 from .models import SecondOpinionReminder, SecondOpinionRequest, SecondOpinionTransition
 
@@ -57,6 +58,11 @@ class SecondOpinionRequestAdmin(ShowsPatientsAdmin, SimpleHistoryAdmin):
         "created_at",
     )
     inlines = [TransitionInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        # An NHS number typed with spaces searches as its ten ASCII digits (one term, not three).
+        term = nhs_number_digits(search_term) or search_term
+        return super().get_search_results(request, queryset, term)
 
     def has_add_permission(self, request) -> bool:
         # New requests go through the request form, which applies the policy.

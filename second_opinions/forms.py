@@ -9,6 +9,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils import timezone
 
+from portal.forms import SingleLineFieldsMixin
 from referrals.models import Patient
 
 from .models import SecondOpinionRequest
@@ -33,7 +34,7 @@ DETAIL_FIELDS = [
 ]
 
 
-class SecondOpinionRequestForm(forms.ModelForm):
+class SecondOpinionRequestForm(SingleLineFieldsMixin, forms.ModelForm):
     """The request form. `patient` offers only the patients this user may see. A hidden
     `checked` fingerprint ties a confirmation to the answers whose decision the user was shown."""
 
@@ -83,7 +84,7 @@ class SecondOpinionRequestForm(forms.ModelForm):
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(SingleLineFieldsMixin, forms.Form):
     """One step of the workflow, as posted by a button on the queue or the request's page."""
 
     to = forms.ChoiceField(choices=R.Status.choices)
@@ -91,7 +92,7 @@ class TransitionForm(forms.Form):
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
-class OpinionSentForm(forms.Form):
+class OpinionSentForm(SingleLineFieldsMixin, forms.Form):
     """Recording the opinion: agrees or differs (how), and when it was sent."""
 
     expected_status = forms.ChoiceField(choices=R.Status.choices, widget=forms.HiddenInput)
@@ -114,7 +115,7 @@ class OpinionSentForm(forms.Form):
         self.helper.disable_csrf = True  # the template's <form> has the token
 
 
-class FiguresPeriodForm(forms.Form):
+class FiguresPeriodForm(SingleLineFieldsMixin, forms.Form):
     """An optional period for the SAG's figures, by the day requests were received."""
 
     received_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))

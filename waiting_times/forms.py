@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from directory.models import Organisation
+from portal.forms import SingleLineFieldsMixin
 from portal.roles import Role
 from portal.widgets import LongSelect
 from referrals.forms import DateInput
@@ -27,7 +28,7 @@ def owner_choices(pathway: CancerPathway):
     return (office_users() | consultant).distinct().order_by("last_name", "first_name", "username")
 
 
-class NextActionForm(forms.Form):
+class NextActionForm(SingleLineFieldsMixin, forms.Form):
     what = forms.CharField(label="Next action", max_length=200)
     owner = forms.ModelChoiceField(label="Owner", queryset=get_user_model().objects.none())
     due_on = forms.DateField(label="Due", widget=DateInput)
@@ -41,7 +42,7 @@ class NextActionForm(forms.Form):
             self.fields["owner"].choices = [("", "Choose"), *((user.pk, str(user)) for user in owners)]
 
 
-class PathwayDatesForm(forms.ModelForm):
+class PathwayDatesForm(SingleLineFieldsMixin, forms.ModelForm):
     """Every date of the pathway at once (so a pair of dates can be corrected together), with
     the reason for the change."""
 
@@ -95,12 +96,12 @@ class PathwayDatesForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.changed_data}
 
 
-class BreachReasonForm(forms.Form):
+class BreachReasonForm(SingleLineFieldsMixin, forms.Form):
     breach_reason = forms.ChoiceField(label="Breach reason", choices=[("", "Choose"), *BreachReason.choices])
     details = forms.CharField(
         label="Details", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class CloseForm(forms.Form):
+class CloseForm(SingleLineFieldsMixin, forms.Form):
     reason = forms.CharField(label="Why close the pathway", max_length=500)

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from portal.mail import is_secure_address
 from portal.outbox import enqueue
 from referrals.models import Referral, ReferralEvent
 from referrals.services import referral_claim
@@ -108,7 +109,10 @@ def referral_return_notify(*, return_id: int) -> bool:
     returned.save(update_fields=["referrer_notified_at"])
     send_mail(
         subject=f"Sarcoma referral {returned.referral_id}: information needed",
-        message=render_to_string("diagnostics/email/referral_returned.txt", {"returned": returned}),
+        message=render_to_string(
+            "diagnostics/email/referral_returned.txt",
+            {"returned": returned, "identifiable": is_secure_address(address)},
+        ),
         from_email=None,
         recipient_list=[address],
     )

@@ -5,6 +5,8 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from portal import sweeps
+
 from .. import notifications, rules
 from ..models import ConfirmationRequest, Practitioner
 
@@ -15,12 +17,14 @@ def confirmation_requests_send_due(*, today: datetime.date | None = None) -> lis
     today = today or timezone.localdate()
     year = rules.confirmation_year_due(today=today)
     due = Practitioner.objects.filter(active=True).exclude(confirmation_requests__year=year)
-    sent = []
-    for practitioner_id in due.values_list("pk", flat=True):
-        confirmation = confirmation_request_send(practitioner_id=practitioner_id, year=year)
-        if confirmation is not None:
-            sent.append(confirmation.pk)
-    return sent
+    # One practitioner who cannot be sent to (a mail server's refusal, a bad header) is logged and
+    # tried again on the next run (nothing was recorded for them); the others still go now.
+    result = sweeps.each(
+        list(due.values_list("pk", flat=True)),
+        lambda practitioner_id: confirmation_request_send(practitioner_id=practitioner_id, year=year),
+        what="annual confirmation request to practitioner %s",
+    )
+    return [confirmation.pk for confirmation in result.done if confirmation is not None]
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ the calendar-feed token), and the reminder sweeps. Import from here:
 
 from .discussions import (
     calendar_token_get_or_create,
+    calendar_token_revoke_for_user,
     discussion_add,
     discussion_add_to_next,
     discussion_move,
@@ -49,6 +50,7 @@ __all__ = [
     "attendance_record",
     "build_email",
     "calendar_token_get_or_create",
+    "calendar_token_revoke_for_user",
     "discussion_add",
     "discussion_add_to_next",
     "discussion_move",

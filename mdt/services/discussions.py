@@ -325,6 +325,14 @@ def calendar_token_get_or_create(*, user, reset: bool = False) -> MdtCalendarTok
     return token
 
 
+def calendar_token_revoke_for_user(*, user, reason: str = "") -> int:
+    """A deactivated account's calendar feed stops at once: its secret is deleted (a new one is
+    made only if the account is active again and asks). Run by portal.services.user_deactivate
+    through USER_DEACTIVATION_STEPS; returns how many tokens were removed."""
+    deleted, _ = MdtCalendarToken.objects.filter(user=user).delete()
+    return deleted
+
+
 def meetings_presented_by(user) -> QuerySet[MdtMeeting]:
     """Meetings (not cancelled) where the user presents at least one case."""
     return (

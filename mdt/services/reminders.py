@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from directory.models import Practitioner
+from portal.mail import is_secure_address, one_line
 from portal.roles import Role
 
 from .. import rules
@@ -48,7 +49,9 @@ def send_once(
     message: Callable[[], EmailMessage],
     now: datetime.datetime,
 ) -> bool:
-    """Send one e-mail unless it was sent before, recording it in the same transaction."""
+    """Send one e-mail unless it was sent before, recording it in the same transaction. A failed
+    send raises and records nothing (the caller decides: a page shows the error; a sweep logs it
+    and goes on, `sweep_send_once`)."""
     key = {"kind": kind, "object_id": object_id, "meeting_id": meeting_id, "recipient": recipient}
     if MdtReminderSent.objects.filter(**key).exists():
         return False
@@ -61,10 +64,31 @@ def send_once(
     return True
 
 
+def sweep_send_once(**kwargs) -> bool:
+    """`send_once` for a sweep: a recipient whose e-mail fails (a refused address, a header the
+    mail library will not take) is logged by ids only and left unrecorded, so the next run tries
+    again, and the sweep goes on to the next recipient (issue 17 finding 8)."""
+    try:
+        return send_once(**kwargs)
+    except Exception:
+        logger.exception(
+            "MDT %s e-mail about object %s of meeting %s failed; it will be tried again",
+            kwargs["kind"],
+            kwargs["object_id"],
+            kwargs["meeting_id"],
+        )
+        return False
+
+
 def build_email(subject: str, template: str, context: dict, to: Sequence[str]) -> EmailMessage:
-    """A plain-text e-mail from a template (links use PORTAL_BASE_URL)."""
-    context = {**context, "base_url": settings.PORTAL_BASE_URL}
-    return EmailMessage(subject=subject, body=render_to_string(template, context), to=list(to))
+    """A plain-text e-mail from a template (links use PORTAL_BASE_URL). The template gets
+    `identifiable`: whether every recipient is on a secure domain (PORTAL_SECURE_EMAIL_DOMAINS), so
+    it names the patient and their clinical details only then, and otherwise gives the referral
+    number and a link (issue 17 finding 6). The subject is made one line, and carries no patient
+    identifier for anyone."""
+    identifiable = bool(to) and all(is_secure_address(address) for address in to)
+    context = {**context, "base_url": settings.PORTAL_BASE_URL, "identifiable": identifiable}
+    return EmailMessage(subject=one_line(subject), body=render_to_string(template, context), to=list(to))
 
 
 # Sweeps --------------------------------------------------------------------------------------
@@ -97,12 +121,12 @@ def reminders_send_readiness_chases(*, now: datetime.datetime | None = None) -> 
             continue
         for discussion in meeting.discussions.select_related("presenting_clinician"):
             clinician = discussion.presenting_clinician
-            if not (clinician and clinician.email) or not rules.needs_readiness_chase(
+            if not (clinician and clinician.email and clinician.is_active) or not rules.needs_readiness_chase(
                 imaging_available=discussion.imaging_available,
                 pathology_available=discussion.pathology_available,
             ):
                 continue
-            sent += send_once(
+            sent += sweep_send_once(
                 kind=MdtReminderSent.Kind.READINESS_CHASE,
                 object_id=discussion.pk,
                 meeting_id=discussion.meeting_id,
@@ -154,7 +178,7 @@ def reminders_send_case_lists(*, now: datetime.datetime | None = None) -> int:
             address = _practitioner_address(member)
             if not address:
                 continue
-            sent += send_once(
+            sent += sweep_send_once(
                 kind=MdtReminderSent.Kind.CASE_LIST,
                 object_id=meeting.pk,
                 meeting_id=meeting.pk,
@@ -179,7 +203,7 @@ def reminders_send_cancellations(
     sent = 0
     for invitation in invited:
         meeting = invitation.meeting
-        sent += send_once(
+        sent += sweep_send_once(
             kind=MdtReminderSent.Kind.CANCELLATION,
             object_id=meeting.pk,
             meeting_id=meeting.pk,
@@ -212,7 +236,7 @@ def _office_reminders(
         if not rules.is_due(due(discussion), now):
             continue
         for address in _office_addresses(discussion.meeting.mdt):
-            sent += send_once(
+            sent += sweep_send_once(
                 kind=kind,
                 object_id=discussion.pk,
                 meeting_id=discussion.meeting_id,

@@ -19,6 +19,11 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return default if value is None or value.strip() == "" else int(value)
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if not value:
@@ -59,7 +64,8 @@ PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rst
 PORTAL_NETWORK_NAME = "London and South East Sarcoma Network"
 
 INSTALLED_APPS = [
-    "portal.apps.PortalAdminConfig",  # django.contrib.admin with portal/admin_site.py
+    # django.contrib.admin with the portal's admin site (portal/admin_site.py).
+    "portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -93,8 +99,16 @@ REFERRAL_INTAKE_STEPS = [
     "diagnostics.services.referral_apply_intake_suggestions",
     "waiting_times.services.pathway_create_for_referral",
 ]
+# What a deactivated account held in the other apps, ended at once by user_deactivate (portal
+# imports none of these apps: the composition root names them here).
+USER_DEACTIVATION_STEPS = [
+    "referrals.services.alert_deliveries_withdraw_for_user",
+    "mdt.services.calendar_token_revoke_for_user",
+]
 
 MIDDLEWARE = [
+    # First: refuses an over-long Cookie header before anything parses it (CVE-2024-7592).
+    "portal.middleware.CookieSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -161,15 +175,32 @@ AUTH_PASSWORD_VALIDATORS = [
     },
 ]
 
-# Sign-in protection: lockout after repeated failures (django-axes). Counted per account and
-# address together, so that guessing from one place is stopped while nobody elsewhere can lock a
-# clinician out of their patients' records by failing on purpose (a clinical safety hazard).
+# Reverse proxies in front of the portal (a load balancer, nginx): how many append to
+# X-Forwarded-For. 0 (the default) believes no forwarded header: the client's address is the
+# connection's, and X-Forwarded-Proto does not make a request secure. Set it to the number of
+# proxies, exactly: one more lets a client choose its own address.
+PORTAL_TRUSTED_PROXY_COUNT = env_int("PORTAL_TRUSTED_PROXY_COUNT", 0)
+
+# Sign-in protection: lockout after repeated failures (django-axes, portal/sign_in.py). Counted
+# per account and address together, so that guessing from one place is stopped while nobody
+# elsewhere can lock a clinician out of their patients' records by failing on purpose (a clinical
+# safety hazard); and per address across accounts, so one address cannot try a few passwords on
+# every account (a spray). The address is the client's, read through the trusted proxies.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "portal.sign_in.client_address"
+AXES_HANDLER = "portal.sign_in.PortalAxesHandler"
+# Failed sign-ins from one address, over all accounts, within the cool-off before it is refused.
+# High enough for a trust whose staff share one public address, low enough to stop a spray.
+PORTAL_SIGN_IN_ADDRESS_FAILURE_LIMIT = env_int("PORTAL_SIGN_IN_ADDRESS_FAILURE_LIMIT", 20)
+
+# The longest Cookie header accepted (bytes): the portal's own cookies need under 3 KB. The web
+# server's header limits are in gunicorn.conf.py.
+PORTAL_MAX_COOKIE_BYTES = env_int("PORTAL_MAX_COOKIE_BYTES", 4096)
 
 # Sessions end after 30 minutes idle and 10 hours after sign-in, whatever the activity
 # (portal.middleware.SessionExpiryMiddleware); changing a password ends the user's other
@@ -228,13 +259,23 @@ SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# E-mail: printed to the console unless an SMTP server is configured.
+# Production settings set this; checks that only production must pass read it (portal/checks.py).
+PORTAL_PRODUCTION = False
+
+# E-mail: printed to the console unless an SMTP server is configured. Production sends by SMTP
+# with TLS, and refuses the console and file backends (portal/checks.py) unless
+# PORTAL_EMAIL_LOCAL_BACKEND_ALLOWED says so.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+PORTAL_EMAIL_LOCAL_BACKEND_ALLOWED = env_bool("PORTAL_EMAIL_LOCAL_BACKEND_ALLOWED", False)
+# E-mail with patient-identifiable content goes only to these domains (exact match); anyone else
+# gets a link and the referral number (portal/mail.py). NHSmail by default.
+PORTAL_SECURE_EMAIL_DOMAINS = env_list("PORTAL_SECURE_EMAIL_DOMAINS", ["nhs.net"])
 # Seconds to wait for the mail server: a sweep sends inside a transaction holding its rows' locks,
 # which a hung server would otherwise hold until the task's time limit.
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))

@@ -12,6 +12,9 @@ DEBUG = False
 DATABASES = {"default": database_from_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://:memory:")}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The factories' addresses (@example.invalid) count as secure, so tests see the full messages;
+# the tests of the secure-domain rule (tests/portal/test_mail.py) set their own list.
+PORTAL_SECURE_EMAIL_DOMAINS = ["nhs.net", "example.invalid"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

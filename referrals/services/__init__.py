@@ -8,6 +8,7 @@ from .alerts import (
     SWEEP_FINISHED_STATUSES,
     WANTED_ALERTS,
     AlertDeliveryFailed,
+    alert_deliveries_withdraw_for_user,
     waiting_time_alerts_send,
     weekly_digest_send,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "PatientDetails",
     "ReferralConflict",
     "ReferralDetails",
+    "alert_deliveries_withdraw_for_user",
     "capability_holders",
     "patient_find_existing",
     "patient_find_likely_duplicate",

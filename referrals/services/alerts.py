@@ -5,7 +5,6 @@ before MDT); this module applies them inside transactions and records who did wh
 
 import datetime
 import logging
-from smtplib import SMTPException
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -17,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from portal import sweeps
+from portal.mail import is_secure_address, send_patient_mail
 from portal.roles import Role
 
 from .. import rules
@@ -149,6 +150,12 @@ def _alert_line(row: dict, number: tuple[str, str] | None) -> str:
     )
 
 
+def _link_only_line(referral_id: int, patient_id: int) -> str:
+    """A referral in e-mail to an address outside the secure domains: its number and a link."""
+    url = settings.PORTAL_BASE_URL + reverse("referrals:patient_detail", args=[patient_id])
+    return f"- Referral {referral_id}: {url}"
+
+
 def _first_hospital_numbers(patient_ids: list[int]) -> dict[int, tuple[str, str]]:
     """Each patient's first hospital number (by organisation name) with its organisation's ODS
     code, read SWEEP_BATCH patients at a time."""
@@ -228,11 +235,16 @@ def _deliver_alerts_to(recipient_id: int) -> int:
             return 0
         numbers = _first_hospital_numbers(sorted({row["patient_id"] for row in rows}))
         lines = [_alert_line(row, numbers.get(row["patient_id"])) for row in rows]
-        send_mail(
+        send_patient_mail(
             subject=f"Waiting-time alerts: {len(lines)} clock(s) at risk or breached",
-            message=render_to_string("referrals/email/waiting_time_alerts.txt", {"lines": lines}),
-            from_email=None,
-            recipient_list=[recipient.email],
+            identifiable_body=render_to_string(
+                "referrals/email/waiting_time_alerts.txt", {"lines": lines, "identifiable": True}
+            ),
+            link_only_body=render_to_string(
+                "referrals/email/waiting_time_alerts.txt",
+                {"lines": [_link_only_line(row["alert__referral_id"], row["patient_id"]) for row in rows]},
+            ),
+            to=[recipient.email],
         )
         _set_deliveries([row["pk"] for row in rows], status=Delivery.Status.SENT, sent_at=timezone.now())
     return len(rows)
@@ -283,7 +295,7 @@ def waiting_time_alerts_send(*, today: datetime.date) -> int:
             done.add(recipient_id)
             try:
                 _deliver_alerts_to(recipient_id)
-            except (SMTPException, OSError):
+            except Exception:  # any failure for one recipient: they stay pending, the rest go on
                 # The user id only: no patient identifiers in logs.
                 logger.exception(
                     "Waiting-time alert e-mail to user %s failed; it stays pending", recipient_id
@@ -296,8 +308,10 @@ def waiting_time_alerts_send(*, today: datetime.date) -> int:
     return raised
 
 
-def _digest_for(user, *, today: datetime.date) -> dict[str, list[str]]:
-    """The lines of one clinician's digest, each with initials, hospital number and a link."""
+def _digest_for(user, *, today: datetime.date, identifiable: bool = True) -> dict[str, list[str]]:
+    """The lines of one clinician's digest, each with initials, hospital number and a link; or,
+    not `identifiable` (an address outside the secure domains), the referral number and a link
+    only."""
     week_ago = timezone.make_aware(
         datetime.datetime.combine(today - datetime.timedelta(days=7), datetime.time())
     )
@@ -306,9 +320,6 @@ def _digest_for(user, *, today: datetime.date) -> dict[str, list[str]]:
         "referral__patient"
     )
     open_referrals = list(mine.open().select_related("pathology_review"))
-
-    def who(referral: Referral) -> str:
-        return f"{_patient_label(referral.patient)}: {_patient_url(referral.patient)}"
 
     def pathology_pending(referral: Referral) -> str | None:
         """Specialist pathology review still owed: not yet requested, or not yet reported."""
@@ -319,55 +330,94 @@ def _digest_for(user, *, today: datetime.date) -> dict[str, list[str]]:
             return "review not yet requested"
         return None if review.reported_on else f"requested {review.requested_on:%d/%m}, awaiting report"
 
-    return {
+    # Each section: (referral, what happened) pairs.
+    sections: dict[str, list[tuple[Referral, str]]] = {
         "changes": [
-            f"{timezone.localtime(e.at):%d/%m} {e.get_from_status_display() or 'New referral'} -> "
-            f"{e.get_to_status_display()}, {who(e.referral)}"
+            (
+                e.referral,
+                f"{timezone.localtime(e.at):%d/%m} {e.get_from_status_display() or 'New referral'} -> "
+                f"{e.get_to_status_display()}",
+            )
             for e in changes
         ],
-        "pathology": [f"{pending}, {who(r)}" for r in open_referrals if (pending := pathology_pending(r))],
-        "mdt": [who(r) for r in open_referrals if r.status == Status.AWAITING_MDT],
+        "pathology": [(r, pending) for r in open_referrals if (pending := pathology_pending(r))],
+        "mdt": [(r, "") for r in open_referrals if r.status == Status.AWAITING_MDT],
         "at_risk": [
-            f"{clock.label} {clock.state.value.replace('_', ' ')}, due {clock.due_date:%d/%m/%Y}, {who(r)}"
+            (r, f"{clock.label} {clock.state.value.replace('_', ' ')}, due {clock.due_date:%d/%m/%Y}")
             for r in open_referrals
             for clock in r.clocks(today)
             if clock.state in (rules.ClockState.AT_RISK, rules.ClockState.BREACHED)
         ],
+    }
+    if not identifiable:
+        return {
+            name: [f"referral {r.pk}: {_patient_url(r.patient)}" for r, _ in entries]
+            for name, entries in sections.items()
+        }
+    return {
+        name: [
+            ", ".join(
+                part for part in (what, f"{_patient_label(r.patient)}: {_patient_url(r.patient)}") if part
+            )
+            for r, what in entries
+        ]
+        for name, entries in sections.items()
     }
 
 
 def weekly_digest_send(*, today: datetime.date) -> int:
     """Send each clinician a digest of their patients for `today`'s ISO week, once: a DigestSent
     row per clinician and week makes a second send impossible. Clinicians with nothing to report
-    get no e-mail. Returns how many digests were sent."""
-    iso_year, iso_week, _ = today.isocalendar()
+    get no e-mail. One clinician who cannot be sent to does not stop the others. Returns how many
+    digests were sent."""
     clinicians = (
         get_user_model().objects.filter(groups__name=Role.CLINICIAN.value, is_active=True).exclude(email="")
     )
-    sent = 0
-    for user in clinicians:
-        if DigestSent.objects.filter(recipient=user, iso_year=iso_year, iso_week=iso_week).exists():
-            continue
-        digest = _digest_for(user, today=today)
-        if not any(digest.values()):
-            continue
-        try:
-            with transaction.atomic():
-                DigestSent.objects.create(recipient=user, iso_year=iso_year, iso_week=iso_week)
-                send_mail(
-                    subject=f"Your sarcoma patients: week {iso_week} of {iso_year}",
-                    message=render_to_string(
-                        "referrals/email/weekly_digest.txt",
-                        {
-                            "user": user,
-                            "digest": digest,
-                            "list_url": settings.PORTAL_BASE_URL + reverse("referrals:patient_list"),
-                        },
-                    ),
-                    from_email=None,
-                    recipient_list=[user.email],
-                )
-        except IntegrityError:
-            continue  # another worker sent it first
-        sent += 1
-    return sent
+    return sum(
+        sweeps.each(
+            list(clinicians),
+            lambda user: _weekly_digest_send_to(user, today=today),
+            what="weekly digest to user %s",
+        ).done
+    )
+
+
+def _weekly_digest_send_to(user, *, today: datetime.date) -> int:
+    """One clinician's digest for `today`'s week, unless already sent; returns 1 if it went. The
+    DigestSent row and the e-mail share a transaction: a send that fails records nothing, so the
+    next run tries again."""
+    iso_year, iso_week, _ = today.isocalendar()
+    if DigestSent.objects.filter(recipient=user, iso_year=iso_year, iso_week=iso_week).exists():
+        return 0
+    secure = is_secure_address(user.email)
+    digest = _digest_for(user, today=today, identifiable=secure)
+    if not any(digest.values()):
+        return 0
+    try:
+        with transaction.atomic():
+            DigestSent.objects.create(recipient=user, iso_year=iso_year, iso_week=iso_week)
+            send_mail(
+                subject=f"Your sarcoma patients: week {iso_week} of {iso_year}",
+                message=render_to_string(
+                    "referrals/email/weekly_digest.txt",
+                    {
+                        "user": user,
+                        "digest": digest,
+                        "identifiable": secure,
+                        "list_url": settings.PORTAL_BASE_URL + reverse("referrals:patient_list"),
+                    },
+                ),
+                from_email=None,
+                recipient_list=[user.email],
+            )
+    except IntegrityError:
+        return 0  # another worker sent it first
+    return 1
+
+
+def alert_deliveries_withdraw_for_user(*, user, reason: str) -> int:
+    """A deactivated account gets nothing more: its pending alert e-mails are withdrawn with the
+    reason (portal.services.user_deactivate runs this through USER_DEACTIVATION_STEPS)."""
+    return WaitingTimeAlertDelivery.objects.filter(
+        recipient=user, status=WaitingTimeAlertDelivery.Status.PENDING
+    ).update(status=WaitingTimeAlertDelivery.Status.WITHDRAWN, withdrawn_reason=reason)

@@ -129,3 +129,33 @@ def test_the_sag_queue_lists_unconfirmed_entries(client, practitioner, sag_membe
     content = client.get(reverse("directory:change_request_queue")).content.decode()
     assert "Entries not confirmed this year" in content
     assert "David Choi, University College London Hospitals NHS Foundation Trust: asked" in content
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 24, 8, 0, tzinfo=datetime.UTC))
+def test_a_name_with_a_line_break_does_not_stop_the_confirmation_sweep(office_user, uclh):
+    """Guards issue 17 finding 8: "Line1\\nLine2" (stored before names refused control characters)
+    made Django refuse the e-mail header, and the sweep never reached the next practitioner."""
+    PractitionerFactory(name="Line1\nLine2", organisation=uclh, email="")  # asked through the office
+    PractitionerFactory(name="Next In Line", organisation=uclh, email="next@nhs.net")
+    assert len(tasks.send_annual_confirmation_requests.delay().get()) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([office_user.email, "next@nhs.net"])
+    assert all("\n" not in m.subject for m in mail.outbox)
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 24, 8, 0, tzinfo=datetime.UTC))
+def test_a_practitioner_who_cannot_be_sent_to_is_tried_again_and_the_others_still_go(uclh, monkeypatch):
+    from directory import notifications
+
+    failing = PractitionerFactory(name="Refused", organisation=uclh, email="refused@nhs.net")
+    PractitionerFactory(name="Fine", organisation=uclh, email="fine@nhs.net")
+    real = notifications.send_confirmation_request
+
+    def refuse_one(confirmation, recipients, *, on_behalf):
+        if confirmation.practitioner_id == failing.pk:
+            raise OSError("mail server refused")
+        real(confirmation, recipients, on_behalf=on_behalf)
+
+    monkeypatch.setattr(notifications, "send_confirmation_request", refuse_one)
+    assert len(tasks.send_annual_confirmation_requests.delay().get()) == 1
+    assert [m.to for m in mail.outbox] == [["fine@nhs.net"]]
+    assert not ConfirmationRequest.objects.filter(practitioner=failing).exists()  # the next run retries

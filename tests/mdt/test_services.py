@@ -543,3 +543,86 @@ def test_a_move_from_a_meeting_the_case_has_left_is_refused(office_user):
     assert (
         discussion.history.order_by("-history_id").first().history_change_reason == "Moved: Imaging not back"
     )
+
+
+# E-mail outside the secure domains (issue 17 finding 6) and a failing recipient (finding 8) -----
+
+
+def test_an_outcome_to_a_referrer_outside_the_secure_domains_carries_the_referral_number_and_a_link(
+    office_user, settings
+):
+    """ "E-mail that carries patient-identifiable content goes only to addresses in the secure
+    domains a setting lists (nhs.net by default); to anyone else it carries a link and the referral
+    number only." (issue 17, finding 6)"""
+    settings.PORTAL_SECURE_EMAIL_DOMAINS = ["nhs.net"]
+    discussion = DiscussedMdtDiscussionFactory(referrer_email="gp@practice.example.org")
+    services.outcome_send(discussion_id=discussion.pk, by=office_user)
+    (message,) = mail.outbox
+    patient = discussion.referral.patient
+    for identifier in (
+        patient.family_name,
+        patient.given_name,
+        patient.nhs_number,
+        discussion.recommendation,
+    ):
+        assert identifier not in message.body
+    assert f"referral {discussion.referral_id}" in message.body
+    assert f"/mdt/discussions/{discussion.pk}/" in message.body
+
+
+def test_an_outcome_to_a_patients_own_address_outside_the_secure_domains_holds_no_medical_detail(
+    office_user, settings
+):
+    """The same rule for the patient's own address: the portal's choice is that the outcome then
+    reaches them by letter or at their appointment (docs/clinical-safety.md, the network's
+    choices); the e-mail only says it is ready."""
+    settings.PORTAL_SECURE_EMAIL_DOMAINS = ["nhs.net"]
+    discussion = DiscussedMdtDiscussionFactory(outcome_recipients="patient")
+    PatientOutcomePreference.objects.create(
+        patient=discussion.referral.patient, recipients="patient", patient_email="me@home.example.org"
+    )
+    services.outcome_send(discussion_id=discussion.pk, by=office_user)
+    (message,) = mail.outbox
+    assert discussion.recommendation not in message.body
+    assert discussion.get_outcome_display() not in message.body
+    assert discussion.referral.patient.family_name not in message.body
+    assert "by letter or at your next appointment" in message.body
+
+
+def test_a_case_list_sweep_goes_on_past_a_recipient_whose_email_fails(monkeypatch):
+    """ "a sweep that fails one recipient goes on to the next and records the failure" (issue 17,
+    finding 8): the failed one is not recorded as sent, so the next run tries it again."""
+    from mdt.services import reminders
+
+    sent_to = []
+
+    def send_once(**kwargs):
+        if kwargs["recipient"] == "broken@example.invalid":
+            raise ValueError("Header values may not contain linefeed or carriage return characters")
+        sent_to.append(kwargs["recipient"])
+        return True
+
+    monkeypatch.setattr(reminders, "send_once", send_once)
+    assert (
+        reminders.sweep_send_once(
+            kind="case_list",
+            object_id=1,
+            meeting_id=1,
+            recipient="broken@example.invalid",
+            message=None,
+            now=None,
+        )
+        is False
+    )
+    assert (
+        reminders.sweep_send_once(
+            kind="case_list",
+            object_id=1,
+            meeting_id=1,
+            recipient="fine@example.invalid",
+            message=None,
+            now=None,
+        )
+        is True
+    )
+    assert sent_to == ["fine@example.invalid"]

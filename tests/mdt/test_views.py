@@ -4,12 +4,14 @@ from html.parser import HTMLParser
 import icalendar
 import pytest
 import time_machine
+from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
 
 from mdt import services
 from mdt.models import MdtCalendarToken, MdtDiscussion
 from mdt.rules import LONDON
+from portal.roles import Role
 from tests.factories import (
     CancelledMeetingFactory,
     DiscussedMdtDiscussionFactory,
@@ -586,3 +588,23 @@ def test_a_cancelled_meeting_has_no_attendance_page(client, office_user):
     response = client.get(reverse("mdt:meeting_attendance", args=[meeting.pk]), follow=True)
     assert response.redirect_chain[-1][0] == reverse("mdt:meeting_detail", args=[meeting.pk])
     assert "there is no attendance to record" in response.content.decode()
+
+
+@time_machine.travel(BEFORE_CUTOFF, tick=False)
+def test_a_calendar_feed_stops_when_its_owner_loses_the_clinician_role_or_leaves(
+    client, clinician, discussion
+):
+    """Issue 17 finding 12: "A calendar feed keeps serving after its owner loses the clinician
+    role; it should stop." Deactivating the account removes the secret itself."""
+    from portal.services import user_deactivate
+
+    token = MdtCalendarToken.objects.create(user=clinician, token="d" * 43, created_at=BEFORE_CUTOFF).token
+    assert _feed(client, token).status_code == 200
+    clinician.groups.clear()
+    assert _feed(client, token).status_code == 404
+
+    clinician.groups.add(Group.objects.get(name=Role.CLINICIAN.value))
+    assert _feed(client, token).status_code == 200
+    user_deactivate(user_id=clinician.pk, by=clinician)
+    assert not MdtCalendarToken.objects.filter(user=clinician).exists()
+    assert _feed(client, token).status_code == 404

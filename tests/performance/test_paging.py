@@ -6,6 +6,7 @@ from django.urls import reverse
 from portal.paging import EstimatedCountPaginator, keyset_page
 from referrals.models import Patient
 from tests.factories import PatientFactory, ReceivedReferralFactory
+from tests.referrals.conftest import search_patients
 
 pytestmark = pytest.mark.django_db
 
@@ -77,9 +78,10 @@ def test_search_results_page_through_every_match_in_the_name_key_order(client, o
     for other in ("Blacksmith", "Jones"):
         ReceivedReferralFactory(patient=PatientFactory(family_name=other))
     client.force_login(office_user)
-    url = reverse("referrals:patient_list")
-    first = client.get(url, {"q": "smith"})
-    second = client.get(url, {"q": "smith", "after": first.context["page"].next_after})
+    first = search_patients(client, "smith")
+    page_url = first.request["PATH_INFO"] + "?" + first.request["QUERY_STRING"]
+    assert f"after={first.context['page'].next_after}" in first.content.decode()
+    second = client.get(f"{page_url}&after={first.context['page'].next_after}")
     assert len(first.context["rows"]) == 50
     assert len(second.context["rows"]) == 10
     assert second.context["page"].next_after is None

@@ -124,7 +124,7 @@ def test_admin_referral_search_by_nhs_number_finds_the_patients_referrals(client
     client.force_login(office_user)
     number = referral.patient.nhs_number
     url = reverse("admin:referrals_referral_changelist")
-    response = client.get(url, {"q": f"{number[:3]} {number[3:6]} {number[6:]}"})
+    response = client.get(url, {"q": f"{number[:3]} {number[3:6]} {number[6:]}"}, follow=True)
     assert [row.pk for row in response.context["cl"].result_list] == [referral.pk]
 
 

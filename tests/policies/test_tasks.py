@@ -265,3 +265,25 @@ def test_a_real_worker_running_the_sweep_twice_sends_each_alert_once(celery_work
     assert sent_thresholds(upcoming) == ["before-180"]
     assert overdue.review_alerts.count() == 6  # five superseded, one sent
     assert overdue.review_alerts.get(threshold="overdue-week-1").recipients == "worker-sag@example.invalid"
+
+
+def test_a_title_with_a_line_break_is_sent_on_one_line_not_left_claimed(office_user, sag_member):
+    """Guards issue 17 finding 8: a title with "\\r\\n" made Django refuse the subject, and the
+    alert stayed "claimed" for ever."""
+    ApprovedPolicyDocumentFactory(
+        title="Pathway\r\nBcc: someone@example.invalid",
+        approval_date=datetime.date(2025, 6, 1),
+        review_date=REVIEW,
+        owners=[office_user],
+    )
+    assert run_on(datetime.date(2026, 12, 3)) == 1
+    (message,) = mail.outbox
+    assert "\n" not in message.subject
+    assert "\r" not in message.subject
+    assert PolicyReviewAlert.objects.get().status == PolicyReviewAlert.Status.SENT
+
+
+def test_an_alert_that_cannot_be_sent_for_any_reason_is_marked_failed(document, sag_member):
+    with mock.patch("policies.services.send_mail", side_effect=ValueError("bad header")):
+        run_on(datetime.date(2026, 12, 3))
+    assert PolicyReviewAlert.objects.get().status == PolicyReviewAlert.Status.FAILED

@@ -124,8 +124,8 @@ def test_production_settings_enforce_two_factors():
     assert production.PORTAL_REQUIRE_2FA is True
 
 
-@pytest.mark.parametrize("persona", ["office_user", "sag_member", "superuser"])
-def test_staff_and_sag_members_must_set_up_two_factors(client, request, persona, settings):
+@pytest.mark.parametrize("persona", ["office_user", "clinician", "sag_member", "superuser", "outsider"])
+def test_every_role_must_set_up_two_factors(client, request, persona, settings):
     settings.PORTAL_REQUIRE_2FA = True
     client.force_login(request.getfixturevalue(persona))
     response = client.get(reverse("home"))
@@ -134,10 +134,50 @@ def test_staff_and_sag_members_must_set_up_two_factors(client, request, persona,
     assert client.get(reverse("admin:index")).url.startswith(reverse("two_factor_setup"))
 
 
-def test_clinicians_sign_in_with_a_password_alone(client, clinician, settings):
+@pytest.mark.parametrize("role", ["MDT office", "Clinician"])
+def test_a_role_that_reads_patients_needs_two_factors_without_is_staff(client, db, role, settings):
+    """Guards issue 17 finding 2: an MDT office member without is_staff (and every clinician) read
+    patients with a password alone, because two factors followed is_staff, not the role."""
+    from tests.factories import UserFactory
+
     settings.PORTAL_REQUIRE_2FA = True
-    client.force_login(clinician)
-    assert client.get(reverse("home")).status_code == 200
+    client.force_login(UserFactory(username="no-staff-flag", role=role, is_staff=False))
+    response = client.get(reverse("referrals:patient_list"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("two_factor_setup"))
+
+
+def _secret(page) -> str:
+    import re
+
+    return re.search(r"<code>([A-Z2-7=]+)</code>", page.content.decode()).group(1)
+
+
+def test_each_session_sets_up_its_own_secret_and_cannot_confirm_another(sag_member, settings):
+    """Guards issue 17 finding 2: the set-up secret was one per account, so a second session
+    (signed in with the password alone) saw the same secret and could enrol it."""
+    import base64
+
+    from django.test import Client
+
+    settings.PORTAL_REQUIRE_2FA = True
+    victim, attacker = Client(), Client()
+    victim.force_login(sag_member)
+    attacker.force_login(sag_member)
+    victims_secret = _secret(victim.get(reverse("two_factor_setup")))
+    attackers_secret = _secret(attacker.get(reverse("two_factor_setup")))
+    assert victims_secret != attackers_secret
+    assert _secret(victim.get(reverse("two_factor_setup"))) == victims_secret  # kept for the attempt
+    code = f"{totp(base64.b32decode(victims_secret)):06d}"
+    refused = attacker.post(reverse("two_factor_setup"), {"token": code})
+    assert "That code is not right" in refused.content.decode()
+    assert not TOTPDevice.objects.filter(user=sag_member, confirmed=True).exists()
+    assert victim.post(reverse("two_factor_setup"), {"token": code, "next": "/"}).status_code == 302
+    confirmed = TOTPDevice.objects.get(user=sag_member, confirmed=True)
+    assert base64.b32encode(confirmed.bin_key).decode() == victims_secret
+    assert not TOTPDevice.objects.filter(user=sag_member, confirmed=False).exists()
+    # The attacker's session still has no second factor, and can only be sent to verify.
+    assert attacker.get(reverse("home")).url.startswith(reverse("two_factor_verify"))
 
 
 def test_two_factor_set_up_then_verify(client, sag_member, settings):

@@ -16,7 +16,7 @@ def test_admin_pages_for_referrals_and_patients_open(client, office_user):
         reverse("admin:referrals_patient_change", args=[referral.patient.pk]),
         reverse("admin:referrals_patient_changelist") + "?q=" + referral.patient.nhs_number,
     ]:
-        assert client.get(url).status_code == 200, url
+        assert client.get(url, follow=True).status_code == 200, url
 
 
 def test_status_and_the_routed_case_cannot_be_edited_in_the_admin(client, office_user):

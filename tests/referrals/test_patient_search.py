@@ -1,10 +1,13 @@
 """The patient list's search: surname prefixes (with a given name either way round), NHS numbers
 and hospital numbers, and never another clinician's patient."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from tests.factories import HospitalNumberFactory, PatientFactory, ReceivedReferralFactory
+from tests.referrals.conftest import search_patients
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +33,7 @@ def people(office_user):
 
 
 def found(client, q: str) -> list[str]:
-    response = client.get(LIST, {"q": q})
+    response = search_patients(client, q)
     assert response.status_code == 200
     return [f"{row['patient'].given_name} {row['patient'].family_name}" for row in response.context["rows"]]
 
@@ -77,7 +80,7 @@ def test_a_clinician_finds_only_their_own_patients_by_name(client, clinician, pe
 
 def test_an_over_long_search_is_refused_with_a_message_not_an_error(client, office_user, people):
     client.force_login(office_user)
-    response = client.get(LIST, {"q": "a" * 101})
+    response = search_patients(client, "a" * 101)
     assert response.status_code == 200
     assert "Ensure this value has at most 100 characters" in response.content.decode()
     assert response.context["rows"] == []  # not the whole unfiltered list
@@ -85,7 +88,76 @@ def test_an_over_long_search_is_refused_with_a_message_not_an_error(client, offi
 
 def test_a_search_with_a_refused_filter_lists_nobody_and_says_why(client, office_user, people):
     client.force_login(office_user)
-    response = client.get(LIST, {"q": "smith", "status": "no-such-status"})
+    response = search_patients(client, "smith", status="no-such-status")
     assert response.status_code == 200
     assert response.context["rows"] == []
     assert "Select a valid choice" in response.content.decode()
+
+
+def test_a_search_puts_no_name_or_nhs_number_in_any_url(client, office_user, people):
+    """Guards issue 17 finding 10: search terms travelled in the query string, into web-server
+    logs. The form POSTs; the list's URL and its links carry a token that names the terms."""
+    for i in range(55):
+        ReceivedReferralFactory(patient=PatientFactory(family_name="Smith", given_name=f"G{i:02d}"))
+    client.force_login(office_user)
+    number = people["Ada Smith"].nhs_number
+    for terms in ("Smith Ada", f"{number[:3]} {number[3:6]} {number[6:]}", "smith"):
+        answer = client.post(LIST, {"q": terms, "status": "received"})
+        assert answer.status_code == 302
+        location = answer["Location"]
+        assert "search=" in location
+        assert "status=received" in location
+        for word in terms.split():
+            assert word.lower() not in location.lower()
+        page = client.get(location)
+        assert page.context["rows"]
+        links = re.findall(r'href="([^"]*)"', page.content.decode())
+        assert not [link for link in links if "smith" in link.lower() or number[:3] in link]
+
+
+def test_a_search_typed_into_the_address_is_not_run(client, office_user, people):
+    client.force_login(office_user)
+    rows = client.get(LIST, {"q": "Smithson"}).context["rows"]
+    assert len(rows) == len(people)  # the whole list: q in a URL is ignored
+
+
+def test_a_search_token_is_worth_nothing_in_another_session(client, office_user, people):
+    from django.test import Client
+
+    client.force_login(office_user)
+    location = client.post(LIST, {"q": "Smithson"})["Location"]
+    other = Client()
+    other.force_login(office_user)
+    response = other.get(location)
+    assert "That search has ended" in response.content.decode()
+    assert response.context["filter"].form.data.get("q") is None
+
+
+@pytest.mark.parametrize("model", ["referrals_patient", "referrals_referral"])
+def test_an_admin_search_puts_no_name_in_any_url_either(client, office_user, model):
+    """Guards issue 17 finding 10 in the admin: its search box sent the terms in the query string,
+    and every link of the list (pages, filters, sorting, the way back) repeated them."""
+    for i in range(120):
+        ReceivedReferralFactory(patient=PatientFactory(family_name="Qwertyson", given_name=f"G{i:03d}"))
+    client.force_login(office_user)
+    url = reverse(f"admin:{model}_changelist")
+    answer = client.post(url, {"_portal_search": "1", "q": "Qwertyson"})
+    assert answer.status_code == 302
+    assert "qwertyson" not in answer["Location"].lower()
+    page = client.get(answer["Location"])
+    assert page.context["cl"].result_count == 120
+    html = page.content.decode()
+    links = re.findall(r'(?:href|action)="([^"]*)"', html)
+    assert [link for link in links if "_qt=" in link or "_qt%3D" in link]  # the token is carried
+    assert not [link for link in links if "qwertyson" in link.lower()]
+    assert 'method="post" role="search"' in html
+
+
+def test_an_admin_search_typed_into_the_address_still_finds_and_links_by_token(client, office_user):
+    ReceivedReferralFactory(patient=PatientFactory(family_name="Qwertyson"))
+    client.force_login(office_user)
+    page = client.get(reverse("admin:referrals_patient_changelist"), {"q": "Qwertyson"}, follow=True)
+    assert "q=" not in page.request["QUERY_STRING"]
+    assert page.context["cl"].result_count == 1
+    links = re.findall(r'href="([^"]*)"', page.content.decode())
+    assert not [link for link in links if "qwertyson" in link.lower()]

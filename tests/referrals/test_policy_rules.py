@@ -5,7 +5,7 @@ from referrals import policy_rules as pr
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("9434765919", "9434765919"), ("943 476 5919", "9434765919"), (" 943-476-5919 ", "9434765919")],
+    [("9434765919", "9434765919"), ("943 476 5919", "9434765919"), (" 943 4765919 ", "9434765919")],
 )
 def test_valid_nhs_number_is_accepted_with_or_without_spaces(raw, expected):
     assert pr.normalise_nhs_number(raw) == expected
@@ -20,6 +20,31 @@ def test_nhs_number_with_wrong_check_digit_is_refused():
 def test_nhs_number_that_is_not_ten_digits_is_refused(raw):
     with pytest.raises(ValueError, match="10 digits"):
         pr.normalise_nhs_number(raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "\uff19\uff14\uff13\uff14\uff17\uff16\uff15\uff19\uff11\uff19",  # full-width digits
+        "\u0669\u0664\u0663\u0664\u0667\u0666\u0665\u0669\u0661\u0669",  # Arabic-Indic digits
+        "943\u00a0476\u00a05919",  # no-break spaces
+        "943-476-5919",
+        "943476591\u00b9",  # a superscript one
+    ],
+)
+def test_nhs_number_in_anything_but_ascii_digits_and_spaces_is_refused(raw):
+    """Guards issue 17 finding 4: a full-width or Arabic-Indic number passed the check digit test
+    and was stored as typed, making a second record of the patient that search did not find."""
+    with pytest.raises(ValueError, match="0 to 9 and spaces only"):
+        pr.normalise_nhs_number(raw)
+
+
+@pytest.mark.parametrize(
+    ("term", "expected"),
+    [("943 476 5919", "9434765919"), ("\uff19" * 10, None), ("2" * 9 + "\u00b2", None), ("Smith", None)],
+)
+def test_a_search_term_is_an_nhs_number_only_in_ascii_digits(term, expected):
+    assert pr.nhs_number_digits(term) == expected
 
 
 def test_every_status_has_an_entry_in_the_transitions_table():

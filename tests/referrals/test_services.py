@@ -67,7 +67,7 @@ def test_existing_nhs_number_leads_to_the_existing_patient(directory, office_use
     existing = PatientFactory(nhs_number=NHS, given_name="Alice", family_name="Arden")
     referral = services.referral_create(
         by=office_user,
-        patient=patient_details(nhs_number="943-476-5919", given_name="Alicia"),
+        patient=patient_details(nhs_number="943 476 5919", given_name="Alicia"),
         referral=referral_details(),
     )
     assert referral.patient == existing

@@ -13,6 +13,7 @@ from tests.factories import (
     ReceivedReferralFactory,
     SpinalReferralFactory,
 )
+from tests.referrals.conftest import search_patients
 from waiting_times.services import pathway_create_for_referral
 
 LIST = reverse("referrals:patient_list")
@@ -68,9 +69,9 @@ def test_clinician_cannot_open_another_clinicians_patient(client, clinician, pat
 
 def test_clinician_search_does_not_reach_another_clinicians_patient(client, clinician, patients, today):
     client.force_login(clinician)
-    assert names(client.get(LIST, {"q": "Dunmore"})) == set()
-    assert names(client.get(LIST, {"q": "RM900"})) == set()
-    assert names(client.get(LIST, {"q": "943 476 5919"})) == {"Arden"}
+    assert names(search_patients(client, "Dunmore")) == set()
+    assert names(search_patients(client, "RM900")) == set()
+    assert names(search_patients(client, "943 476 5919")) == {"Arden"}
 
 
 def test_clinician_filters_do_not_reach_another_clinicians_patient(client, clinician, patients, today):
@@ -86,7 +87,7 @@ def test_mdt_office_sees_and_filters_every_patient(client, office_user, patients
     client.force_login(office_user)
     assert names(client.get(LIST)) == {"Arden", "Brook", "Dunmore"}
     assert names(client.get(LIST, {"clock": "breached"})) == {"Dunmore"}
-    assert names(client.get(LIST, {"q": "RM900"})) == {"Dunmore"}
+    assert names(search_patients(client, "RM900")) == {"Dunmore"}
     assert client.get(detail(patients["theirs"])).status_code == 200
 
 
@@ -104,7 +105,7 @@ def test_anonymous_user_is_sent_to_sign_in(client, patients):
 
 def test_list_shows_status_next_event_and_clock_state(client, clinician, patients, today):
     client.force_login(clinician)
-    html = client.get(LIST, {"q": "Arden"}).content.decode()
+    html = search_patients(client, "Arden").content.decode()
     assert "Received" in html
     assert "due 30/11/2026" in html  # the 28-day FDS clock of a referral received on 2 November
     assert "At risk" in html
@@ -361,14 +362,14 @@ def test_clinician_home_has_no_chart_but_links_to_my_patients(client, clinician)
 
 def test_admin_finds_a_referral_by_nhs_number_typed_with_spaces(client, office_user, patients):
     client.force_login(office_user)
-    response = client.get(reverse("admin:referrals_referral_changelist"), {"q": "943 476 5919"})
+    response = client.get(reverse("admin:referrals_referral_changelist"), {"q": "943 476 5919"}, follow=True)
     assert response.status_code == 200
     assert [r.patient.family_name for r in response.context["cl"].result_list] == ["Arden"]
 
 
 def test_admin_finds_a_referral_by_hospital_number(client, office_user, patients):
     client.force_login(office_user)
-    response = client.get(reverse("admin:referrals_referral_changelist"), {"q": "RM900"})
+    response = client.get(reverse("admin:referrals_referral_changelist"), {"q": "RM900"}, follow=True)
     assert [r.patient.family_name for r in response.context["cl"].result_list] == ["Dunmore"]
 
 
@@ -398,7 +399,7 @@ def test_reading_and_listing_patients_goes_to_the_access_log(client, clinician, 
 
     client.force_login(clinician)
     client.get(LIST)
-    client.get(LIST, {"q": "Arden"})
+    search_patients(client, "Arden")
     client.get(detail(patients["mine"]))
     logged = list(AccessLog.objects.order_by("pk").values_list("user", "patient_id", "action"))
     assert sorted(logged[:2]) == sorted(
@@ -435,3 +436,46 @@ def test_intake_page_groups_fields_and_has_one_heading(client, office_user, dire
     assert "<legend" in html
     assert 'for="id_nhs_number"' in html
     assert "<script" not in html
+
+
+FULL_WIDTH_NHS = "\uff19\uff14\uff13 \uff14\uff17\uff16 \uff15\uff19\uff11\uff19"  # 943 476 5919, full width
+
+
+@pytest.mark.parametrize("action", ["check", "save"])
+def test_intake_refuses_an_nhs_number_in_full_width_digits(client, office_user, intake_data, action):
+    """Guards issue 17 finding 4: full-width digits passed the check digit test and made a second
+    patient whom a search in ASCII digits did not find."""
+    PatientFactory(nhs_number="9434765919")
+    client.force_login(office_user)
+    response = client.post(INTAKE, {**intake_data, "nhs_number": FULL_WIDTH_NHS, "action": action})
+    assert response.status_code == 200
+    assert "0 to 9 and spaces only" in " ".join(response.context["form"].errors["nhs_number"])
+    assert Patient.objects.count() == 1
+    assert not Referral.objects.exists()
+
+
+def test_admin_patient_form_refuses_an_nhs_number_in_arabic_indic_digits(client, superuser):
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:referrals_patient_add"),
+        {
+            "nhs_number": "\u0669\u0664\u0663\u0664\u0667\u0666\u0665\u0669\u0661\u0669",
+            "given_name": "Alice",
+            "family_name": "Arden",
+            "date_of_birth": "1968-04-12",
+            "sex": "female",
+            "hospital_numbers-TOTAL_FORMS": "0",
+            "hospital_numbers-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "nhs_number" in response.context["adminform"].form.errors
+    assert not Patient.objects.exists()
+
+
+def test_patient_search_does_not_take_full_width_digits_for_an_nhs_number(client, office_user):
+    PatientFactory(nhs_number="9434765919", family_name="Arden")
+    client.force_login(office_user)
+    found = search_patients(client, "943 476 5919").context["rows"]
+    assert [row["patient"].nhs_number for row in found] == ["9434765919"]
+    assert search_patients(client, FULL_WIDTH_NHS).context["rows"] == []

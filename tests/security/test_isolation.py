@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from mdt.models import MdtDiscussion
 from referrals.models import Referral
+from tests.referrals.conftest import search_patients
 
 NOT_YOURS = {403, 404}
 
@@ -118,7 +119,7 @@ def test_no_filter_or_search_of_the_patient_list_shows_another_clinicians_patien
         "nhs_number": patient.nhs_number,
     }
     params = {key: value.format(**values) for key, value in query.items()}
-    response = signed_in.get(reverse("referrals:patient_list"), params)
+    response = search_patients(signed_in, **params)
     assert response.status_code == 200
     assert_nothing_of(world.theirs, response, except_typed=set(params.values()))
     assert f"/patients/{patient.pk}/" not in response.content.decode()

@@ -184,6 +184,7 @@ ADMIN_MODELS: dict[str, tuple[str, str]] = {
     "portal.accesslog": ("403 403 403 403 403", "200 403 200 403 200"),
     "portal.breakglassgrant": ("403 403 403 403 403", "200 403 200 403 200"),
     "portal.outboxmessage": ("403 403 403 403 403", "200 403 200 403 200"),
+    "portal.unusedaccountsreport": ("403 403 403 403 R", "200 403 R 403 R"),
     "portal.user": ("403 403 403 403 403", "200 200 200 200 200"),
     "referrals.digestsent": ("403 403 403 403 404", "200 403 R R 404"),
     "mdt.mdt": ("200 200 200 403 200", "200 200 200 200 200"),
