@@ -267,10 +267,21 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Referrals (issue 5). The day of each waiting-time standard on which an open clock counts as
-# "at risk" and the MDT office and responsible consultant are alerted; the age under which a
-# referral follows the children's pathway.
+# "at risk" and the MDT office and responsible consultant are alerted.
 REFERRAL_AT_RISK_DAY = {"fds_28": 21, "rtt_62": 50, "dtt_31": 24}
+# The network's choices where the pathway documents are silent (issue 16; docs/clinical-safety.md,
+# "The network's choices"): the age under which a referral follows the children's pathway, and
+# whether at every site or only the spine; the teenage and young adult age band flagged to the MDT
+# office (inclusive; None: no flag); the route of a tumour of unknown type outside the spine
+# ("bone": as a primary bone tumour, RNOH and the LSS MDT; "either_centre": LSS or RMH).
 REFERRAL_CHILD_AGE_LIMIT = 16
+REFERRAL_CHILD_PATHWAY_ALL_SITES = True
+REFERRAL_TYA_AGE_BAND = (16, 24)
+REFERRAL_UNKNOWN_TUMOUR_ROUTE = "bone"
+# Asked at intake whether the documents the routing rules implement are still the approved
+# versions (referrals/ does not import policies/): a callable taking `documents`, a sequence of
+# (title, version), and returning warnings. Empty: not checked, and intake says so.
+REFERRAL_POLICY_CHECK = "policies.services.implemented_version_warnings"
 
 # Second opinions: chase records not received after this many days, and flag an opinion not
 # sent this many days after the request was received.

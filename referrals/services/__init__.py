@@ -19,7 +19,9 @@ from .intake import (
     patient_find_likely_duplicate,
     patient_merge,
     referral_create,
+    routing_choices,
     routing_decide,
+    routing_policy_warnings,
 )
 from .transitions import (
     ReferralConflict,
@@ -51,7 +53,9 @@ __all__ = [
     "referral_mdt_outcome_recorded",
     "referral_record_first_treatment",
     "referral_transition",
+    "routing_choices",
     "routing_decide",
+    "routing_policy_warnings",
     "waiting_time_alerts_send",
     "weekly_digest_send",
 ]

@@ -3,6 +3,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from referrals.models import Patient, Referral, ReferralEvent
 from tests.factories import (
@@ -124,7 +125,7 @@ def test_patient_page_shows_routing_with_reasons_clocks_and_timeline(client, off
     client.force_login(office_user)
     html = client.get(detail(referral.patient)).content.decode()
     for reason in referral.routing_decision["reasons"]:
-        assert reason in html
+        assert escape(reason) in html  # reasons now quote the pathway, in quotation marks
     assert "28-day" in html
     assert "Looked at scans" in html
     assert "day-38 handover point 10/12/2026" in html
@@ -410,3 +411,88 @@ def test_intake_page_groups_fields_and_has_one_heading(client, office_user, dire
     assert "<legend" in html
     assert 'for="id_nhs_number"' in html
     assert "<script" not in html
+
+
+# Issue 16 item 5: intake warns when the pathway the rules follow is no longer the approved one -----
+
+
+def _spinal_pathway(**changes):
+    from policies.seed import load_reference_data
+
+    document = load_reference_data()
+    for name, value in changes.items():
+        setattr(document, name, value)
+    document.save()
+    return document
+
+
+def test_intake_warns_that_the_spinal_pathway_is_past_its_review_date(
+    client, office_user, intake_data, today
+):
+    """Item 5. spinal-sarcoma-pathway-lsesn.txt: "<b>Date of Review</b>	March 2026" """
+    _spinal_pathway()  # version 2, review date 01/03/2026, before today (24/11/2026)
+    client.force_login(office_user)
+    response = client.post(INTAKE, {**intake_data, "action": "check"})
+    decision = response.context["decision"]
+    [warning] = decision.warnings
+    assert "version 2" in warning
+    assert "date of review (01/03/2026) has passed" in warning
+    assert decision.reasons[0] == warning
+    assert "Check this decision against the approved pathway." in response.content.decode()
+    assert escape(warning) in response.content.decode()
+
+
+def test_intake_warns_when_a_newer_version_of_the_pathway_is_approved(
+    client, office_user, intake_data, today
+):
+    """Item 5. spinal-sarcoma-pathway-lsesn.txt: "<b>Version Number</b>	2" """
+    from policies.models import PolicyDocument
+
+    current = _spinal_pathway(status=PolicyDocument.Status.SUPERSEDED)
+    PolicyDocument.objects.create(
+        series=current.series,
+        title=current.title,
+        version_number="3",
+        status=PolicyDocument.Status.APPROVED,
+        approval_date=datetime.date(2026, 10, 1),
+        review_date=datetime.date(2028, 10, 1),
+    )
+    client.force_login(office_user)
+    response = client.post(INTAKE, {**intake_data, "action": "check"})
+    [warning] = response.context["decision"].warnings
+    assert "version 3 is the approved one (approved on 01/10/2026)" in warning
+
+
+def test_intake_shows_no_warning_while_the_followed_version_is_approved_and_in_date(
+    client, office_user, intake_data, today
+):
+    """Item 5. spinal-sarcoma-pathway-lsesn.txt: "<b>Approval Date</b>	22/03/2024 (SAG Meeting)" """
+    _spinal_pathway(review_date=datetime.date(2027, 3, 1))
+    client.force_login(office_user)
+    response = client.post(INTAKE, {**intake_data, "action": "check"})
+    assert response.context["decision"].warnings == ()
+    assert "Check this decision against the approved pathway." not in response.content.decode()
+
+
+def test_the_saved_referral_keeps_the_warning_in_its_reasons(client, office_user, intake_data, today):
+    """Item 5. spinal-sarcoma-pathway-lsesn.txt: "<b>Date of Review</b>	March 2026" """
+    _spinal_pathway()
+    client.force_login(office_user)
+    checked = client.post(INTAKE, {**intake_data, "action": "check"})
+    fingerprint = re.search(r'name="routing_checked" value="([0-9a-f]+)"', checked.content.decode()).group(1)
+    client.post(INTAKE, {**intake_data, "routing_checked": fingerprint, "action": "save"})
+    decision = Referral.objects.get().routing_decision
+    assert decision["warnings"]
+    assert decision["reasons"][0] == decision["warnings"][0]
+    html = client.get(detail(Referral.objects.get().patient)).content.decode()
+    assert "Check this decision against the approved pathway." in html
+
+
+def test_intake_flags_the_teenage_and_young_adult_band_to_the_office(client, office_user, intake_data, today):
+    """Item 4. spinal-sarcoma-pathway-lsesn.txt: "Children/Teenage and Young Adult Principal
+    Treatment Centres" """
+    client.force_login(office_user)
+    response = client.post(INTAKE, {**intake_data, "date_of_birth": "2006-01-01", "action": "check"})
+    assert response.context["decision"].teenage_young_adult is True
+    assert "TYA age band" in response.content.decode()
+    assert "the pathway does not say where" in response.content.decode()
