@@ -199,13 +199,20 @@ def outcome_addressees(recipients: str) -> tuple[str, ...]:
 
 
 def default_mdt_code(
-    *, previous_code: str | None, referring_service_codes: Mapping[str, str], referrer_ods: str | None
+    *,
+    previous_code: str | None,
+    referring_service_codes: Mapping[str, str],
+    referrer_ods: str | None,
+    routed_code: str | None = None,
 ) -> str | None:
     """Which MDT a referral goes to for "add to next meeting": the MDT that discussed it before,
-    else the MDT of the service the referring organisation belongs to, else none (the office
-    chooses)."""
+    else the one MDT its routing decision names (issue 16: "must be discussed in the London
+    Sarcoma Service MDT"; a decision naming "LSS or RMH" leaves the choice), else the MDT of the
+    service the referring organisation belongs to, else none (the office chooses)."""
     if previous_code:
         return previous_code
+    if routed_code and " or " not in routed_code:
+        return routed_code
     if referrer_ods and referrer_ods in referring_service_codes:
         return referring_service_codes[referrer_ods]
     return None

@@ -31,7 +31,7 @@ from ..models import (
     PatientOutcomePreference,
 )
 from .meetings import TAKEN, MdtError, meeting_for_update
-from .reminders import OPEN, build_email, local_text, send_once
+from .reminders import OPEN, build_email, local_text, office_addresses, practitioner_address, send_once
 
 logger = logging.getLogger(__name__)
 
@@ -106,8 +106,20 @@ def mdt_for_referral(referral: Referral) -> Mdt | None:
         previous_code=previous.meeting.mdt.code if previous else None,
         referring_service_codes=by_org,
         referrer_ods=org.ods_code if org else None,
+        routed_code=(referral.routing_decision or {}).get("mdt"),
     )
-    return Mdt.objects.filter(code=code).first() if code else None
+    return Mdt.objects.filter(code=code, active=True).first() if code else None
+
+
+def mdt_lead_addresses_for_referral(referral: Referral) -> list[str]:
+    """Who is told of a clinically urgent override of the pathway on this referral: the lead of the
+    MDT that plans its care, else that MDT's office, else every MDT office user. Referral services
+    ask this through the setting REFERRAL_MDT_LEAD_ADDRESSES."""
+    mdt = mdt_for_referral(referral)
+    lead = mdt.lead if mdt else None
+    if lead is not None and lead.active and (address := practitioner_address(lead)):
+        return [address]
+    return office_addresses(mdt)
 
 
 def next_open_meeting(*, mdt: Mdt, now: datetime.datetime | None = None) -> MdtMeeting | None:

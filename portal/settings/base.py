@@ -282,6 +282,9 @@ REFERRAL_UNKNOWN_TUMOUR_ROUTE = "bone"
 # versions (referrals/ does not import policies/): a callable taking `documents`, a sequence of
 # (title, version), and returning warnings. Empty: not checked, and intake says so.
 REFERRAL_POLICY_CHECK = "policies.services.implemented_version_warnings"
+# Who is told of a clinically urgent override of the pathway at a first treatment (issue 16): a
+# callable taking the referral and returning e-mail addresses (the MDT lead; else the office).
+REFERRAL_MDT_LEAD_ADDRESSES = "mdt.services.mdt_lead_addresses_for_referral"
 
 # Second opinions: chase records not received after this many days, and flag an opinion not
 # sent this many days after the request was received.

@@ -14,7 +14,6 @@ from .alerts import (
 from .intake import (
     PatientDetails,
     ReferralDetails,
-    capability_holders,
     patient_find_existing,
     patient_find_likely_duplicate,
     patient_merge,
@@ -25,12 +24,15 @@ from .intake import (
 )
 from .transitions import (
     ReferralConflict,
+    capability_holders,
+    first_treatment_refusals,
     referral_assign_surgeon,
     referral_claim,
     referral_mdt_listed,
     referral_mdt_outcome_recorded,
     referral_record_first_treatment,
     referral_transition,
+    referral_urgent_override_notify,
 )
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "ReferralConflict",
     "ReferralDetails",
     "capability_holders",
+    "first_treatment_refusals",
     "patient_find_existing",
     "patient_find_likely_duplicate",
     "patient_merge",
@@ -53,6 +56,7 @@ __all__ = [
     "referral_mdt_outcome_recorded",
     "referral_record_first_treatment",
     "referral_transition",
+    "referral_urgent_override_notify",
     "routing_choices",
     "routing_decide",
     "routing_policy_warnings",

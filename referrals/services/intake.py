@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-from directory.models import Capability, Organisation
+from directory.models import Organisation
 
 from .. import policy_rules, rules
 from ..models import (
@@ -22,7 +22,7 @@ from ..models import (
     Referral,
     ReferralEvent,
 )
-from .transitions import ReferralConflict
+from .transitions import ReferralConflict, capability_holders
 
 logger = logging.getLogger(__name__)
 
@@ -30,15 +30,6 @@ Status = Referral.Status
 
 
 # Routing --------------------------------------------------------------------------------------
-
-
-def capability_holders() -> rules.CapabilityHolders:
-    """Which directory services hold each capability, as the routing rules want it. A SAG-approved
-    directory change (a capability moved between services) therefore moves the routing."""
-    holders: dict[str, tuple[str, ...]] = {}
-    for capability in Capability.objects.prefetch_related("services"):
-        holders[capability.code] = tuple(sorted(service.code for service in capability.services.all()))
-    return holders
 
 
 def routing_decide(

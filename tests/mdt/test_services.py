@@ -519,8 +519,10 @@ def test_an_outcome_starts_the_31_day_clock_and_moves_the_referral_to_discussed(
     from referrals.services import referral_record_first_treatment
 
     treated = referral_record_first_treatment(
-        referral_id=referral.pk, treated_on=datetime.date(2026, 11, 25), by=office_user
-    )
+        referral_id=referral.pk, treated_on=datetime.date(2026, 11, 25), by=office_user,
+        modality="surgery", practitioner_id=MdtPractitionerFactory().pk,
+        centre_id=discussion.meeting.mdt.service_id,
+    )  # fmt: skip
     assert treated.status == "first_treatment_given"
 
 

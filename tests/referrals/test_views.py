@@ -7,11 +7,13 @@ from django.utils.html import escape
 
 from referrals.models import Patient, Referral, ReferralEvent
 from tests.factories import (
+    CoreMdtSurgeonFactory,
     DiscussedAtMdtReferralFactory,
     HospitalNumberFactory,
     PatientFactory,
     PractitionerFactory,
     ReceivedReferralFactory,
+    ServiceFactory,
     SpinalReferralFactory,
 )
 
@@ -300,13 +302,23 @@ def test_refused_surgeon_is_reported_with_the_rule(client, office_user, today):
 
 def test_first_treatment_form_records_treatment_after_mdt(client, office_user, today):
     referral = DiscussedAtMdtReferralFactory()
+    surgeon = CoreMdtSurgeonFactory()
+    centre = ServiceFactory(code="LSS")
     client.force_login(office_user)
     client.post(
         reverse("referrals:first_treatment", args=[referral.pk]),
-        {"treated_on": "2026-11-23", "expected_status": "discussed_at_mdt"},
+        {
+            "treated_on": "2026-11-23",
+            "modality": "surgery",
+            "practitioner": surgeon.pk,
+            "centre": centre.pk,
+            "expected_status": "discussed_at_mdt",
+        },
     )
     referral.refresh_from_db()
     assert referral.first_treatment_on == datetime.date(2026, 11, 23)
+    assert (referral.first_treatment_modality, referral.first_treatment_practitioner) == ("surgery", surgeon)
+    assert referral.first_treatment_centre == centre
 
 
 # Home and admin ----------------------------------------------------------------------------------
