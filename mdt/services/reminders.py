@@ -151,7 +151,7 @@ def reminders_send_case_lists(*, now: datetime.datetime | None = None) -> int:
         due = rules.case_list_due_at(starts_at=meeting.starts_at, meeting_cutoff_at=meeting.cutoff_at)
         if not rules.is_due(due, now, until=meeting.starts_at):
             continue
-        for member in meeting.mdt.core_members.filter(active=True).select_related("user"):
+        for member in meeting.mdt.core_member_practitioners().select_related("user"):
             address = practitioner_address(member)
             if not address:
                 continue

@@ -292,6 +292,13 @@ SECOND_OPINION_RECORDS_CHASE_DAYS = int(os.environ.get("SECOND_OPINION_RECORDS_C
 SECOND_OPINION_OPINION_DUE_DAYS = int(os.environ.get("SECOND_OPINION_OPINION_DUE_DAYS", "42"))
 # MDT meetings: days after a meeting before the office is reminded of outcomes not yet sent.
 MDT_OUTCOME_SEND_REMINDER_DAYS = int(os.environ.get("MDT_OUTCOME_SEND_REMINDER_DAYS", "3"))
+# The network's choices for MDTs (issue 16; docs/clinical-safety.md): a weekly slot on a bank
+# holiday "move"s to the next working day, or is left out ("cancel"); the quorum counts only the
+# MDT's core members from the directory and their named deputies (False: anyone present counts).
+MDT_BANK_HOLIDAY_MEETINGS = os.environ.get("MDT_BANK_HOLIDAY_MEETINGS", "move")
+if MDT_BANK_HOLIDAY_MEETINGS not in {"move", "cancel"}:
+    raise ImproperlyConfigured('MDT_BANK_HOLIDAY_MEETINGS must be "move" or "cancel".')
+MDT_QUORUM_CORE_MEMBERS_ONLY = env_bool("MDT_QUORUM_CORE_MEMBERS_ONLY", True)
 
 LOGGING = {
     "version": 1,
