@@ -89,6 +89,9 @@ INSTALLED_APPS = [
 # The composition root's wiring of intake: what apps above referrals/ add to a referral as it is
 # taken in, inside referral_create's transaction (referrals/ imports none of them: STYLE.md).
 REFERRAL_INTAKE_STEPS = ["diagnostics.services.referral_apply_intake_suggestions"]
+# ... and what recording an unplanned excision does in other apps (issue 16): each step takes the
+# referral and the user, runs in the same transaction and returns what it did, for the office.
+UNPLANNED_EXCISION_STEPS = ["mdt.services.discussion_list_unplanned_excision"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
