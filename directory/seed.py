@@ -192,7 +192,7 @@ def load_signposting_contacts(*, proposer, approver) -> None:
             reason=SIGNPOSTING_REASON,
             notify=False,
         )
-        change_request_approve(change_request_id=request.pk, approver=approver)
+        change_request_approve(change_request_id=request.pk, approver=approver, notify=False)
 
 
 DEMO_CHANGE_REASON = "Demo: a new MDT coordinator line for the London Sarcoma Service (fictional number)."
