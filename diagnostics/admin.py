@@ -4,6 +4,8 @@ through the diagnostic pages (diagnostics.services) where the rules run."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.patient_data import ShowsPatientsAdmin
+
 from .models import CapacityDeclaration, ClinicSurvey, MolecularTest, PathologyReview, ReferralReturn
 
 
@@ -19,7 +21,9 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReferralReturn)
-class ReferralReturnAdmin(ReadOnlyHistoryAdmin):
+class ReferralReturnAdmin(ShowsPatientsAdmin, ReadOnlyHistoryAdmin):
+    patient_id_field = "referral.patient_id"
+    list_select_related = ("referral", "returned_by")
     list_display = ("referral", "returned_at", "returned_by", "resubmitted_at")
     list_filter = ("resubmitted_at",)
 
@@ -30,7 +34,9 @@ class MolecularTestInline(admin.TabularInline):
 
 
 @admin.register(PathologyReview)
-class PathologyReviewAdmin(ReadOnlyHistoryAdmin):
+class PathologyReviewAdmin(ShowsPatientsAdmin, ReadOnlyHistoryAdmin):
+    patient_id_field = "referral.patient_id"
+    list_select_related = ("referral", "requested_from")
     list_display = ("referral", "requested_from", "requested_on", "reported_on")
     inlines = [MolecularTestInline]
 

@@ -13,13 +13,13 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from directory.models import DiagnosticClinic
 from portal.forms import report_form_errors
-from portal.models import AccessLog
-from portal.services import access_log_record
+from portal.patient_data import shows_patients
 from referrals.models import Referral
 
 from . import forms as dforms
@@ -35,13 +35,11 @@ def _visible_referral(request: HttpRequest, pk: int) -> Referral:
 
 
 @login_required
+@shows_patients(lambda context: [context["referral"].patient_id])
 @permission_required("referrals.view_referral", raise_exception=True)
 def referral_diagnostic(request: HttpRequest, pk: int) -> HttpResponse:
     """One referral's diagnostic pathway: features, clinic, returns, pathology, dates, mutual aid."""
     referral = _visible_referral(request, pk)
-    access_log_record(
-        user=request.user, patient_ids=[referral.patient_id], action=AccessLog.Action.READ, page=request.path
-    )
     review = (
         PathologyReview.objects.filter(referral=referral)
         .select_related("requested_from", "reported_by")
@@ -92,7 +90,7 @@ def referral_diagnostic(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             redirect_form=dforms.MutualAidRedirectForm(),
         )
-    return render(request, "diagnostics/referral.html", context)
+    return TemplateResponse(request, "diagnostics/referral.html", context)
 
 
 def _act(request: HttpRequest, pk: int, form_class, call: Callable[[Referral, dict], object], done: str):

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from directory.models import Practitioner
+from portal.patient_data import ShowsPatientsAdmin
 from referrals.admin import ReferralAdmin
 
 from . import services as mdt_services
@@ -92,7 +93,8 @@ class MdtMeetingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MdtDiscussion)
-class MdtDiscussionAdmin(SimpleHistoryAdmin):
+class MdtDiscussionAdmin(ShowsPatientsAdmin, SimpleHistoryAdmin):
+    patient_id_field = "referral.patient_id"
     """Cases are added, moved and given outcomes on the MDT pages (where the cut-off, the move
     reason and the concurrent-save check apply); here only the case details can be corrected."""
 
@@ -129,8 +131,10 @@ class MdtDiscussionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PatientOutcomePreference)
-class PatientOutcomePreferenceAdmin(SimpleHistoryAdmin):
+class PatientOutcomePreferenceAdmin(ShowsPatientsAdmin, SimpleHistoryAdmin):
+    patient_id_field = "patient_id"
     list_display = ("patient", "recipients")
+    list_select_related = ("patient",)
     raw_id_fields = ("patient",)
 
 

@@ -12,13 +12,14 @@ from django.db.models import Count, Prefetch
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from directory.models import Practitioner
 from portal.models import AccessLog
-from portal.services import access_log_record
+from portal.patient_data import shows_patients
 from referrals.models import Referral
 
 from . import services
@@ -53,9 +54,13 @@ def _add_errors(form: Form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def _log_reads(request: HttpRequest, patient_ids, action: str) -> None:
-    """Patient-identifiable pages record who read which patients (portal.AccessLog)."""
-    access_log_record(user=request.user, patient_ids=patient_ids, action=action, page=request.path)
+def _listed_patients(context) -> list[int]:
+    """The patients on a page that lists discussions (the access-log declaration reads them)."""
+    return [d.referral.patient_id for d in context.get("discussions", ())]
+
+
+def _discussed_patient(context) -> list[int]:
+    return [context["discussion"].referral.patient_id]
 
 
 def _refused(request: HttpRequest, error: ValidationError) -> None:
@@ -126,11 +131,11 @@ def _render_meeting(request: HttpRequest, meeting: MdtMeeting, **forms) -> HttpR
         "cancel_form": forms.get("cancel_form") or CancelForm(),
     }
     status = 400 if forms else 200
-    _log_reads(request, [d.referral.patient_id for d in discussions], AccessLog.Action.LIST)
-    return render(request, "mdt/meeting_detail.html", context, status=status)
+    return TemplateResponse(request, "mdt/meeting_detail.html", context, status=status)
 
 
 @login_required
+@shows_patients(_listed_patients, action=AccessLog.Action.LIST)
 @require_GET
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "mdt.view_mdtmeeting")
@@ -138,12 +143,12 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@shows_patients(_listed_patients, action=AccessLog.Action.EXPORT)
 @require_GET
 def meeting_print(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "mdt.view_mdtmeeting")
     meeting = _meeting(pk)
-    _log_reads(request, [d.referral.patient_id for d in meeting.discussions.all()], AccessLog.Action.EXPORT)
-    return render(
+    return TemplateResponse(
         request,
         "mdt/meeting_print.html",
         {"meeting": meeting, "discussions": meeting.discussions.all()},
@@ -151,6 +156,7 @@ def meeting_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@shows_patients(_listed_patients, action=AccessLog.Action.LIST)
 @require_POST
 def meeting_add_discussion(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "mdt.add_mdtdiscussion")
@@ -220,6 +226,7 @@ def _render_attendance(request, meeting, attendance, form, *, status: int = 200)
 
 
 @login_required
+@shows_patients(_listed_patients, action=AccessLog.Action.LIST)
 @require_POST
 def meeting_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     _office(request)
@@ -271,10 +278,10 @@ def discussion_readiness(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@shows_patients(_discussed_patient)
 @require_http_methods(["GET", "POST"])
 def discussion_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     discussion = _office_discussion(request, pk)
-    _log_reads(request, [discussion.referral.patient_id], AccessLog.Action.READ)
     preference = PatientOutcomePreference.objects.filter(patient=discussion.referral.patient).first()
     initial = {
         "outcome": discussion.outcome,
@@ -297,7 +304,7 @@ def discussion_outcome(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Outcome saved.")
             return redirect("mdt:discussion_outcome", pk=discussion.pk)
     status = 400 if request.method == "POST" else 200
-    return render(
+    return TemplateResponse(
         request,
         "mdt/discussion_outcome.html",
         {
@@ -412,6 +419,7 @@ def attendance_report(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@shows_patients(_discussed_patient)
 @require_GET
 def discussion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A discussion, for the office and for the clinicians of that patient (404 for others)."""
@@ -421,8 +429,7 @@ def discussion_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    _log_reads(request, [discussion.referral.patient_id], AccessLog.Action.READ)
-    return render(request, "mdt/discussion_detail.html", {"discussion": discussion})
+    return TemplateResponse(request, "mdt/discussion_detail.html", {"discussion": discussion})
 
 
 def _clinician(request: HttpRequest) -> None:
@@ -431,6 +438,7 @@ def _clinician(request: HttpRequest) -> None:
 
 
 @login_required
+@shows_patients(_listed_patients, action=AccessLog.Action.LIST)
 @require_GET
 def my_mdt(request: HttpRequest) -> HttpResponse:
     """The meetings where I present, my patients' discussions, and my calendar feed."""
@@ -446,8 +454,7 @@ def my_mdt(request: HttpRequest) -> HttpResponse:
     )
     if request.user.is_mdt_office:
         discussions = discussions.filter(presenting_clinician=request.user)
-    _log_reads(request, [d.referral.patient_id for d in discussions], AccessLog.Action.LIST)
-    return render(
+    return TemplateResponse(
         request,
         "mdt/my_mdt.html",
         {

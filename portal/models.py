@@ -1,3 +1,4 @@
+import datetime
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
@@ -40,17 +41,19 @@ class User(AbstractUser):
 class AccessLog(models.Model):
     """One read of patient-identifiable data: who, when, which patient, which page.
 
-    Append-only, as ISO 27789 expects of health record audit trails: rows are only ever inserted
-    (portal.services.access_log_record); the admin is read-only for everyone, and on PostgreSQL a
-    trigger refuses UPDATE and DELETE. Visible to superusers and to whoever is given
-    `portal.view_accesslog` (the MDT office lead). History (django-simple-history) covers writes;
-    this covers reads."""
+    Written by the page's declaration that it shows patient data (portal/patient_data.py), so a
+    page cannot show a patient without logging it. Append-only, as ISO 27789 expects of health
+    record audit trails: rows are only ever inserted (portal.services.access_log_record); the
+    admin is read-only for everyone, and on PostgreSQL a trigger refuses UPDATE and DELETE.
+    Visible to superusers and to whoever is given `portal.view_accesslog` (the MDT office lead).
+    History (django-simple-history) covers writes; this covers reads."""
 
     class Action(models.TextChoices):
         READ = "read", "Read a record"
         LIST = "list", "Listed in a page"
         EXPORT = "export", "Exported"
         SEARCH = "search", "Found by a search"
+        BREAK_GLASS = "breakglass", "Read under break-glass access"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey("portal.User", on_delete=models.PROTECT, related_name="+")
@@ -65,6 +68,62 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.action} patient {self.patient_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class BreakGlassGrantQuerySet(models.QuerySet):
+    def active(self, at: datetime.datetime | None = None) -> "BreakGlassGrantQuerySet":
+        """Grants not yet expired at `at` (now)."""
+        return self.filter(expires_at__gt=at or timezone.now())
+
+    def covering(self, *, user: User, patient_id: int) -> "BreakGlassGrantQuerySet":
+        """The object-level check: active grants of this user for this patient, and no other."""
+        return self.active().filter(user=user, patient_id=patient_id)
+
+
+class BreakGlassGrant(models.Model):
+    """Emergency ("break-glass") access by one clinician to one patient who is not theirs, given
+    with a reason and ending by itself at `expires_at` (PORTAL_BREAK_GLASS_HOURS after it was
+    given). It opens that patient's page only, nothing else; each read under it is logged with the
+    action "breakglass", and the MDT office lead is told (portal.services.break_glass_grant).
+
+    Evidence, like AccessLog: only ever inserted, read-only in the admin, no history."""
+
+    user = models.ForeignKey("portal.User", on_delete=models.PROTECT, related_name="+")
+    patient_id = models.BigIntegerField(db_index=True, help_text="referrals.Patient id")
+    reason = models.TextField(help_text="Why the clinician needed the record, in their words.")
+    granted_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+
+    objects = BreakGlassGrantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        default_permissions = ("view",)
+        indexes = [
+            models.Index(fields=["user", "patient_id", "-expires_at"], name="break_glass_grant_lookup")
+        ]
+
+    def __str__(self) -> str:
+        return f"Break-glass: {self.user} to patient {self.patient_id}, {self.granted_at:%Y-%m-%d %H:%M}"
+
+
+class BreakGlassNotice(models.Model):
+    """The MDT office lead was told of a break-glass grant. Unique per grant and recipient, and
+    written in the same transaction as the e-mail is sent: a second send is impossible."""
+
+    grant = models.ForeignKey(BreakGlassGrant, on_delete=models.PROTECT, related_name="notices")
+    recipient = models.ForeignKey("portal.User", on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["sent_at"]
+        default_permissions = ("view",)
+        constraints = [
+            models.UniqueConstraint(fields=["grant", "recipient"], name="break_glass_notice_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Grant {self.grant_id} told to user {self.recipient_id}"
 
 
 class OutboxMessage(models.Model):

@@ -26,3 +26,11 @@ def dispatch_outbox() -> int:
     from .outbox import outbox_dispatch
 
     return outbox_dispatch()
+
+
+@shared_task
+def notify_lead_of_break_glass(grant_id: int) -> int:
+    """Tell the MDT office lead of a break-glass grant (queued through the outbox on commit)."""
+    from .services import break_glass_notify_lead
+
+    return break_glass_notify_lead(grant_id=grant_id)

@@ -5,9 +5,6 @@ from django.urls import include, path
 from . import two_factor, views
 from .forms import AdminLoginForm, LoginForm
 
-admin.site.site_header = "LSESN Sarcoma Portal administration"
-admin.site.site_title = "LSESN Sarcoma Portal admin"
-admin.site.index_title = "MDT office administration"
 admin.site.login_form = AdminLoginForm
 
 urlpatterns = [

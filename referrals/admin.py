@@ -8,6 +8,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.paging import EstimatedCountPaginator
+from portal.patient_data import ShowsPatientsAdmin
 
 from . import policy_rules, rules, services
 from .models import (
@@ -65,7 +66,8 @@ class PatientAdminForm(forms.ModelForm):
 
 
 @admin.register(Patient)
-class PatientAdmin(SimpleHistoryAdmin):
+class PatientAdmin(ShowsPatientsAdmin, SimpleHistoryAdmin):
+    patient_id_field = "pk"
     form = PatientAdminForm
     list_display = ("family_name", "given_name", "nhs_number", "date_of_birth", "key_worker", "flag")
     list_filter = (
@@ -79,6 +81,10 @@ class PatientAdmin(SimpleHistoryAdmin):
     readonly_fields = ("merged_into",)
     inlines = [HospitalNumberInline]
     actions = ["merge_selected"]
+
+    def patients_on_object_page(self, obj: Patient) -> list[int | None]:
+        # The raw-id fields show the duplicate's and the merged record's names beside their ids.
+        return [obj.pk, obj.possible_duplicate_of_id, obj.merged_into_id]
 
     @admin.display(description="Flag")
     def flag(self, obj: Patient) -> str:
@@ -133,7 +139,8 @@ class ClockStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Referral)
-class ReferralAdmin(SimpleHistoryAdmin):
+class ReferralAdmin(ShowsPatientsAdmin, SimpleHistoryAdmin):
+    patient_id_field = "patient_id"
     list_display = (
         "id",
         "patient",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from directory.models import Organisation, Practitioner, Service
 from portal.forms import BoundedModelMultipleChoiceField
 from portal.roles import Role
+from portal.services import BREAK_GLASS_REASON_MAX_LENGTH, BREAK_GLASS_REASON_MIN_LENGTH
 from portal.widgets import LongSelect
 
 from . import policy_rules, rules
@@ -295,3 +296,16 @@ class FirstTreatmentForm(forms.Form):
         if value > timezone.localdate():
             raise forms.ValidationError("The first treatment cannot be in the future.")
         return value
+
+
+class BreakGlassForm(forms.Form):
+    """The reason a clinician gives to open a patient who is not theirs in an emergency."""
+
+    reason = forms.CharField(
+        label="Why do you need this record now?",
+        help_text="The clinical emergency, in your own words. The MDT office lead reads it.",
+        min_length=BREAK_GLASS_REASON_MIN_LENGTH,
+        max_length=BREAK_GLASS_REASON_MAX_LENGTH,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

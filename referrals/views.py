@@ -1,25 +1,38 @@
 """Pages for clinicians and the MDT office. Thin: parse, check permission, call a service, render.
 
 Object-level rule: every patient and referral is looked up through `.visible_to(request.user)`, so
-another clinician's patient is a 404."""
+another clinician's patient is a 404. The one exception is break-glass access: a clinician who
+gives a reason may open one patient's page (and no other page of theirs) for a few hours, under a
+grant that names them and that patient (portal.BreakGlassGrant); every such read is logged as
+break-glass and the MDT office lead is told."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal.forms import report_form_errors
-from portal.models import AccessLog
+from portal.models import AccessLog, BreakGlassGrant
 from portal.paging import keyset_page
-from portal.services import access_log_record
+from portal.patient_data import shows_patients
+from portal.services import break_glass_grant
 
 from . import services
 from .filters import PatientFilter
-from .forms import FirstTreatmentForm, IntakeForm, SurgeonForm, TransitionForm, routing_fingerprint
+from .forms import (
+    BreakGlassForm,
+    FirstTreatmentForm,
+    IntakeForm,
+    SurgeonForm,
+    TransitionForm,
+    routing_fingerprint,
+)
 from .models import Patient, Referral
 from .timeline import patient_timeline
 
@@ -36,7 +49,12 @@ def _can_see_patients(user) -> bool:
     return user.is_superuser or user.is_mdt_office or user.is_clinician
 
 
+def _listed_or_found(request: HttpRequest, context) -> str:
+    return AccessLog.Action.SEARCH if context["filter"].data.get("q") else AccessLog.Action.LIST
+
+
 @login_required
+@shows_patients(lambda context: [row["patient"].pk for row in context["rows"]], action=_listed_or_found)
 def patient_list(request: HttpRequest) -> HttpResponse:
     """The patients this user may see, with status, next event and clock state."""
     if not _can_see_patients(request.user):
@@ -73,29 +91,56 @@ def patient_list(request: HttpRequest) -> HttpResponse:
                 "clock_state": latest.clock_state(today) if latest else None,
             }
         )
-    access_log_record(
-        user=request.user,
-        patient_ids=[row["patient"].pk for row in rows],
-        action=AccessLog.Action.SEARCH if request.GET.get("q") else AccessLog.Action.LIST,
-        page=request.path,
-    )
     query = request.GET.copy()
     for key in ("after", "before", "page"):
         query.pop(key, None)
-    return render(
+    return TemplateResponse(
         request,
         "referrals/patient_list.html",
         {"filter": patients, "rows": rows, "page": page, "query": query.urlencode()},
     )
 
 
+def _read_or_break_glass(request: HttpRequest, context) -> str:
+    return AccessLog.Action.BREAK_GLASS if context["break_glass"] else AccessLog.Action.READ
+
+
+def _patient_or_break_glass(request: HttpRequest, pk: int) -> tuple[Patient | None, BreakGlassGrant | None]:
+    """The patient if the user may see them, else (for a clinician) under an active break-glass
+    grant of theirs for this patient: (patient, grant). (None, None) is a 404."""
+    patient = Patient.objects.visible_to(request.user).filter(pk=pk).first()
+    if patient is not None or not request.user.is_clinician:
+        return patient, None
+    grant = BreakGlassGrant.objects.covering(user=request.user, patient_id=pk).first()
+    if grant is None:
+        return None, None
+    return Patient.objects.filter(pk=pk).first(), grant
+
+
+def _not_found(request: HttpRequest, pk: int, form: BreakGlassForm | None = None, status: int = 404):
+    """The patient page's 404. A clinician is offered break-glass access on it, whether or not
+    the patient exists, so the page tells nobody which ids are patients."""
+    if not request.user.is_clinician:
+        raise Http404("No such patient, or not one of yours.")
+    return render(
+        request,
+        "referrals/break_glass.html",
+        {"pk": pk, "form": form or BreakGlassForm(), "hours": settings.PORTAL_BREAK_GLASS_HOURS},
+        status=status,
+    )
+
+
 @login_required
+@shows_patients(lambda context: [context["patient"].pk], action=_read_or_break_glass)
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One patient: their referrals, the routing with its reasons, the clocks and a timeline."""
-    patient = get_object_or_404(Patient.objects.visible_to(request.user), pk=pk)
+    """One patient: their referrals, the routing with its reasons, the clocks and a timeline.
+    Under break-glass access: every referral of the patient, no forms, no MDT discussions."""
+    patient, grant = _patient_or_break_glass(request, pk)
+    if patient is None:
+        return _not_found(request, pk)
     today = timezone.localdate()
     referrals = list(
-        Referral.objects.visible_to(request.user)
+        (Referral.objects.all() if grant else Referral.objects.visible_to(request.user))
         .filter(patient=patient)
         .select_related(
             "referring_organisation",
@@ -108,9 +153,6 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("care_team")
     )
     can_change = request.user.has_perm("referrals.change_referral")
-    access_log_record(
-        user=request.user, patient_ids=[patient.pk], action=AccessLog.Action.READ, page=request.path
-    )
     cards = [
         {
             "referral": referral,
@@ -122,7 +164,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for referral in referrals
     ]
-    return render(
+    return TemplateResponse(
         request,
         "referrals/patient_detail.html",
         {
@@ -130,12 +172,45 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cards": cards,
             "timeline": patient_timeline(patient=patient, referrals=referrals),
             "can_change": can_change,
+            "break_glass": grant,
         },
     )
 
 
+@require_POST
+@login_required
+def patient_break_glass(request: HttpRequest, pk: int) -> HttpResponse:
+    """A clinician opens a patient who is not theirs, giving the reason. Anyone else: 404."""
+    if not request.user.is_clinician:
+        raise Http404("No such patient, or not one of yours.")
+    if Patient.objects.visible_to(request.user).filter(pk=pk).exists():
+        return redirect("referrals:patient_detail", pk=pk)
+    form = BreakGlassForm(request.POST)
+    if not form.is_valid():
+        return _not_found(request, pk, form, status=400)
+    if not Patient.objects.filter(pk=pk).exists():
+        return _not_found(request, pk)
+    break_glass_grant(user=request.user, patient_id=pk, reason=form.cleaned_data["reason"])
+    messages.warning(
+        request,
+        f"Break-glass access for {settings.PORTAL_BREAK_GLASS_HOURS} hours: every read is logged "
+        "and the MDT office lead has been told.",
+    )
+    return redirect("referrals:patient_detail", pk=pk)
+
+
+def _patients_at_intake(context) -> list[int]:
+    """The existing patient an NHS number names, and the likely duplicate intake warns of."""
+    return [
+        patient.pk
+        for patient in (context.get("existing_patient"), context.get("likely_duplicate"))
+        if patient
+    ]
+
+
 @login_required
 @permission_required("referrals.add_referral", raise_exception=True)
+@shows_patients(_patients_at_intake)
 def referral_intake(request: HttpRequest) -> HttpResponse:
     """Two steps without JavaScript: "check routing" shows the decision; "save" takes the
     referral in, and only if the decision shown is still the one the input gives."""
@@ -159,11 +234,7 @@ def referral_intake(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as error:
             _add_errors(form, error)
-            return render(request, "referrals/intake.html", context)
-        if existing:
-            access_log_record(
-                user=request.user, patient_ids=[existing.pk], action=AccessLog.Action.READ, page=request.path
-            )
+            return TemplateResponse(request, "referrals/intake.html", context)
         fingerprint = routing_fingerprint(decision, existing.pk if existing else None)
         if request.POST.get("action") == "save" and data["routing_checked"] == fingerprint:
             try:
@@ -172,7 +243,7 @@ def referral_intake(request: HttpRequest) -> HttpResponse:
                 )
             except ValidationError as error:
                 _add_errors(form, error)
-                return render(request, "referrals/intake.html", context)
+                return TemplateResponse(request, "referrals/intake.html", context)
             messages.success(request, f"Referral {referral.pk} taken in: {decision.pathway} pathway.")
             return redirect("referrals:patient_detail", pk=referral.patient_id)
         if request.POST.get("action") == "save":
@@ -193,7 +264,7 @@ def referral_intake(request: HttpRequest) -> HttpResponse:
                 nhs_number=data["nhs_number"],
             ),
         )
-    return render(request, "referrals/intake.html", context)
+    return TemplateResponse(request, "referrals/intake.html", context)
 
 
 def _add_errors(form, error: ValidationError) -> None:

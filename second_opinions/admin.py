@@ -6,6 +6,8 @@ and the like may be corrected."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.patient_data import ShowsPatientsAdmin
+
 from .models import SecondOpinionReminder, SecondOpinionRequest, SecondOpinionTransition
 
 
@@ -21,7 +23,8 @@ class TransitionInline(admin.TabularInline):
 
 
 @admin.register(SecondOpinionRequest)
-class SecondOpinionRequestAdmin(SimpleHistoryAdmin):
+class SecondOpinionRequestAdmin(ShowsPatientsAdmin, SimpleHistoryAdmin):
+    patient_id_field = "patient_id"
     list_display = ("id", "patient", "received_on", "requested_service", "decision", "route", "status")
     list_filter = ("status", "decision", "route", "requested_service", "current_service")
     search_fields = ("=id", "=patient__nhs_number", "patient__family_name")

@@ -5,8 +5,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+
+from portal.models import AccessLog
+from portal.patient_data import shows_patients
 
 from . import rules
 from .figures import second_opinion_figures
@@ -101,8 +105,22 @@ def _requester_initial(user) -> dict:
     }
 
 
+def _patients_offered(context) -> list[int]:
+    """The request form's patient choice names every patient the user may choose."""
+    return list(context["form"].fields["patient"].queryset.values_list("pk", flat=True))
+
+
+def _patients_listed(context) -> list[int]:
+    return [second_opinion.patient_id for second_opinion in context["requests"]]
+
+
+def _patient_of_request(context) -> list[int]:
+    return [context["object"].patient_id]
+
+
 @login_required
 @permission_required("second_opinions.add_secondopinionrequest", raise_exception=True)
+@shows_patients(_patients_offered, action=AccessLog.Action.LIST)
 def request_create(request: HttpRequest) -> HttpResponse:
     """Two steps, no JavaScript: "check" shows the policy's decision and reasons for the answers
     given; "confirm" saves them, if they are still the answers that were checked."""
@@ -141,17 +159,18 @@ def request_create(request: HttpRequest) -> HttpResponse:
             form.is_valid()
     else:
         form = SecondOpinionRequestForm(user=request.user, initial=_requester_initial(request.user))
-    return render(request, "second_opinions/request_form.html", {"form": form, "answer": answer})
+    return TemplateResponse(request, "second_opinions/request_form.html", {"form": form, "answer": answer})
 
 
 @login_required
 @permission_required("second_opinions.change_secondopinionrequest", raise_exception=True)
+@shows_patients(_patients_listed, action=AccessLog.Action.LIST)
 def queue(request: HttpRequest) -> HttpResponse:
     """The MDT office's queue: every open request, oldest first, with its next steps."""
     requests = (
         R.objects.visible_to(request.user).open().select_related("patient").order_by("received_on", "pk")
     )
-    return render(
+    return TemplateResponse(
         request,
         "second_opinions/queue.html",
         {"requests": requests, "button_labels": BUTTON_LABELS},
@@ -160,21 +179,23 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required("second_opinions.view_secondopinionrequest", raise_exception=True)
+@shows_patients(_patients_listed, action=AccessLog.Action.LIST)
 def mine(request: HttpRequest) -> HttpResponse:
     """A clinician's view: the requests about the patients they may see."""
     requests = R.objects.visible_to(request.user).select_related("patient")
-    return render(request, "second_opinions/mine.html", {"requests": requests})
+    return TemplateResponse(request, "second_opinions/mine.html", {"requests": requests})
 
 
 @login_required
 @permission_required("second_opinions.view_secondopinionrequest", raise_exception=True)
+@shows_patients(_patient_of_request)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     second_opinion = get_object_or_404(R.objects.visible_to(request.user).select_related("patient"), pk=pk)
     can_change = request.user.has_perm("second_opinions.change_secondopinionrequest")
     opinion_form = None
     if can_change and R.Status.OPINION_SENT in second_opinion.allowed_next_statuses:
         opinion_form = OpinionSentForm(initial={"expected_status": second_opinion.status})
-    return render(
+    return TemplateResponse(
         request,
         "second_opinions/detail.html",
         {
@@ -230,6 +251,7 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 @permission_required("second_opinions.change_secondopinionrequest", raise_exception=True)
+@shows_patients(_patient_of_request)
 def send_opinion(request: HttpRequest, pk: int) -> HttpResponse:
     """Record that the opinion was sent: agrees or differs (how), and when."""
     second_opinion = get_object_or_404(R.objects.visible_to(request.user).select_related("patient"), pk=pk)
@@ -250,7 +272,7 @@ def send_opinion(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"The opinion for request {pk} is recorded as sent.")
             return redirect("second_opinions:detail", pk=pk)
-    return render(
+    return TemplateResponse(
         request,
         "second_opinions/detail.html",
         {

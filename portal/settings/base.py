@@ -59,7 +59,7 @@ PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rst
 PORTAL_NETWORK_NAME = "London and South East Sarcoma Network"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "portal.apps.PortalAdminConfig",  # django.contrib.admin with portal/admin_site.py
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -179,6 +179,11 @@ SESSION_COOKIE_AGE = PORTAL_SESSION_MAX_SECONDS
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# Break-glass access: a clinician who must open a patient who is not theirs (an emergency) gives
+# a reason and may read that patient's page for this many hours; each read is logged as
+# break-glass and the MDT office lead is told (portal.services.break_glass_grant).
+PORTAL_BREAK_GLASS_HOURS = int(os.environ.get("PORTAL_BREAK_GLASS_HOURS", "4"))
 
 # Two-factor sign-in (TOTP, django-otp) for staff and SAG members; production turns it on.
 PORTAL_REQUIRE_2FA = env_bool("PORTAL_REQUIRE_2FA", False)

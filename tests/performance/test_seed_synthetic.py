@@ -95,7 +95,7 @@ def test_seed_synthetic_differs_for_another_seed():
 
 @pytest.mark.django_db
 def test_seed_synthetic_streams_discussions_in_batches_without_losing_any(monkeypatch):
-    monkeypatch.setattr("portal.synthetic.BATCH", 7)
+    monkeypatch.setattr("portal.synthetic.writer.BATCH", 7)
     _seed(3)
     reached_mdt = Referral.objects.exclude(status__in=["declined", "redirected", "received", "triaged"])
     assert MdtDiscussion.objects.count() > 7

@@ -245,6 +245,29 @@ def test_intake_with_an_existing_nhs_number_says_it_will_use_the_existing_patien
     assert "existing patient" in response.content.decode()
 
 
+def test_intake_logs_the_likely_duplicate_it_shows(client, office_user, intake_data, today):
+    from portal.models import AccessLog
+
+    duplicate = PatientFactory(
+        nhs_number=None, given_name="Alice", family_name="Arden", date_of_birth="1968-04-12"
+    )
+    client.force_login(office_user)
+    response = client.post(INTAKE, {**intake_data, "action": "check"})
+    assert response.context["likely_duplicate"] == duplicate
+    assert list(AccessLog.objects.values_list("user", "patient_id", "action", "page")) == [
+        (office_user.pk, duplicate.pk, "read", INTAKE)
+    ]
+
+
+def test_intake_logs_the_existing_patient_an_nhs_number_names(client, office_user, intake_data, today):
+    from portal.models import AccessLog
+
+    existing = PatientFactory(nhs_number="9434765919", given_name="Alice", family_name="Arden")
+    client.force_login(office_user)
+    client.post(INTAKE, {**intake_data, "action": "check"})
+    assert list(AccessLog.objects.values_list("patient_id", "action")) == [(existing.pk, "read")]
+
+
 # Actions on the patient page ---------------------------------------------------------------------
 
 

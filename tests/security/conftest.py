@@ -1,14 +1,17 @@
 """A small world for the security tests: every kind of object the portal's URLs take an id of,
 with one patient (and referral, MDT discussion, second-opinion request) per clinician."""
 
+import datetime
 from dataclasses import dataclass
 
 import pytest
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from diagnostics.models import MolecularTest
+from diagnostics.models import MolecularTest, ReferralReturn
 from mdt import services as mdt_services
-from portal.models import AccessLog, OutboxMessage
+from mdt.models import PatientOutcomePreference
+from portal.models import AccessLog, BreakGlassGrant, OutboxMessage
 from tests.factories import (
     ApprovedPolicyDocumentFactory,
     CapacityDeclarationFactory,
@@ -77,8 +80,22 @@ def world(clinician, other_clinician, office_user, sag_member, outsider, superus
             user=office_user, patient_id=mine.patient.pk, action="read", page="x"
         ),
         "outbox": OutboxMessage.objects.create(task="portal.tasks.ping", args=["x"]),
+        # Expired, so it opens nothing: there for the admin's pages.
+        "break_glass": BreakGlassGrant.objects.create(
+            user=other_clinician,
+            patient_id=mine.patient.pk,
+            reason="Seen in the emergency department out of hours",
+            expires_at=timezone.now() - datetime.timedelta(hours=1),
+        ),
         "clinic": DiagnosticClinicFactory(),
         "capacity_declaration": CapacityDeclarationFactory(),
+        # Patient data in the admin's own lists: the access-log column must see them logged.
+        "outcome_preference": PatientOutcomePreference.objects.create(
+            patient=mine.patient, recipients="both"
+        ),
+        "referral_return": ReferralReturn.objects.create(
+            referral=mine.referral, returned_at=timezone.now(), returned_by=office_user, missing=["postcode"]
+        ),
         "molecular_test": MolecularTest.objects.create(
             review=RequestedPathologyReviewFactory(referral=mine.referral),
             test_name="FISH",

@@ -169,6 +169,24 @@ def test_second_opinion_request(as_office, data, action):
 
 @FUZZ
 @given(data=st.data())
+def test_break_glass_reason(client, clinician, data):
+    from portal.models import BreakGlassGrant
+
+    patient = ReceivedReferralFactory().patient  # not clinician1's
+    client.force_login(clinician)
+    grants = BreakGlassGrant.objects.count()
+    response = client.post(
+        reverse("referrals:break_glass", kwargs={"pk": patient.pk}), {"reason": data.draw(nasty_text)}
+    )
+    assert response.status_code < 500
+    if response.status_code != 302:
+        assert BreakGlassGrant.objects.count() == grants
+        assert response.status_code == 400
+        assert set(response.context["form"].errors) == {"reason"}
+
+
+@FUZZ
+@given(data=st.data())
 def test_login(client, clinician, data):
     url = reverse("login")
     payload = {

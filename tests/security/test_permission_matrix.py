@@ -5,15 +5,20 @@ A URL name missing from the table fails the test: add a row for it, deciding wha
 must get. Codes: a number is the status; `L` a redirect to the sign-in page, `A` a redirect to
 the admin's sign-in page, `R` any other redirect. Columns, in order: anonymous, outsider (signed
 in, no role), clinician, MDT office, SAG member, superuser. Object URLs get ids of objects made
-in tests/security/conftest.py (clinician1's patient, referral, discussion and request)."""
+in tests/security/conftest.py (clinician1's patient, referral, discussion and request).
+
+The access-log column (the last test) is read off the pages: every URL that shows clinician1's
+patient to a persona must write an access-log row naming that patient."""
 
 import os
 
 import pytest
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Max
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from portal.models import AccessLog
 from referrals.models import Patient
 
 PERSONAS = ("anonymous", "outsider", "clinician", "office_user", "sag_member", "superuser")
@@ -49,7 +54,7 @@ MATRIX: dict[str, str] = {
     "admin:mdt_mdtmeeting_simple_history": "A A A 200 A 200",
     "admin:mdt_mdtremindersent_simple_history": "A A A 404 A 404",
     "admin:referrals_patient_simple_history": "A A A 200 A 200",
-    "admin:mdt_patientoutcomepreference_simple_history": "A A A 404 A 404",
+    "admin:mdt_patientoutcomepreference_simple_history": "A A A 200 A 200",
     "admin:referrals_referral_simple_history": "A A A 200 A 200",
     "admin:referrals_waitingtimealert_simple_history": "A A A 404 A 404",
     "admin:second_opinions_secondopinionreminder_simple_history": "A A A 404 A 404",
@@ -101,6 +106,7 @@ MATRIX: dict[str, str] = {
     "policies:submit": "405 405 405 405 405 405",
     "policies:withdraw": "405 405 405 405 405 405",
     "referrals:assign_surgeon": "405 405 405 405 405 405",
+    "referrals:break_glass": "405 405 405 405 405 405",
     "referrals:first_treatment": "405 405 405 405 405 405",
     "referrals:intake": "L 403 403 200 403 200",
     "referrals:patient_detail": "L 404 200 200 404 200",
@@ -121,7 +127,7 @@ MATRIX: dict[str, str] = {
     "admin:diagnostics_capacitydeclaration_simple_history": "A A A 200 A 200",
     "admin:diagnostics_clinicsurvey_simple_history": "A A A 404 A 404",
     "admin:diagnostics_pathologyreview_simple_history": "A A A 200 A 200",
-    "admin:diagnostics_referralreturn_simple_history": "A A A 404 A 404",
+    "admin:diagnostics_referralreturn_simple_history": "A A A 200 A 200",
     "diagnostic:clinic_override": "405 405 405 405 405 405",
     "diagnostic:dates": "405 405 405 405 405 405",
     "diagnostic:evaluation": "L 403 403 200 200 200",
@@ -167,6 +173,7 @@ ADMIN_MODELS: dict[str, tuple[str, str]] = {
     "policies.policyreviewalert": ("200 403 R 403 404", "200 403 R R 404"),
     "policies.policyseries": ("200 403 200 403 403", "200 403 200 200 200"),
     "portal.accesslog": ("403 403 403 403 403", "200 403 200 403 200"),
+    "portal.breakglassgrant": ("403 403 403 403 403", "200 403 200 403 200"),
     "portal.outboxmessage": ("403 403 403 403 403", "200 403 200 403 200"),
     "portal.user": ("403 403 403 403 403", "200 200 200 200 200"),
     "referrals.digestsent": ("403 403 403 403 404", "200 403 R R 404"),
@@ -176,7 +183,7 @@ ADMIN_MODELS: dict[str, tuple[str, str]] = {
     "mdt.mdtmeeting": ("200 200 200 403 200", "200 200 200 200 200"),
     "mdt.mdtremindersent": ("200 403 R 403 404", "200 403 R R 404"),
     "referrals.patient": ("200 200 200 403 200", "200 200 200 200 200"),
-    "mdt.patientoutcomepreference": ("200 200 R 403 404", "200 200 R R 404"),
+    "mdt.patientoutcomepreference": ("200 200 200 403 200", "200 200 200 200 200"),
     "referrals.referral": ("200 403 200 403 200", "200 403 200 200 200"),
     "referrals.waitingtimealert": ("403 403 403 403 404", "200 403 R R 404"),
     "second_opinions.secondopinionreminder": ("200 403 R 403 404", "200 200 R R 404"),
@@ -185,7 +192,7 @@ ADMIN_MODELS: dict[str, tuple[str, str]] = {
     "diagnostics.capacitydeclaration": ("200 403 200 403 200", "200 200 200 200 200"),
     "diagnostics.clinicsurvey": ("200 403 R 403 404", "200 200 R R 404"),
     "diagnostics.pathologyreview": ("200 403 200 403 200", "200 200 200 200 200"),
-    "diagnostics.referralreturn": ("200 403 R 403 404", "200 200 R R 404"),
+    "diagnostics.referralreturn": ("200 403 200 403 200", "200 200 200 200 200"),
     "second_opinions.secondopiniontransition": ("200 403 R 403 404", "200 200 R R 404"),
 }
 
@@ -250,6 +257,7 @@ def url_kwargs(world) -> dict[str, dict]:
         "mdt:add_to_next": {"referral_id": mine.referral.pk},
         "mdt:calendar_feed": {"token": mine.calendar_token},
         "referrals:patient_detail": {"pk": mine.patient.pk},
+        "referrals:break_glass": {"pk": mine.patient.pk},
         "referrals:transition": {"pk": mine.referral.pk},
         "referrals:assign_surgeon": {"pk": mine.referral.pk},
         "referrals:first_treatment": {"pk": mine.referral.pk},
@@ -382,4 +390,68 @@ def test_each_persona_gets_the_expected_answer_from_every_url(persona, world, cl
         want = expected(name, persona, model_views)
         if got != want:
             wrong.append(f"{name} ({url}): expected {want}, got {got}")
-    assert wrong == []
+    assert wrong == [], "\n".join(wrong)
+
+
+# The access-log column --------------------------------------------------------------------------
+# Not written down per URL but read off each page: wherever a persona's page shows clinician1's
+# patient (a name or the NHS number, in the body), that request must have written an AccessLog row
+# naming the patient for that user (issue 17, finding 3). A page showing patients declares them
+# with portal.patient_data.shows_patients (views) or ShowsPatientsAdmin (admins).
+
+# Pages that must show the patient to these personas, so the column cannot pass by seeing nothing.
+MUST_SHOW_PATIENT = {
+    "clinician": {"referrals:patient_detail", "referrals:patient_list", "second_opinions:detail"},
+    "office_user": {
+        "referrals:patient_detail",
+        "admin:referrals_patient_change",
+        "admin:referrals_patient_changelist",
+        "admin:second_opinions_secondopinionrequest_changelist",
+        "second_opinions:queue",
+    },
+}
+
+
+def _body(response) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return content.decode(errors="replace").casefold()
+
+
+def _identifiers(patient) -> list[str]:
+    """What names a patient on a page: their names, and the NHS number as stored or displayed."""
+    return [
+        patient.given_name.casefold(),
+        patient.family_name.casefold(),
+        patient.nhs_number,
+        patient.nhs_number_display,
+    ]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_url_that_shows_a_patient_logs_that_read(persona, world, client, request):
+    user = None
+    if persona != "anonymous":
+        user = request.getfixturevalue(persona)
+        client.force_login(user)
+    model_views = admin_model_views()
+    kwargs_by_name = url_kwargs(world)
+    patient = world.mine.patient
+    identifiers = _identifiers(patient)
+    shown, unlogged = set(), []
+    for name, pattern in named_urls().items():
+        url = url_for(name, pattern, kwargs_by_name, model_views)
+        last = AccessLog.objects.aggregate(last=Max("pk"))["last"] or 0
+        body = _body(client.get(url))
+        if not any(identifier in body for identifier in identifiers):
+            continue
+        shown.add(name)
+        if (
+            user is None
+            or not AccessLog.objects.filter(pk__gt=last, user=user, patient_id=patient.pk).exists()
+        ):
+            unlogged.append(f"{name} ({url})")
+    assert not unlogged, (
+        "These pages show clinician1's patient but wrote no access-log row for it: declare the "
+        "patients they show (portal/patient_data.py):\n" + "\n".join(unlogged)
+    )
+    assert MUST_SHOW_PATIENT.get(persona, set()) <= shown

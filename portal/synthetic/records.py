@@ -1,26 +1,10 @@
-"""Synthetic data at national scale, for the benchmark (bin/bench.py) and for load testing.
-
-Never real people: NHS numbers come from the 999 range that NHS England reserves for testing, and
-names are drawn from short invented lists. Deterministic: the same --seed and sizes give the same
-rows (ids included, on an empty database).
-
-Rows are written in bulk. On PostgreSQL each big table is written with COPY, and so is its
-simple_history table: every synthetic row gets one "+" (created) historical row in the same COPY,
-so the audit trail is as complete as if the rows had been created one by one. Elsewhere (SQLite)
-the same rows go through bulk_create in batches, again with their historical rows.
-"""
+"""The synthetic records themselves, table by table: organisations, clinicians, practitioners,
+MDTs and meetings, patients, referrals with discussions, second opinions and policies."""
 
 import datetime
-import json
-import random
-import sys
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.color import no_style
-from django.db import connection, models
 from django.utils import timezone
 
 from directory.models import Organisation, Practitioner, Service
@@ -30,313 +14,21 @@ from portal.roles import Role
 from referrals.models import Patient, Referral
 from second_opinions.models import SecondOpinionRequest
 
-BATCH = 5000
-
-GIVEN_NAMES = [
-    "Ada",
-    "Ben",
-    "Cara",
-    "Dev",
-    "Ella",
-    "Femi",
-    "Gita",
-    "Hugo",
-    "Iris",
-    "Jon",
-    "Kemi",
-    "Leo",
-    "Maya",
-    "Nia",
-    "Omar",
-    "Pia",
-    "Quinn",
-    "Rosa",
-    "Sam",
-    "Tara",
-    "Uma",
-    "Vik",
-    "Wren",
-    "Xan",
-    "Yara",
-    "Zak",
-    "Alys",
-    "Bryn",
-    "Cai",
-    "Dina",
-    "Eli",
-    "Fern",
-    "Gus",
-    "Hana",
-    "Ivo",
-    "Jude",
-    "Kit",
-    "Lola",
-    "Max",
-    "Noor",
-]
-FAMILY_NAMES = [
-    "Arden",
-    "Brook",
-    "Castle",
-    "Dunmore",
-    "Eastfield",
-    "Fairway",
-    "Glenn",
-    "Hartley",
-    "Ingram",
-    "Jarvis",
-    "Keble",
-    "Lowther",
-    "Marsh",
-    "Norcott",
-    "Orwell",
-    "Pryce",
-    "Quarry",
-    "Ridley",
-    "Stanton",
-    "Thorne",
-    "Upton",
-    "Vance",
-    "Whitby",
-    "Yardley",
-    "Ashby",
-    "Bexley",
-    "Carew",
-    "Dalton",
-    "Elmore",
-    "Fenwick",
-    "Garrow",
-    "Holt",
-    "Irwin",
-    "Jessop",
-    "Kendal",
-    "Lindley",
-    "Morden",
-    "Nash",
-    "Oakes",
-    "Penrose",
-    "Rayner",
-    "Selby",
-    "Tennant",
-    "Usher",
-    "Varley",
-    "Walcott",
-    "Yeo",
-    "Abney",
-    "Barlow",
-    "Corbin",
-]
-# Family names get a numbered suffix so that a name search is selective, as it is in real life.
-FAMILY_SUFFIXES = 2000
+from . import writer as bulk
+from .names import FAMILY_NAMES, FAMILY_SUFFIXES, GIVEN_NAMES, synthetic_nhs_numbers
+from .sizes import Sizes
+from .writer import Writer, bulk_with_history, first_free_id
 
 
-def nhs_check_digit(nine_digits: str) -> int | None:
-    """The NHS number modulus-11 check digit of the first nine digits, or None where the rule
-    makes the number invalid (remainder 1, a check digit of 10)."""
-    total = sum(int(digit) * weight for digit, weight in zip(nine_digits, range(10, 1, -1), strict=True))
-    check = 11 - total % 11
-    if check == 11:
-        return 0
-    return None if check == 10 else check
-
-
-def synthetic_nhs_numbers() -> Iterator[str]:
-    """Every valid NHS number of the 999 test range, in order (about 909,000 of them)."""
-    for serial in range(1_000_000):
-        digits = f"999{serial:06d}"
-        check = nhs_check_digit(digits)
-        if check is not None:
-            yield f"{digits}{check}"
-
-
-@dataclass(frozen=True)
-class Sizes:
-    patients: int
-    referrals: int
-    clinicians: int = 200
-    practitioners: int = 3000
-    organisations: int = 150
-    years: int = 20
-    second_opinions: int = 0
-    policies: int = 200
-    mdts: int = 0  # 0: one per 25,000 referrals (at least one, at most 50)
-
-    @property
-    def mdt_count(self) -> int:
-        return self.mdts or max(1, min(50, self.referrals // 25_000))
-
-
-class Progress:
-    """A plain progress line on stderr (no dependency): "referrals 420000/1000000"."""
-
-    def __init__(self, stream=None) -> None:
-        self.stream = stream if stream is not None else sys.stderr
-
-    def __call__(self, label: str, done: int, total: int) -> None:
-        end = "\n" if done >= total else ""
-        self.stream.write(f"\r{label} {done}/{total}{end}")
-        self.stream.flush()
-
-
-def _next_id(model: type[models.Model]) -> int:
-    return (model.objects.aggregate(top=models.Max("pk"))["top"] or 0) + 1
-
-
-def _copy_text(value) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, int | datetime.date):
-        return str(value)
-    if isinstance(value, dict | list):
-        value = json.dumps(value)
-    text = str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-
-
-class Writer:
-    """Writes rows (dicts of column attnames) of a model and its historical "+" rows."""
-
-    def __init__(self, *, now: datetime.datetime, progress: Callable[[str, int, int], None]) -> None:
-        self.now = now
-        self.progress = progress
-        self.postgres = connection.vendor == "postgresql"
-
-    def history_row(self, history_model, row: dict) -> dict:
-        return {
-            **row,
-            "history_date": self.now,
-            "history_type": "+",
-            "history_change_reason": None,
-            "history_user_id": None,
-        }
-
-    def write(self, model: type[models.Model], rows: Iterable[dict], *, total: int) -> None:
-        history_model = model.history.model if hasattr(model, "history") else None
-        label = model._meta.verbose_name_plural
-        done = 0
-        batch: list[dict] = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= BATCH:
-                self._flush(model, history_model, batch)
-                done += len(batch)
-                self.progress(str(label), done, total)
-                batch = []
-        if batch:
-            self._flush(model, history_model, batch)
-            done += len(batch)
-        self.progress(str(label), done, max(total, done))
-        self.reset_sequence(model)
-
-    def flush(self, model: type[models.Model], batch: list[dict]) -> None:
-        """Write one batch of `model` rows and their historical rows now."""
-        self._flush(model, model.history.model if hasattr(model, "history") else None, batch)
-
-    def _flush(self, model, history_model, batch: list[dict]) -> None:
-        if self.postgres:
-            # COPY does not apply Django's field defaults: give every column the row leaves out
-            # its model default, so a field added later (NOT NULL, default "") needs no change here.
-            missing = {
-                field.attname: field.get_default()
-                for field in model._meta.concrete_fields
-                if field.attname not in batch[0] and not field.primary_key
-            }
-            if missing:
-                batch = [{**missing, **row} for row in batch]
-            columns = list(batch[0])
-            lines = ["\t".join([_copy_text(row[c]) for c in columns]) for row in batch]
-            self._copy(model._meta.db_table, columns, lines)
-            if history_model is not None:
-                # The historical row is the row itself plus the same four history columns.
-                extra = self.history_row(history_model, {})
-                suffix = "\t" + "\t".join(_copy_text(value) for value in extra.values())
-                self._copy(
-                    history_model._meta.db_table, columns + list(extra), [line + suffix for line in lines]
-                )
-            return
-        model.objects.bulk_create([model(**row) for row in batch])
-        if history_model is not None:
-            history_model.objects.bulk_create(
-                [history_model(**self.history_row(history_model, row)) for row in batch]
-            )
-
-    def _copy(self, table: str, columns: list[str], lines: list[str]) -> None:
-        quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-        sql = f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
-        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            copy.write("\n".join(lines) + "\n")
-
-    def reset_sequence(self, model) -> None:
-        statements = connection.ops.sequence_reset_sql(no_style(), [model])
-        if statements:
-            with connection.cursor() as cursor:
-                for sql in statements:
-                    cursor.execute(sql)
-
-
-def _bulk_with_history(model, objects: list, *, now) -> list:
-    """Small tables: simple_history's own helper, on every backend."""
-    from simple_history.utils import bulk_create_with_history
-
-    return bulk_create_with_history(objects, model, batch_size=BATCH, default_date=now)
-
-
-def seed(*, sizes: Sizes, seed: int = 1, progress: Callable[[str, int, int], None] | None = None) -> dict:
-    """Fill the database with synthetic data of `sizes`. Returns the number of rows per kind."""
-    rng = random.Random(seed)  # noqa: S311  synthetic data, not secrets
-    now = timezone.now().replace(microsecond=0)
-    today = timezone.localdate(now)
-    writer = Writer(now=now, progress=progress or Progress())
-    tag = f"s{seed}"
-
-    organisations = _organisations(sizes, tag=tag, now=now)
-    clinicians = _clinicians(sizes, tag=tag, now=now)
-    practitioners = _practitioners(
-        sizes, rng=rng, organisations=organisations, clinicians=clinicians, now=now
-    )
-    mdts = _mdts(sizes, tag=tag, organisations=organisations, practitioners=practitioners, now=now)
-    meetings = _meetings(sizes, mdts=mdts, today=today, writer=writer)
-    patient_ids = _patients(sizes, rng=rng, writer=writer, today=today)
-    referral_count, discussion_count = _referrals(
-        sizes,
-        rng=rng,
-        writer=writer,
-        today=today,
-        now=now,
-        patient_ids=patient_ids,
-        clinician_ids=[user.pk for user in clinicians],
-        organisation_ids=[org.pk for org in organisations],
-        meetings=meetings,
-    )
-    second_opinions = _second_opinions(
-        sizes, rng=rng, writer=writer, today=today, now=now, patient_ids=patient_ids
-    )
-    policies = _policies(sizes, rng=rng, today=today, now=now, tag=tag)
-    return {
-        "organisations": len(organisations),
-        "clinicians": len(clinicians),
-        "practitioners": len(practitioners),
-        "mdts": len(mdts),
-        "meetings": sum(len(ids) for ids in meetings.values()),
-        "patients": len(patient_ids),
-        "referrals": referral_count,
-        "discussions": discussion_count,
-        "second_opinions": second_opinions,
-        "policies": policies,
-    }
-
-
-def _organisations(sizes: Sizes, *, tag: str, now) -> list[Organisation]:
+def organisations(sizes: Sizes, *, tag: str, now) -> list[Organisation]:
     objects = [
         Organisation(name=f"Synthetic NHS Trust {i:04d}", ods_code=f"Z{tag[-2:]}{i:04d}"[:10])
         for i in range(sizes.organisations)
     ]
-    return _bulk_with_history(Organisation, objects, now=now)
+    return bulk_with_history(Organisation, objects, now=now)
 
 
-def _clinicians(sizes: Sizes, *, tag: str, now) -> list:
+def clinicians(sizes: Sizes, *, tag: str, now) -> list:
     User = get_user_model()
     users = []
     for i in range(sizes.clinicians):
@@ -348,15 +40,15 @@ def _clinicians(sizes: Sizes, *, tag: str, now) -> list:
         )
         user.set_unusable_password()
         users.append(user)
-    users = User.objects.bulk_create(users, batch_size=BATCH)
+    users = User.objects.bulk_create(users, batch_size=bulk.BATCH)
     group, _ = Group.objects.get_or_create(name=Role.CLINICIAN.value)
     User.groups.through.objects.bulk_create(
-        [User.groups.through(user_id=user.pk, group_id=group.pk) for user in users], batch_size=BATCH
+        [User.groups.through(user_id=user.pk, group_id=group.pk) for user in users], batch_size=bulk.BATCH
     )
     return users
 
 
-def _practitioners(sizes: Sizes, *, rng, organisations, clinicians, now) -> list[Practitioner]:
+def practitioners(sizes: Sizes, *, rng, organisations, clinicians, now) -> list[Practitioner]:
     specialities = [code for code, _ in Practitioner.Speciality.choices]
     objects = []
     for i in range(sizes.practitioners):
@@ -371,10 +63,10 @@ def _practitioners(sizes: Sizes, *, rng, organisations, clinicians, now) -> list
                 user=user,
             )
         )
-    return _bulk_with_history(Practitioner, objects, now=now)
+    return bulk_with_history(Practitioner, objects, now=now)
 
 
-def _mdts(sizes: Sizes, *, tag: str, organisations, practitioners, now) -> list[Mdt]:
+def mdts(sizes: Sizes, *, tag: str, organisations, practitioners, now) -> list[Mdt]:
     """MDTs in proportion to the referrals, so a meeting's case list has a realistic size
     (some dozens of cases) whatever the scale."""
     mdts = []
@@ -400,11 +92,11 @@ def _mdts(sizes: Sizes, *, tag: str, organisations, practitioners, now) -> list[
     return mdts
 
 
-def _meetings(sizes: Sizes, *, mdts, today, writer: Writer) -> dict[int, list[tuple[int, datetime.date]]]:
+def meetings(sizes: Sizes, *, mdts, today, writer: Writer) -> dict[int, list[tuple[int, datetime.date]]]:
     """Weekly meetings of each MDT from `years` ago to eight weeks ahead: {mdt id: [(id, date)]}."""
     start = today - datetime.timedelta(days=365 * sizes.years + 7)
     weeks = (today - start).days // 7 + 9
-    next_id = _next_id(MdtMeeting)
+    next_id = first_free_id(MdtMeeting)
     rows = []
     by_mdt: dict[int, list[tuple[int, datetime.date]]] = {}
     for mdt in mdts:
@@ -431,8 +123,8 @@ def _meetings(sizes: Sizes, *, mdts, today, writer: Writer) -> dict[int, list[tu
     return by_mdt
 
 
-def _patients(sizes: Sizes, *, rng, writer: Writer, today) -> list[int]:
-    first_id = _next_id(Patient)
+def patients(sizes: Sizes, *, rng, writer: Writer, today) -> list[int]:
+    first_id = first_free_id(Patient)
     numbers = synthetic_nhs_numbers()
     taken = set(Patient.objects.filter(nhs_number__startswith="999").values_list("nhs_number", flat=True))
     sexes = [code for code, _ in Patient.Sex.choices]
@@ -475,14 +167,14 @@ SITES = [code for code, _ in Referral.SITE_CHOICES]
 OUTCOMES = [code for code, _ in MdtDiscussion.Outcome.choices]
 
 
-def _referrals(
+def referrals(
     sizes: Sizes, *, rng, writer: Writer, today, now, patient_ids, clinician_ids, organisation_ids, meetings
 ) -> tuple[int, int]:
     """Referrals spread over `years`; the last 90 days' are open, older ones closed (a few
     declined or redirected). A referral that reached the MDT has a discussion at the first
     meeting of its MDT a fortnight after it was received."""
-    first_id = _next_id(Referral)
-    first_discussion = _next_id(MdtDiscussion)
+    first_id = first_free_id(Referral)
+    first_discussion = first_free_id(MdtDiscussion)
     mdt_ids = sorted(meetings)
     span = 365 * sizes.years
     discussions: list[dict] = []
@@ -541,7 +233,7 @@ def _referrals(
                         _discussion(discussion_id, row, meeting, now=now, today=today, rng=rng)
                     )
                     discussion_id += 1
-                    if len(discussions) >= BATCH:
+                    if len(discussions) >= bulk.BATCH:
                         # Streamed out with the referrals (memory holds one batch); PostgreSQL
                         # checks the foreign keys at commit (Django makes them DEFERRABLE).
                         writer.flush(MdtDiscussion, discussions)
@@ -619,9 +311,9 @@ def _discussion(pk: int, referral: dict, meeting: tuple[int, datetime.date], *, 
     }
 
 
-def _second_opinions(sizes: Sizes, *, rng, writer: Writer, today, now, patient_ids) -> int:
+def second_opinions(sizes: Sizes, *, rng, writer: Writer, today, now, patient_ids) -> int:
     Status = SecondOpinionRequest.Status
-    first_id = _next_id(SecondOpinionRequest)
+    first_id = first_free_id(SecondOpinionRequest)
     span = 365 * sizes.years
 
     def rows():
@@ -668,8 +360,8 @@ def _second_opinions(sizes: Sizes, *, rng, writer: Writer, today, now, patient_i
     return sizes.second_opinions
 
 
-def _policies(sizes: Sizes, *, rng, today, now, tag: str) -> int:
-    series = _bulk_with_history(PolicySeries, [PolicySeries() for _ in range(sizes.policies)], now=now)
+def policies(sizes: Sizes, *, rng, today, now, tag: str) -> int:
+    series = bulk_with_history(PolicySeries, [PolicySeries() for _ in range(sizes.policies)], now=now)
     documents = [
         PolicyDocument(
             series=one,
@@ -682,5 +374,5 @@ def _policies(sizes: Sizes, *, rng, today, now, tag: str) -> int:
         )
         for i, one in enumerate(series)
     ]
-    _bulk_with_history(PolicyDocument, documents, now=now)
+    bulk_with_history(PolicyDocument, documents, now=now)
     return len(documents)
