@@ -91,3 +91,17 @@ def test_the_rule_modules_quote_the_seed_sentences_word_for_word():
     ]
     wrong = [sentence for sentence in quoted if _normalised(sentence).rstrip(".") not in text]
     assert not wrong, wrong
+
+
+@needs_seeds
+def test_the_network_choices_in_the_hazard_log_quote_the_seeds_word_for_word():
+    """docs/clinical-safety.md, "The network's choices": the sentence each choice interprets is the
+    document's own, so the SAG reviews the portal's reading against what the pathway says."""
+    text = _normalised(" ".join(path.read_text(encoding="utf-8") for path in SEEDS.glob("*.txt")))
+    log = (ROOT / "docs" / "clinical-safety.md").read_text(encoding="utf-8")
+    section = log.split("## The network's choices", 1)[1]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| ---")]
+    quotes = [quote for row in rows[1:] for quote in re.findall(r'"(.+?)"', row.split(" | ")[1])]
+    assert len(quotes) >= 10
+    wrong = [quote for quote in quotes if _normalised(quote) not in text]
+    assert not wrong, wrong
