@@ -214,7 +214,13 @@ def referral_record_first_treatment(
     )
     override = urgent_override_reason.strip()
     if departures and not override:
-        raise ValidationError({field: refusal + OVERRIDE_HINT for field, refusal in departures.items()})
+        # The before-MDT refusal says already how to record the override.
+        raise ValidationError(
+            {
+                field: refusal if field == "urgent_override_reason" else refusal + OVERRIDE_HINT
+                for field, refusal in departures.items()
+            }
+        )
     referral.first_treatment_on = treated_on
     referral.first_treatment_modality = modality
     referral.first_treatment_practitioner = practitioner
