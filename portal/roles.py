@@ -84,6 +84,13 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *_crud("diagnostics.historicalcapacitydeclaration", "view"),
         *_crud("diagnostics.historicalclinicsurvey", "view"),
         "diagnostics.view_diagnostic_figures",
+        # Cancer waiting times (issue 18): the PTL, pathway dates and next actions, all through
+        # waiting_times.services; the admin only reads them.
+        *_crud("waiting_times.cancerpathway", "view", "change"),
+        *_crud("waiting_times.nextaction", "view", "add", "change"),
+        *_crud("waiting_times.pathwayevent", "view"),
+        *_crud("waiting_times.historicalcancerpathway", "view"),
+        *_crud("waiting_times.historicalnextaction", "view"),
     },
     # Sees and updates their own patients (object-level checks in the views); no admin. MDT
     # discussions only through object-level checked pages (their patients, cases they present).
@@ -96,6 +103,9 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         # Their own patients' pathology reviews, on the referral's object-level checked page.
         *_crud("diagnostics.pathologyreview", "view"),
         *_crud("diagnostics.moleculartest", "view"),
+        # Their own patients' rows of the PTL (CancerPathway.objects.visible_to).
+        *_crud("waiting_times.cancerpathway", "view"),
+        *_crud("waiting_times.nextaction", "view"),
     },
     # Governs the network: approves directory changes and policy versions.
     Role.SAG_MEMBER: {

@@ -25,5 +25,6 @@ urlpatterns = [
     path("second-opinions/", include("second_opinions.urls")),
     path("mdt/", include("mdt.urls")),
     path("diagnostic/", include("diagnostics.urls")),
+    path("", include("waiting_times.urls")),
     path("", include("referrals.urls")),
 ]

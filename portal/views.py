@@ -6,6 +6,7 @@ from django.utils import timezone
 from directory.models import ChangeRequest
 from policies.models import PolicyDocument
 from referrals.reports import chart_geometry, standards_by_month
+from waiting_times.models import CancerPathway
 
 
 @login_required
@@ -18,6 +19,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "is_sag_member": user.is_sag_member,
         "has_no_role": not (user.is_superuser or user.role_names),
     }
+    if user.has_perm("waiting_times.view_cancerpathway"):
+        # Today's work, the office's across the network, a clinician's for their own patients;
+        # each count links into the PTL filtered to the same pathways.
+        context["todays_work"] = CancerPathway.objects.visible_to(user).todays_work(timezone.localdate())
     if user.is_mdt_office:
         chart = standards_by_month(today=timezone.localdate())
         context.update(standards_chart=chart, standards_geometry=chart_geometry(chart))

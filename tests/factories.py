@@ -15,6 +15,8 @@ from referrals.rules import RoutingCase, route_referral
 from referrals.seed import synthetic_nhs_number
 from second_opinions import rules as second_opinion_rules
 from second_opinions.models import SecondOpinionRequest
+from waiting_times.models import CancerPathway, Outcome, Route
+from waiting_times.tracking import tracking_fields
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -533,3 +535,68 @@ def set_core_members(mdt, practitioners) -> None:
         practitioner.is_core_mdt_member = True
         practitioner.core_mdt_service = mdt.service
         practitioner.save(update_fields=["is_core_mdt_member", "core_mdt_service"])
+
+
+# Cancer waiting times (issue 18) ------------------------------------------------------------------
+
+
+class RunningPathwayFactory(factory.django.DjangoModelFactory):
+    """An urgent suspected cancer pathway, received with its referral (2 Nov 2026) and not yet
+    diagnosed. The PTL's tracking dates are computed as the services compute them."""
+
+    class Meta:
+        model = CancerPathway
+        skip_postgeneration_save = True
+
+    referral = factory.SubFactory(ReceivedReferralFactory)
+    route = Route.URGENT_SUSPECTED_CANCER
+    first_received_on = factory.LazyAttribute(lambda p: p.referral.received_on)
+
+    @factory.post_generation
+    def track(self, create, extracted, **kwargs):
+        if create:
+            # Far in the future: "today" only checks that no recorded date is after it.
+            fields = tracking_fields(self, today=datetime.date(9999, 1, 1))
+            CancerPathway.objects.filter(pk=self.pk).update(**fields)
+            for name, value in fields.items():
+                setattr(self, name, value)
+
+
+class TransferPathwayFactory(RunningPathwayFactory):
+    """Transferred in: first received by the referring provider 40 days before it reached us."""
+
+    referring_provider = factory.SubFactory(OrganisationFactory)
+    transferred_on = factory.LazyAttribute(lambda p: p.referral.received_on)
+    first_received_on = factory.LazyAttribute(lambda p: p.referral.received_on - datetime.timedelta(days=40))
+
+
+class TransferMissingFirstReceiptPathwayFactory(TransferPathwayFactory):
+    """A transfer moved from the old yes/no flag: the first provider's receipt date is not known."""
+
+    first_received_on = None
+
+
+class DiagnosedPathwayFactory(RunningPathwayFactory):
+    """Told they have cancer on day 10, decision to treat on day 14."""
+
+    told_on = factory.LazyAttribute(lambda p: p.first_received_on + datetime.timedelta(days=10))
+    outcome = Outcome.CANCER
+    decision_to_treat_on = factory.LazyAttribute(lambda p: p.first_received_on + datetime.timedelta(days=14))
+
+
+class TreatedLatePathwayFactory(DiagnosedPathwayFactory):
+    """Treated on day 70: the 62-day clock stopped breached (received 80 days before 2 Nov)."""
+
+    first_received_on = factory.LazyAttribute(lambda p: p.referral.received_on - datetime.timedelta(days=80))
+    treated_on = factory.LazyAttribute(lambda p: p.first_received_on + datetime.timedelta(days=70))
+    treatment_admitted = True
+
+
+class RuledOutPathwayFactory(RunningPathwayFactory):
+    told_on = factory.LazyAttribute(lambda p: p.first_received_on + datetime.timedelta(days=12))
+    outcome = Outcome.RULED_OUT
+
+
+class ClosedPathwayFactory(RuledOutPathwayFactory):
+    closed_at = factory.LazyFunction(lambda: datetime.datetime(2026, 11, 20, 12, tzinfo=datetime.UTC))
+    close_reason = "Cancer ruled out."

@@ -84,11 +84,15 @@ INSTALLED_APPS = [
     "mdt",
     "diagnostics",
     "second_opinions",
+    "waiting_times",
 ]
 
 # The composition root's wiring of intake: what apps above referrals/ add to a referral as it is
 # taken in, inside referral_create's transaction (referrals/ imports none of them: STYLE.md).
-REFERRAL_INTAKE_STEPS = ["diagnostics.services.referral_apply_intake_suggestions"]
+REFERRAL_INTAKE_STEPS = [
+    "diagnostics.services.referral_apply_intake_suggestions",
+    "waiting_times.services.pathway_create_for_referral",
+]
 # ... and what recording an unplanned excision does in other apps (issue 16): each step takes the
 # referral and the user, runs in the same transaction and returns what it did, for the office.
 UNPLANNED_EXCISION_STEPS = ["mdt.services.discussion_list_unplanned_excision"]
@@ -293,6 +297,19 @@ REFERRAL_POLICY_CHECK = "policies.services.implemented_version_warnings"
 # Who is told of a clinically urgent override of the pathway at a first treatment (issue 16): a
 # callable taking the referral and returning e-mail addresses (the MDT lead; else the office).
 REFERRAL_MDT_LEAD_ADDRESSES = "mdt.services.mdt_lead_addresses_for_referral"
+
+# Cancer waiting times (issue 18, waiting_times/). Network choices, kept in code rather than the
+# environment: changing one changes what the PTL shows, so it goes through review like the rules.
+# After changing CWT_CLOCK_POLICY or CWT_AT_RISK_DAY run `manage.py cwt_refresh` (the PTL keeps
+# each open pathway's due and at-risk dates, computed from these, to sort and filter on).
+# - CWT_CLOCK_POLICY: waiting_times.rules.ClockPolicy fields, where the guidance leaves the choice
+#   to the network (docs/cwt-guidance.md lists them). Empty: the defaults (handover by day 38...).
+# - CWT_AT_RISK_DAY: the day of each standard from which a running clock shows as "at risk"
+#   (a display state only; keys are the standards "fds", "62" and "31").
+# - CWT_THRESHOLDS: the operational standard, in per cent of patients, for the performance figures.
+CWT_CLOCK_POLICY: dict = {}
+CWT_AT_RISK_DAY = {"fds": 21, "62": 50, "31": 24}
+CWT_THRESHOLDS = {"fds": 80, "31": 96, "62": 85}
 
 # Second opinions: chase records not received after this many days, and flag an opinion not
 # sent this many days after the request was received.

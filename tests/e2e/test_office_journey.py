@@ -1,6 +1,7 @@
 """The MDT office's journey in Chromium, and its intake form with JavaScript off."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -9,6 +10,7 @@ from mdt.models import Mdt, MdtDiscussion, MdtMeeting
 from referrals.models import Patient
 from referrals.seed import synthetic_nhs_number
 from tests.e2e.conftest import DEMO_PASSWORD
+from waiting_times.models import CancerPathway
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -141,3 +143,45 @@ def test_sign_in_and_the_two_step_intake_work_without_javascript(journey):
     patient = Patient.objects.get(family_name="Scriptless")
     assert page.url.endswith(f"/patients/{patient.pk}/")
     office.check(f"Patient {patient.initials}")
+
+
+def test_office_works_the_ptl_from_todays_work_on_the_home_page(journey):
+    """Home -> breaches -> the PTL -> a next action from a row -> a late transfer's pathway, whose
+    breach reason is recorded before it closes."""
+    office = journey("office-ptl")
+    page = office.page
+    office.sign_in("office")
+    office.check("Home")
+    page.get_by_role("region", name="Today's work").get_by_role("link", name=re.compile("breached")).click()
+    office.check("Patient tracking list")
+    assert "Breached" in page.get_by_role("table").inner_text()
+
+    office.goto("/ptl/")
+    row = page.get_by_role("row").filter(has_text="MARSH, Mina")
+    row.locator("summary").click()
+    row.get_by_label("Next action").fill("Ask the referring trust for the delay reason")
+    row.get_by_label("Owner").select_option(label="Olive Office")
+    row.get_by_label("Due").fill(timezone.localdate().isoformat())
+    row.get_by_role("button", name="Add").click()
+    assert "Next action added." in page.get_by_role("alert").inner_text()
+    office.check("Patient tracking list")
+
+    pathway = CancerPathway.objects.get(referral__patient__family_name="Marsh")
+    page.get_by_role("row").filter(has_text="MARSH, Mina").get_by_role(
+        "link", name=re.compile("^Pathway")
+    ).click()
+    office.check(f"Cancer pathway {pathway.pk}")
+    page.locator("summary", has_text="Close the pathway").click()
+    page.get_by_label("Why close the pathway").fill("Treated.")
+    page.get_by_role("button", name="Close").click()
+    assert "before closing" in page.get_by_role("alert").inner_text()
+    page.locator("summary", has_text="Breach reason").click()
+    page.get_by_label("Breach reason").select_option(label="Late inter-provider transfer")
+    page.get_by_role("button", name="Record breach reason").click()
+    page.locator("summary", has_text="Close the pathway").click()
+    page.get_by_label("Why close the pathway").fill("Treated.")
+    page.get_by_role("button", name="Close").click()
+    assert "Pathway closed" in page.get_by_role("alert").inner_text()
+    office.check(f"Cancer pathway {pathway.pk}")
+    pathway.refresh_from_db()
+    assert pathway.closed_at is not None

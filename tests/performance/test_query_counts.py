@@ -17,8 +17,12 @@ from tests.factories import (
     PractitionerFactory,
     ReceivedReferralFactory,
     ReceivedSecondOpinionRequestFactory,
+    RunningPathwayFactory,
+    ServiceFactory,
+    TransferMissingFirstReceiptPathwayFactory,
     UserFactory,
 )
+from waiting_times.models import NextAction
 
 pytestmark = pytest.mark.django_db
 
@@ -161,4 +165,43 @@ def test_policy_list_runs_the_same_queries_at_5_and_50_documents(client, office_
     client.force_login(office_user)
     url = reverse("policies:list")
     at_5, at_50 = same_at_5_and_50(client, url, make)
+    assert at_5 == at_50
+
+
+def _pathways(clinician, office_user):
+    """Open pathways of distinct patients, each with its own consultant (a third the clinician's),
+    service, a transfer in every other row and an open next action, so nothing is shared."""
+    serial = iter(range(10_000))
+
+    def make(n: int) -> None:
+        for _ in range(n):
+            i = next(serial)
+            factory = TransferMissingFirstReceiptPathwayFactory if i % 2 else RunningPathwayFactory
+            pathway = factory(
+                referral__responsible_consultant=clinician if i % 3 else UserFactory(role="Clinician"),
+                referral__received_on=datetime.date(2026, 11, 2) - datetime.timedelta(days=i),
+                referral__service=ServiceFactory(),
+            )
+            NextAction.objects.create(
+                pathway=pathway, what="Chase", owner=office_user, due_on=datetime.date(2026, 12, 1)
+            )
+
+    return make
+
+
+def test_ptl_for_the_office_runs_the_same_queries_at_5_and_50_rows(client, office_user, clinician):
+    client.force_login(office_user)
+    at_5, at_50 = same_at_5_and_50(client, "/ptl/", _pathways(clinician, office_user))
+    assert at_5 == at_50
+
+
+def test_ptl_for_a_clinician_runs_the_same_queries_at_5_and_50_rows(client, office_user, clinician):
+    client.force_login(clinician)
+    at_5, at_50 = same_at_5_and_50(client, "/ptl/", _pathways(clinician, office_user))
+    assert at_5 == at_50
+
+
+def test_ptl_csv_runs_the_same_queries_at_5_and_50_rows(client, office_user, clinician):
+    client.force_login(office_user)
+    at_5, at_50 = same_at_5_and_50(client, "/ptl.csv?status=running", _pathways(clinician, office_user))
     assert at_5 == at_50

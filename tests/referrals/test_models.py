@@ -78,8 +78,11 @@ def test_handover_day_38_only_for_transfers(db):
 def test_seed_demo_gives_every_demo_patient_a_key_worker_a_hospital_number_and_a_routed_referral(db):
     from django.core.management import call_command
 
+    from referrals.seed import DEMO_PATIENTS
+    from waiting_times.seed import DEMO as DEMO_PATHWAYS
+
     call_command("seed_demo", password="a-long-demo-password-1")
-    assert Patient.objects.count() == 6
+    assert Patient.objects.count() == len(DEMO_PATIENTS) + len(DEMO_PATHWAYS)
     assert not Patient.objects.filter(key_worker=None).exists()
     assert not Patient.objects.filter(hospital_numbers=None).exists()
     for referral in Referral.objects.all():

@@ -16,6 +16,7 @@ from tests.factories import (
     ServiceFactory,
     SpinalReferralFactory,
 )
+from waiting_times.services import pathway_create_for_referral
 
 LIST = reverse("referrals:patient_list")
 INTAKE = reverse("referrals:intake")
@@ -117,6 +118,7 @@ def test_list_shows_status_next_event_and_clock_state(client, clinician, patient
 
 def test_patient_page_shows_routing_with_reasons_clocks_and_timeline(client, office_user, today):
     referral = SpinalReferralFactory(received_on=datetime.date(2026, 11, 2), transferred_between_trusts=True)
+    pathway_create_for_referral(referral=referral)  # as intake does (REFERRAL_INTAKE_STEPS)
     ReferralEvent.objects.create(
         referral=referral,
         actor=office_user,
@@ -130,7 +132,7 @@ def test_patient_page_shows_routing_with_reasons_clocks_and_timeline(client, off
         assert escape(reason) in html  # reasons now quote the pathway, in quotation marks
     assert "28-day" in html
     assert "Looked at scans" in html
-    assert "day-38 handover point 10/12/2026" in html
+    assert "handover by day 38, 10/12/2026" in html
     assert "<script" not in html
     assert html.count("<h1") == 1
 

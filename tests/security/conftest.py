@@ -26,8 +26,10 @@ from tests.factories import (
     ReceivedReferralFactory,
     ReceivedSecondOpinionRequestFactory,
     RequestedPathologyReviewFactory,
+    RunningPathwayFactory,
     ServiceFactory,
 )
+from waiting_times.models import NextAction
 
 
 @dataclass
@@ -39,6 +41,7 @@ class Side:
     discussion: object
     second_opinion: object
     calendar_token: str
+    pathway: object
 
 
 @dataclass
@@ -56,7 +59,8 @@ def _side(clinician, given_name: str, family_name: str) -> Side:
     discussion = MdtDiscussionFactory(referral=referral)
     second_opinion = ReceivedSecondOpinionRequestFactory(patient=referral.patient)
     token = mdt_services.calendar_token_get_or_create(user=clinician).token
-    return Side(referral.patient, referral, discussion, second_opinion, token)
+    pathway = RunningPathwayFactory(referral=referral)
+    return Side(referral.patient, referral, discussion, second_opinion, token, pathway)
 
 
 @pytest.fixture
@@ -95,6 +99,9 @@ def world(clinician, other_clinician, office_user, sag_member, outsider, superus
         ),
         "referral_return": ReferralReturn.objects.create(
             referral=mine.referral, returned_at=timezone.now(), returned_by=office_user, missing=["postcode"]
+        ),
+        "next_action": NextAction.objects.create(
+            pathway=mine.pathway, what="Book MRI", owner=office_user, due_on=mine.referral.received_on
         ),
         "molecular_test": MolecularTest.objects.create(
             review=RequestedPathologyReviewFactory(referral=mine.referral),

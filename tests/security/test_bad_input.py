@@ -19,6 +19,7 @@ from tests.factories import (
     AwaitingApprovalPolicyDocumentFactory,
     DiscussedMdtDiscussionFactory,
     ReceivedReferralFactory,
+    RunningPathwayFactory,
 )
 
 # Random examples locally, to find new bugs; the same examples on every CI run (CI=true), so a
@@ -33,7 +34,7 @@ FUZZ = settings(
 
 # Refusals write nothing here. The access log records reads and axes records failed sign-ins by
 # design, so they are not counted.
-COUNTED_APPS = ("directory", "policies", "referrals", "second_opinions")
+COUNTED_APPS = ("directory", "policies", "referrals", "second_opinions", "waiting_times")
 
 # Text that has broken forms before: empty, blanks, control characters, very long, dates and
 # numbers out of range, markup and SQL.
@@ -276,3 +277,39 @@ def test_an_out_of_range_id_in_a_multiple_choice_is_refused_by_name(as_office):
     response = as_office.post(reverse("referrals:intake"), {"care_team": "99999999999999999999"})
     assert response.status_code == 200
     assert "care_team" in response.context["form"].errors
+
+
+@FUZZ
+@given(data=st.data())
+def test_pathway_dates(as_office, data):
+    pathway = RunningPathwayFactory()
+    url = reverse("waiting_times:pathway_dates", kwargs={"pk": pathway.pk})
+    names = field_names(as_office, reverse("waiting_times:pathway", kwargs={"pk": pathway.pk}))
+    payload = {name: data.draw(nasty_text, label=name) for name in names}
+    before = row_counts()
+    response = as_office.post(url, payload)
+    assert response.status_code < 500
+    if response.status_code != 302:
+        assert row_counts() == before
+
+
+@FUZZ
+@given(data=st.data())
+def test_next_action(as_office, data):
+    pathway = RunningPathwayFactory()
+    url = reverse("waiting_times:next_action_add", kwargs={"pk": pathway.pk})
+    prefix = f"p{pathway.pk}-"
+    payload = {prefix + name: data.draw(nasty_text, label=name) for name in ("what", "owner", "due_on")}
+    response = as_office.post(url, payload)
+    assert response.status_code < 500
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(
+    raw=command_payloads(
+        ["route", "received_on", "told_on", "outcome", "decision_to_treat_on", "treated_on", "ended", "today"]
+    )
+)
+def test_cwt_clocks_command(raw, monkeypatch):
+    run_command("cwt_clocks", raw, monkeypatch)

@@ -41,6 +41,7 @@ def other_clinicians_urls(world) -> list[str]:
         reverse("mdt:meeting_print", kwargs={"pk": theirs.discussion.meeting_id}),
         reverse("mdt:add_to_next", kwargs={"referral_id": theirs.referral.pk}),
         reverse("second_opinions:detail", kwargs={"pk": theirs.second_opinion.pk}),
+        reverse("waiting_times:pathway", kwargs={"pk": theirs.pathway.pk}),
     ]
 
 
@@ -171,3 +172,25 @@ def test_the_admin_is_refused_on_every_patient_path(world, signed_in):
         response = signed_in.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"status": "running"},
+        {"status": "at_risk"},
+        {"transfer": "in"},
+        {"handover": "true"},
+        {"next_action_due": "true"},
+        {"standard": "fds"},
+    ],
+)
+def test_no_filter_of_the_ptl_or_its_csv_shows_another_clinicians_patient(world, signed_in, query):
+    for url in (reverse("waiting_times:ptl"), reverse("waiting_times:ptl_csv")):
+        response = signed_in.get(url, query)
+        assert response.status_code == 200
+        assert_nothing_of(world.theirs, response)
+    assert (
+        world.mine.patient.family_name.upper() in signed_in.get(reverse("waiting_times:ptl")).content.decode()
+    )

@@ -145,6 +145,15 @@ MATRIX: dict[str, str] = {
     "diagnostic:survey_form": "L 403 403 200 403 200",
     "diagnostic:unplanned_excision": "405 405 405 405 405 405",
     "diagnostic:unplanned_excisions": "L 403 403 200 200 200",
+    "admin:waiting_times_cancerpathway_simple_history": "A A A 200 A 200",
+    "waiting_times:ptl": "L 403 200 200 403 200",
+    "waiting_times:ptl_csv": "L 403 200 200 403 200",
+    "waiting_times:pathway": "L 403 200 200 403 200",
+    "waiting_times:pathway_dates": "405 405 405 405 405 405",
+    "waiting_times:pathway_breach_reason": "405 405 405 405 405 405",
+    "waiting_times:pathway_close": "405 405 405 405 405 405",
+    "waiting_times:next_action_add": "405 405 405 405 405 405",
+    "waiting_times:next_action_done": "405 405 405 405 405 405",
 }
 # fmt: on
 
@@ -194,6 +203,8 @@ ADMIN_MODELS: dict[str, tuple[str, str]] = {
     "diagnostics.pathologyreview": ("200 403 200 403 200", "200 200 200 200 200"),
     "diagnostics.referralreturn": ("200 403 200 403 200", "200 200 200 200 200"),
     "second_opinions.secondopiniontransition": ("200 403 R 403 404", "200 200 R R 404"),
+    # Read-only for everyone: writes go through waiting_times.services.
+    "waiting_times.cancerpathway": ("200 403 200 403 200", "200 403 200 403 200"),
 }
 
 ADMIN_MODEL_VIEWS = ("changelist", "add", "change", "delete", "history")
@@ -258,6 +269,17 @@ def url_kwargs(world) -> dict[str, dict]:
         "mdt:calendar_feed": {"token": mine.calendar_token},
         "referrals:patient_detail": {"pk": mine.patient.pk},
         "referrals:break_glass": {"pk": mine.patient.pk},
+        **{
+            f"waiting_times:{name}": {"pk": mine.pathway.pk}
+            for name in (
+                "pathway",
+                "pathway_dates",
+                "pathway_breach_reason",
+                "pathway_close",
+                "next_action_add",
+            )
+        },
+        "waiting_times:next_action_done": {"pk": objects["next_action"].pk},
         "referrals:transition": {"pk": mine.referral.pk},
         "referrals:assign_surgeon": {"pk": mine.referral.pk},
         "referrals:first_treatment": {"pk": mine.referral.pk},

@@ -24,6 +24,7 @@ from policies.seed import load_reference_data as load_policies
 from portal.roles import STAFF_ROLES, Role
 from referrals.seed import load_demo_patients
 from second_opinions.seed import load_demo_requests as load_second_opinions
+from waiting_times.seed import load_demo_pathways
 
 DEMO_ACCOUNTS = [
     # (username, first name, last name, role or None for the superuser)
@@ -64,6 +65,11 @@ class Command(BaseCommand):
             load_second_opinions(office_user=users["office"], today=timezone.localdate())
             load_mdts(office_user=users["office"], demo_cases=True)
             load_diagnostic_clinics(office_user=users["office"])
+            load_demo_pathways(
+                office_user=users["office"],
+                clinicians={1: users["clinician1"], 2: users["clinician2"]},
+                today=timezone.localdate(),
+            )
             suggest_clinics_for_demo_referrals()
 
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))

@@ -1,0 +1,80 @@
+"""The PTL's filters (django-filter): provider, standard, status, consultant, tumour group,
+transfers in, and handovers due this week. Each is a condition on the pathway row or its
+referral, so the list stays one query whatever is chosen."""
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+
+from directory.models import Service
+from portal.roles import Role
+from referrals.models import Referral
+
+from .models import CancerPathway
+from .tracking import PtlStatus, Standard
+
+
+class PtlFilter(django_filters.FilterSet):
+    provider = django_filters.ModelChoiceFilter(
+        label="Provider", field_name="referral__service", queryset=Service.objects.order_by("name")
+    )
+    standard = django_filters.ChoiceFilter(
+        label="Standard that matters now", field_name="ptl_standard", choices=Standard.choices
+    )
+    status = django_filters.ChoiceFilter(label="Status", choices=PtlStatus.choices, method="filter_status")
+    consultant = django_filters.ModelChoiceFilter(
+        label="Consultant",
+        field_name="referral__responsible_consultant",
+        queryset=get_user_model().objects.filter(groups__name=Role.CLINICIAN.value, is_active=True),
+    )
+    tumour_group = django_filters.ChoiceFilter(
+        label="Tumour group", field_name="referral__tumour_type", choices=Referral.TumourType.choices
+    )
+    transfer = django_filters.ChoiceFilter(
+        label="Transfers",
+        choices=[
+            ("in", "Transferred in"),
+            ("first_receipt_missing", "Transferred in, first receipt date missing"),
+        ],
+        method="filter_transfer",
+    )
+    handover = django_filters.BooleanFilter(
+        label="Handover (day 38) due this week or overdue",
+        method="filter_handover",
+        widget=django_filters.widgets.BooleanWidget(),
+    )
+
+    next_action_due = django_filters.BooleanFilter(
+        label="Next action due",
+        method="filter_next_action_due",
+        widget=django_filters.widgets.BooleanWidget(),
+    )
+
+    class Meta:
+        model = CancerPathway
+        fields = [
+            "provider",
+            "standard",
+            "status",
+            "consultant",
+            "tumour_group",
+            "transfer",
+            "handover",
+            "next_action_due",
+        ]
+
+    def filter_status(self, queryset, name, value):
+        return queryset.with_ptl_status(timezone.localdate()).filter(ptl_state=value)
+
+    def filter_transfer(self, queryset, name, value):
+        transferred = queryset.filter(Q(referring_provider__isnull=False) | Q(transferred_on__isnull=False))
+        if value == "first_receipt_missing":
+            return transferred.filter(first_received_on__isnull=True)
+        return transferred
+
+    def filter_handover(self, queryset, name, value):
+        return queryset.handover_due(timezone.localdate()) if value else queryset
+
+    def filter_next_action_due(self, queryset, name, value):
+        return queryset.next_action_due(timezone.localdate()) if value else queryset

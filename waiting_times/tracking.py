@@ -1,0 +1,163 @@
+"""A pathway's recorded dates read through the clock rules, for pages and for the PTL's stored
+tracking dates. Reads settings (the clock policy, the at-risk days), so the rules need not; no
+database access: anything with a pathway's fields will do, a historical model in a migration
+included.
+
+- `facts_of(pathway, today)`: the recorded dates as `rules.PathwayFacts`.
+- `Tracking(pathway, today)`: the clocks on a day, the clock that matters now, its status with
+  "at risk", days left, or the error that stops the rules counting (for pages and the CSV).
+- `tracking_fields(pathway)`: the dates the PTL sorts and filters on in the database (the
+  `ptl_*` fields of CancerPathway), which do not move as the days pass."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from . import rules
+
+# The PTL sorts pathways with nothing due after everything else, and pathways whose dates the
+# rules refuse before everything else: they cannot be tracked until someone corrects them.
+NOTHING_DUE = datetime.date(9999, 12, 31)
+CANNOT_COUNT = datetime.date(1, 1, 1)
+
+
+class PtlStatus(models.TextChoices):
+    """What the PTL shows and filters on: the clock statuses, "at risk" (a display state only)
+    and "dates to correct" (dates the rules refuse, e.g. moved from the old referral fields)."""
+
+    BREACHED = "breached", "Breached"
+    AT_RISK = "at_risk", "At risk"
+    RUNNING = "running", "Running"
+    MET = "met", "Met"
+    ENDED = "ended", "Ended"
+    NOT_APPLICABLE = "not_applicable", "No clock running"
+    INVALID = "invalid", "Dates to correct"
+
+
+class Standard(models.TextChoices):
+    FDS = rules.Standard.FDS.value, "28-day Faster Diagnosis"
+    RTT_62 = rules.Standard.RTT_62.value, "62-day"
+    DTT_31 = rules.Standard.DTT_31.value, "31-day"
+
+
+def clock_policy() -> rules.ClockPolicy:
+    return rules.ClockPolicy(**settings.CWT_CLOCK_POLICY)
+
+
+def at_risk_day(standard: rules.Standard) -> int:
+    return {**rules.DEFAULT_AT_RISK_DAY, **settings.CWT_AT_RISK_DAY}[standard.value]
+
+
+def clock_start_on(pathway) -> datetime.date | None:
+    """The first provider's receipt; without it (a transfer moved from the old referral fields)
+    the transfer's date, a provisional start shown as "first receipt date missing"."""
+    return pathway.first_received_on or pathway.transferred_on
+
+
+def facts_of(pathway, today: datetime.date) -> rules.PathwayFacts:
+    """The recorded dates as the rules take them."""
+    offer = None
+    if pathway.offer_declined_for and pathway.offer_available_from:
+        offer = rules.DeclinedOffer(pathway.offer_declined_for, pathway.offer_available_from)
+    return rules.PathwayFacts(
+        route=rules.Route(pathway.route),
+        received_on=clock_start_on(pathway),
+        today=today,
+        upgraded_on=pathway.upgraded_on,
+        transferred_on=pathway.transferred_on,
+        dna_rebooked_on=pathway.dna_rebooked_on,
+        told_on=pathway.told_on,
+        outcome=rules.Outcome(pathway.outcome) if pathway.outcome else None,
+        decision_to_treat_on=pathway.decision_to_treat_on,
+        admitted_offer_declined=offer,
+        treated_on=pathway.treated_on,
+        treatment_admitted=pathway.treatment_admitted,
+        ended=rules.Ending(pathway.ended) if pathway.ended else None,
+        ended_on=pathway.ended_on,
+    )
+
+
+class Tracking:
+    """One pathway's clocks on a day, read for a page: the clock that matters now, its day,
+    due date, days left and display status; or the error that stops the rules counting."""
+
+    def __init__(self, pathway, today: datetime.date) -> None:
+        self.pathway = pathway
+        self.today = today
+        self.error = ""
+        self.clocks: rules.PathwayClocks | None = None
+        self.clock: rules.Clock | None = None
+        if clock_start_on(pathway) is None:
+            self.error = "No clock start: enter the date the first provider received the referral."
+            return
+        try:
+            self.clocks = rules.pathway_clocks(facts_of(pathway, today), policy=clock_policy())
+        except rules.PathwayError as error:
+            self.error = f"Dates to correct: {error}"
+            return
+        self.clock = rules.current_clock(self.clocks)
+
+    @property
+    def status(self) -> str:
+        if self.error:
+            return PtlStatus.INVALID
+        if self.clock is None:
+            return PtlStatus.NOT_APPLICABLE
+        return rules.display_status(self.clock, threshold_day=at_risk_day(self.clock.standard))
+
+    @property
+    def status_label(self) -> str:
+        return PtlStatus(self.status).label
+
+    @property
+    def standard_label(self) -> str:
+        return Standard(self.clock.standard.value).label if self.clock else ""
+
+    @property
+    def days_left(self) -> int | None:
+        """Days to the due date of a running clock (negative once breached)."""
+        if self.clock is None or not rules.is_running(self.clock):
+            return None
+        return (self.clock.due - self.today).days
+
+    @property
+    def handover_by(self) -> datetime.date | None:
+        return self.clocks.rtt_62.handover_by if self.clocks else None
+
+
+def tracking_fields(pathway, today: datetime.date | None = None) -> dict:
+    """The PTL's stored tracking dates of `pathway` (CancerPathway's `ptl_*` fields): the
+    standard that matters now, its due date (the sort key), the first day it shows at risk and
+    the first day it is breached while it runs, a fixed status once it has stopped ("" while it
+    runs), and the 62-day clock's handover date. `today` only checks that no date is in the
+    future; the dates themselves do not depend on it."""
+    tracking = Tracking(pathway, today or timezone.localdate())
+    fields = {
+        "ptl_standard": "",
+        "ptl_due_on": NOTHING_DUE,
+        "ptl_at_risk_on": None,
+        "ptl_breached_on": None,
+        "ptl_status": PtlStatus.NOT_APPLICABLE.value,
+        "ptl_handover_by": tracking.handover_by,
+    }
+    clock = tracking.clock
+    if tracking.error:
+        fields.update(ptl_due_on=CANNOT_COUNT, ptl_status=PtlStatus.INVALID.value)
+    elif clock is not None and rules.is_running(clock):
+        fields.update(
+            ptl_standard=clock.standard.value,
+            ptl_due_on=clock.due,
+            ptl_at_risk_on=rules.day_reached(clock, at_risk_day(clock.standard)),
+            ptl_breached_on=rules.day_reached(clock, clock.target_days + 1),
+            ptl_status="",
+        )
+    elif clock is not None:
+        breached = clock.status == rules.ClockStatus.BREACHED
+        fields.update(
+            ptl_standard=clock.standard.value,
+            ptl_due_on=clock.due if breached else NOTHING_DUE,
+            ptl_status=clock.status.value,
+        )
+    return fields

@@ -1,0 +1,315 @@
+"""The patient tracking list (PTL), its CSV, next actions from the row, and a pathway's page.
+Thin: parse, check permission, call a service, render.
+
+Every pathway is looked up through `CancerPathway.objects.visible_to(request.user)` (the referral's
+rule: the MDT office sees all, a clinician their own patients; anyone else's is a 404), and every
+page or download that shows patients writes their ids to the access log."""
+
+import datetime
+from collections.abc import Iterator
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from portal.csv_export import csv_response
+from portal.forms import report_form_errors
+from portal.models import AccessLog
+from portal.paging import keyset_page
+from portal.patient_data import shows_patients
+from portal.services import access_log_record
+
+from . import services
+from .filters import PtlFilter
+from .forms import BreachReasonForm, CloseForm, NextActionForm, PathwayDatesForm, office_users
+from .models import CancerPathway, NextAction
+from .tracking import Tracking
+
+PTL_ORDER = ("ptl_due_on", "pk")
+PTL_PAGE_SIZE = 50
+CSV_CHUNK = 1000
+CSV_HEADER = [
+    "Patient",
+    "NHS number",
+    "Provider",
+    "How it started",
+    "Transfer",
+    "Standard that matters now",
+    "Day",
+    "Of",
+    "Due",
+    "Days left",
+    "Status",
+    "Next action",
+    "Next action owner",
+    "Next action due",
+    "Breach reason",
+]
+VIEW = "waiting_times.view_cancerpathway"
+EDIT = "waiting_times.change_cancerpathway"
+
+
+def _visible(request: HttpRequest) -> QuerySet:
+    return CancerPathway.objects.visible_to(request.user)
+
+
+def _with_row_data(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related(
+        "referral__patient", "referral__service", "referral__responsible_consultant", "referring_provider"
+    )
+
+
+def _open_actions(pathways: list) -> None:
+    """Each pathway's open next actions (soonest first) as `open_actions`: one query a page."""
+    actions = NextAction.objects.filter(done_at__isnull=True).select_related("owner").order_by("due_on", "pk")
+    prefetch_related_objects(pathways, Prefetch("next_actions", queryset=actions, to_attr="open_actions"))
+
+
+class PtlRow:
+    """One row of the PTL (and of its CSV): the pathway, its tracking on today, the first open
+    next action."""
+
+    def __init__(self, pathway: CancerPathway, today: datetime.date) -> None:
+        self.pathway = pathway
+        self.patient = pathway.referral.patient
+        self.tracking = Tracking(pathway, today)
+        self.next_action = pathway.open_actions[0] if pathway.open_actions else None
+        self.action_form: NextActionForm | None = None
+
+    @property
+    def started(self) -> str:
+        return self.pathway.get_route_display()
+
+    @property
+    def transfer(self) -> str:
+        if not self.pathway.is_transfer:
+            return ""
+        source = (
+            self.pathway.referring_provider.name if self.pathway.referring_provider else "another provider"
+        )
+        text = f"Transferred in from {source}"
+        return f"{text}; first receipt date missing" if self.pathway.first_receipt_missing else text
+
+    def csv(self) -> list:
+        clock, action = self.tracking.clock, self.next_action
+        return [
+            str(self.patient),
+            self.patient.nhs_number_display,
+            self.pathway.referral.service.name if self.pathway.referral.service else "",
+            self.started,
+            self.transfer,
+            self.tracking.standard_label,
+            clock.days if clock else None,
+            clock.target_days if clock else None,
+            clock.due if clock else None,
+            self.tracking.days_left,
+            self.tracking.status_label,
+            action.what if action else "",
+            str(action.owner) if action else "",
+            action.due_on if action else None,
+            self.pathway.get_breach_reason_display(),
+        ]
+
+
+def _filtered(request: HttpRequest) -> tuple[PtlFilter, QuerySet]:
+    visible = _visible(request).open()
+    ptl = PtlFilter(request.GET, request=request, queryset=visible)
+    # A refused filter shows its message and no pathways, not all of them.
+    return ptl, (ptl.qs if ptl.is_valid() else visible.none())
+
+
+@login_required
+@shows_patients(lambda context: [row.patient.pk for row in context["rows"]], action=AccessLog.Action.LIST)
+@permission_required(VIEW, raise_exception=True)
+def ptl(request: HttpRequest) -> HttpResponse:
+    """The open pathways this user may see, the clock that matters now of each, breached first."""
+    today = timezone.localdate()
+    ptl_filter, listed = _filtered(request)
+    page = keyset_page(
+        _with_row_data(listed),
+        fields=PTL_ORDER,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        size=PTL_PAGE_SIZE,
+    )
+    _open_actions(page.object_list)
+    rows = [PtlRow(pathway, today) for pathway in page]
+    if request.user.has_perm("waiting_times.add_nextaction"):
+        office = list(office_users())  # once a page; each row adds its own consultant
+        for row in rows:
+            consultant = row.pathway.referral.responsible_consultant
+            owners = office + ([consultant] if consultant and consultant not in office else [])
+            row.action_form = NextActionForm(pathway=row.pathway, owners=owners, prefix=f"p{row.pathway.pk}")
+    query = request.GET.copy()
+    for key in ("after", "before"):
+        query.pop(key, None)
+    return TemplateResponse(
+        request,
+        "waiting_times/ptl.html",
+        {"filter": ptl_filter, "rows": rows, "page": page, "query": query.urlencode(), "today": today},
+    )
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def ptl_csv(request: HttpRequest) -> HttpResponse:
+    """The PTL's rows for the same filters, every page of them, formula-safe; each chunk's
+    patients are written to the access log as exported."""
+    today = timezone.localdate()
+    _, listed = _filtered(request)
+
+    def rows() -> Iterator[list]:
+        after = None
+        while True:
+            page = keyset_page(_with_row_data(listed), fields=PTL_ORDER, after=after, size=CSV_CHUNK)
+            _open_actions(page.object_list)
+            chunk = [PtlRow(pathway, today) for pathway in page]
+            access_log_record(
+                user=request.user,
+                patient_ids=[row.patient.pk for row in chunk],
+                action=AccessLog.Action.EXPORT,
+                page=request.path,
+            )
+            yield from (row.csv() for row in chunk)
+            if not page.has_next:
+                return
+            after = str(page.next_after)
+
+    return csv_response(f"ptl-{today:%Y%m%d}.csv", CSV_HEADER, rows())
+
+
+def _back(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@require_POST
+@login_required
+@permission_required("waiting_times.add_nextaction", raise_exception=True)
+def next_action_add(request: HttpRequest, pk: int) -> HttpResponse:
+    pathway = get_object_or_404(_visible(request).select_related("referral"), pk=pk)
+    form = NextActionForm(request.POST, pathway=pathway, prefix=f"p{pathway.pk}")
+    if not form.is_valid():
+        report_form_errors(request, form)
+    else:
+        try:
+            services.next_action_add(pathway_id=pathway.pk, by=request.user, **form.cleaned_data)
+            messages.success(request, "Next action added.")
+        except ValidationError as error:
+            report_form_errors(request, form, error)
+    return redirect(_back(request, reverse("waiting_times:ptl")))
+
+
+@require_POST
+@login_required
+@permission_required("waiting_times.change_nextaction", raise_exception=True)
+def next_action_done(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_object_or_404(NextAction.objects.filter(pathway__in=_visible(request).values("pk")), pk=pk)
+    try:
+        services.next_action_complete(action_id=action.pk, by=request.user)
+        messages.success(request, "Next action done.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(_back(request, reverse("waiting_times:ptl")))
+
+
+@login_required
+@shows_patients(lambda context: [context["pathway"].referral.patient_id])
+@permission_required(VIEW, raise_exception=True)
+def pathway_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One pathway: its three clocks, the dates (editable by the MDT office, with a reason),
+    breach reason, next actions, closing and every change."""
+    pathway = get_object_or_404(_with_row_data(_visible(request)), pk=pk)
+    can_edit = request.user.has_perm(EDIT) and pathway.closed_at is None
+    context = {
+        "pathway": pathway,
+        "tracking": pathway.tracking(),
+        "events": pathway.events.select_related("actor"),
+        "actions": pathway.next_actions.select_related("owner", "done_by"),
+        "can_edit": can_edit,
+    }
+    if can_edit:
+        context.update(
+            # Prefixed: both forms have a "reason", and ids must be unique on the page.
+            dates_form=PathwayDatesForm(instance=pathway, prefix="dates"),
+            breach_form=BreachReasonForm(
+                initial={"breach_reason": pathway.breach_reason, "details": pathway.breach_reason_text}
+            ),
+            close_form=CloseForm(prefix="close"),
+            action_form=NextActionForm(pathway=pathway, prefix=f"p{pathway.pk}"),
+        )
+    return TemplateResponse(request, "waiting_times/pathway_detail.html", context)
+
+
+def _editable(request: HttpRequest, pk: int) -> CancerPathway:
+    return get_object_or_404(_visible(request), pk=pk)
+
+
+@require_POST
+@login_required
+@permission_required(EDIT, raise_exception=True)
+def pathway_dates(request: HttpRequest, pk: int) -> HttpResponse:
+    pathway = _editable(request, pk)
+    form = PathwayDatesForm(request.POST, instance=CancerPathway.objects.get(pk=pathway.pk), prefix="dates")
+    if not form.is_valid():
+        report_form_errors(request, form)
+    elif not form.changes():
+        messages.info(request, "Nothing changed.")
+    else:
+        try:
+            services.pathway_record(
+                pathway_id=pathway.pk,
+                by=request.user,
+                changes=form.changes(),
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, "Pathway dates recorded.")
+        except ValidationError as error:
+            report_form_errors(request, form, error)
+    return redirect("waiting_times:pathway", pk=pathway.pk)
+
+
+@require_POST
+@login_required
+@permission_required(EDIT, raise_exception=True)
+def pathway_breach_reason(request: HttpRequest, pk: int) -> HttpResponse:
+    pathway = _editable(request, pk)
+    form = BreachReasonForm(request.POST)
+    if not form.is_valid():
+        report_form_errors(request, form)
+    else:
+        try:
+            services.pathway_record_breach_reason(pathway_id=pathway.pk, by=request.user, **form.cleaned_data)
+            messages.success(request, "Breach reason recorded.")
+        except ValidationError as error:
+            report_form_errors(request, form, error)
+    return redirect("waiting_times:pathway", pk=pathway.pk)
+
+
+@require_POST
+@login_required
+@permission_required(EDIT, raise_exception=True)
+def pathway_close(request: HttpRequest, pk: int) -> HttpResponse:
+    pathway = _editable(request, pk)
+    form = CloseForm(request.POST, prefix="close")
+    if not form.is_valid():
+        report_form_errors(request, form)
+    else:
+        try:
+            services.pathway_close(pathway_id=pathway.pk, by=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, "Pathway closed: it has left the PTL.")
+        except ValidationError as error:
+            report_form_errors(request, form, error)
+    return redirect("waiting_times:pathway", pk=pathway.pk)
