@@ -154,9 +154,11 @@ def pathologist_refusal(
     )
 
 
-def needs_pathology_review(*, presentation: str, diagnosis_outcome: str) -> bool:
-    """Every suspected or confirmed sarcoma gets a review, until it is found not to be sarcoma."""
-    return presentation in ("suspected", "confirmed") and diagnosis_outcome != "not_sarcoma"
+def needs_pathology_review(*, presentation: str, designated_pathologist_reported: bool) -> bool:
+    """Every suspected or confirmed sarcoma's pathology is reviewed by a specialist sarcoma
+    pathologist, and stays needed until a designated sarcoma pathologist has reported: a local
+    "not sarcoma" (the diagnosis recorded on the referral) does not end it (issue 16: it used to)."""
+    return presentation in ("suspected", "confirmed") and not designated_pathologist_reported
 
 
 # Mutual aid ------------------------------------------------------------------------------------------

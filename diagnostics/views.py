@@ -64,7 +64,8 @@ def referral_diagnostic(request: HttpRequest, pk: int) -> HttpResponse:
         "mutual_aid_events": referral.events.filter(mutual_aid=True),
         "can_record": can_record,
         "needs_review": drules.needs_pathology_review(
-            presentation=referral.presentation, diagnosis_outcome=referral.diagnosis_outcome
+            presentation=referral.presentation,
+            designated_pathologist_reported=ds.designated_pathologist_reported(referral),
         ),
     }
     if can_record:
@@ -242,18 +243,21 @@ def diagnostic_dates(request: HttpRequest, pk: int) -> HttpResponse:
 
 @_office_action
 def unplanned_excision(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(
-        request,
-        pk,
-        dforms.UnplannedExcisionForm,
-        lambda r, d: ds.referral_record_unplanned_excision(
-            referral_id=r.pk,
-            organisation_id=d["organisation"].pk,
-            excised_on=d["excised_on"],
+    """Record an unplanned excision; the office is told where the case was listed for the MDT."""
+
+    def record(referral: Referral, data: dict) -> None:
+        recorded = ds.referral_record_unplanned_excision(
+            referral_id=referral.pk,
+            organisation_id=data["organisation"].pk,
+            excised_on=data["excised_on"],
             by=request.user,
-        ),
-        "Unplanned excision recorded.",
-    )
+        )
+        for note in recorded.mdt_listing:
+            # A case that could not be listed is a warning: the office lists it by hand.
+            level = messages.WARNING if note.startswith("Not ") else messages.INFO
+            messages.add_message(request, level, note)
+
+    return _act(request, pk, dforms.UnplannedExcisionForm, record, "Unplanned excision recorded.")
 
 
 @_office_action

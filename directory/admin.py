@@ -67,11 +67,12 @@ class PractitionerAdmin(ThroughChangeRequestsAdmin):
         "organisation",
         "speciality",
         "is_core_mdt_member",
+        "core_mdt_service",
         "designation_scope",
         "active",
         "propose_change_link",
     )
-    list_filter = ("speciality", "is_core_mdt_member", "designation_scope", "active")
+    list_filter = ("speciality", "is_core_mdt_member", "core_mdt_service", "designation_scope", "active")
     search_fields = ("name", "email")
     change_list_template = "admin/directory/propose_change_list.html"
 
@@ -79,8 +80,8 @@ class PractitionerAdmin(ThroughChangeRequestsAdmin):
 @admin.register(KeyContact)
 class KeyContactAdmin(ThroughChangeRequestsAdmin):
     target_slug = "key-contact"
-    list_display = ("label", "service", "phone_numbers", "email", "active", "propose_change_link")
-    list_filter = ("service", "active")
+    list_display = ("label", "service", "signpost", "phone_numbers", "email", "active", "propose_change_link")
+    list_filter = ("service", "signpost", "active")
     search_fields = ("label",)
     change_list_template = "admin/directory/propose_change_list.html"
 

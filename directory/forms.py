@@ -29,6 +29,14 @@ class PractitionerForm(SingleLineFieldsMixin, forms.ModelForm):
         label="Organisation",
         error_messages={"invalid_choice": "Unknown organisation: no organisation has this ODS code."},
     )
+    core_mdt_service = forms.ModelChoiceField(
+        queryset=Service.objects.all(),
+        to_field_name="code",
+        required=False,
+        label="Core member of the MDT of",
+        help_text="The service whose sarcoma MDT they are a core member of (its quorum counts them).",
+        error_messages={"invalid_choice": "Unknown service: no service has this code."},
+    )
 
     class Meta:
         model = Practitioner
@@ -39,6 +47,7 @@ class PractitionerForm(SingleLineFieldsMixin, forms.ModelForm):
             "email",
             "phone",
             "is_core_mdt_member",
+            "core_mdt_service",
             "designation_scope",
             "designation_date",
             "active",
@@ -50,6 +59,16 @@ class PractitionerForm(SingleLineFieldsMixin, forms.ModelForm):
         if self.instance.pk:
             # The choice values are ODS codes, so the initial value must be one too.
             self.initial["organisation"] = self.instance.organisation.ods_code
+            if self.instance.core_mdt_service_id:
+                self.initial["core_mdt_service"] = self.instance.core_mdt_service.code
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("core_mdt_service") and not cleaned.get("is_core_mdt_member"):
+            self.add_error(
+                "is_core_mdt_member", "A core member of an MDT is a core MDT member: tick core MDT member."
+            )
+        return cleaned
 
 
 class KeyContactForm(SingleLineFieldsMixin, forms.ModelForm):
@@ -57,17 +76,27 @@ class KeyContactForm(SingleLineFieldsMixin, forms.ModelForm):
         queryset=Service.objects.all(),
         to_field_name="code",
         label="Service",
+        required=False,
+        help_text="Leave empty only for a signposting contact outside the network's services.",
         error_messages={"invalid_choice": "Unknown service: no service has this code."},
     )
 
     class Meta:
         model = KeyContact
-        fields = ["label", "service", "phone_numbers", "email", "notes", "active"]
+        fields = ["label", "service", "signpost", "phone_numbers", "email", "notes", "active"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        if self.instance.pk and self.instance.service_id:
             self.initial["service"] = self.instance.service.code
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("service") and not cleaned.get("signpost") and "service" not in self.errors:
+            self.add_error("service", "Choose the service this contact belongs to.")
+        if cleaned.get("signpost") and not (cleaned.get("phone_numbers") or cleaned.get("email")):
+            self.add_error("phone_numbers", "A signposting contact needs a telephone number or an e-mail.")
+        return cleaned
 
 
 class ServiceForm(SingleLineFieldsMixin, forms.ModelForm):

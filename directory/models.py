@@ -90,6 +90,9 @@ class Practitioner(models.Model):
 
     class DesignationScope(models.TextChoices):
         NONE = "", "Not designated"
+        # "surgeons who are core or designated members of the Sarcoma MDT" (resection outside the
+        # spine, e.g. at a Local Sarcoma Unit); spinal surgery has its own designation.
+        SURGERY = "surgery", "Sarcoma surgery"
         SPINAL_SURGERY = "spinal_surgery", "Spinal surgery"
         CHEMOTHERAPY = "chemotherapy", "Chemotherapy"
         RADIOTHERAPY = "radiotherapy", "Radiotherapy"
@@ -101,6 +104,16 @@ class Practitioner(models.Model):
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=50, blank=True)
     is_core_mdt_member = models.BooleanField("core MDT member", default=False)
+    core_mdt_service = models.ForeignKey(
+        "Service",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="core_mdt_members",
+        verbose_name="core member of the MDT of",
+        help_text="The service whose sarcoma MDT they are a core member of. The MDT's quorum and "
+        "invitations read it, so an approved change counts at the next meeting.",
+    )
     designation_scope = models.CharField(
         max_length=30,
         choices=DesignationScope.choices,
@@ -141,10 +154,33 @@ class Practitioner(models.Model):
 
 
 class KeyContact(models.Model):
+    class Signpost(models.TextChoices):
+        """What the portal signposts patients to (second opinions, issue 16): a contact with one of
+        these is shown, with its numbers, wherever the portal names that kind of help."""
+
+        NONE = "", "Not a signposting contact"
+        SARCOMA_UK_SUPPORT_LINE = "sarcoma_uk_support_line", "Sarcoma UK Support Line"
+        PALS = "pals", "PALS (Patient Advice and Liaison Service)"
+
     label = models.CharField(max_length=200, help_text="e.g. MDT office, on-call spine consultant.")
     phone_numbers = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True)
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="key_contacts")
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="key_contacts",
+        help_text="Empty for a contact outside the network's services, such as an independent "
+        "charity's support line.",
+    )
+    signpost = models.CharField(
+        max_length=40,
+        choices=Signpost.choices,
+        blank=True,
+        help_text="Shown to patients and the office as this kind of help (e.g. the PALS of the "
+        "service's hospitals).",
+    )
     notes = models.CharField(max_length=300, blank=True)
     active = models.BooleanField(default=True, help_text="Retired contacts are kept, with their history.")
     history = HistoricalRecords()
@@ -153,7 +189,15 @@ class KeyContact(models.Model):
         ordering = ["service__name", "label"]
 
     def __str__(self) -> str:
-        return f"{self.label} ({self.service.code})"
+        return f"{self.label} ({self.service_code or 'network-wide'})"
+
+    @property
+    def service_code(self) -> str:
+        return self.service.code if self.service_id else ""
+
+    @property
+    def service_name(self) -> str:
+        return self.service.name if self.service_id else ""
 
 
 class DiagnosticClinic(models.Model):

@@ -108,6 +108,93 @@ def load_reference_data() -> None:
         )
 
 
+# Demo core members of the two sarcoma MDTs (issue 16: a quorum counts the directory's core
+# members of that MDT). Invented people, one for each speciality the demo quorum asks for: the
+# pathway documents list no core members. (speciality, name) per service code.
+DEMO_CORE_MEMBERS = {
+    "LSS": ("RRV", "UCLH"),
+    "RMH": ("RPY", "RMH"),
+}
+DEMO_CORE_SPECIALITIES = [
+    ("surgery", "Surgeon"),
+    ("radiology", "Radiologist"),
+    ("pathology", "Pathologist"),
+    ("clinical_oncology", "Clinical Oncologist"),
+    ("medical_oncology", "Medical Oncologist"),
+    ("nursing", "Nurse Specialist"),
+]
+
+
+def load_demo_core_members() -> list[Practitioner]:
+    """Invented core members of the LSS and RMH MDTs, one per speciality of the demo quorum, so the
+    demo MDTs can be quorate. Marked "(demo)" with example.invalid addresses. Idempotent."""
+    created = []
+    for service_code, (ods_code, place) in DEMO_CORE_MEMBERS.items():
+        service = Service.objects.filter(code=service_code).first()
+        organisation = Organisation.objects.filter(ods_code=ods_code).first()
+        if service is None or organisation is None:
+            continue
+        for speciality, title in DEMO_CORE_SPECIALITIES:
+            practitioner, made = Practitioner.objects.get_or_create(
+                name=f"{place} {title} (demo)",
+                organisation=organisation,
+                defaults={
+                    "speciality": speciality,
+                    "email": f"{service_code.lower()}.{speciality}@example.invalid",
+                    "is_core_mdt_member": True,
+                    "core_mdt_service": service,
+                },
+            )
+            if made:
+                created.append(practitioner)
+    return created
+
+
+# Signposting (issue 16): the second-opinion policy's Sarcoma UK Support Line and the NHS guide's
+# PALS are directory key contacts, added through the SAG's approval like any entry. The seed
+# documents give none of their numbers: the demo uses Ofcom's drama range (020 7946 0xxx), which
+# reaches nobody, and says so; the SAG approves the real numbers.
+SIGNPOSTING_CONTACTS = [
+    # (label, service code or None, signpost, demo phone number)
+    ("Sarcoma UK Support Line", None, "sarcoma_uk_support_line", "020 7946 0100"),
+    ("PALS, University College London Hospitals", "UCLH", "pals", "020 7946 0101"),
+    ("PALS, Royal National Orthopaedic Hospital", "RNOH", "pals", "020 7946 0102"),
+    ("PALS, The Royal Marsden", "RMH", "pals", "020 7946 0103"),
+]
+SIGNPOSTING_REASON = "Signposting contact for second opinions (issue 16), demo number: confirm the real one."
+
+
+def load_signposting_contacts(*, proposer, approver) -> None:
+    """Propose each signposting contact as a change request and approve it as the SAG member
+    `approver` (the demo's), so each entry has the approval history any entry has. Idempotent."""
+    from .models import ChangeRequest
+    from .services import change_request_approve, change_request_propose
+
+    for label, service_code, signpost, phone in SIGNPOSTING_CONTACTS:
+        if (
+            KeyContact.objects.filter(label=label).exists()
+            or ChangeRequest.objects.filter(proposed_values__label=label).exists()
+        ):
+            continue
+        request = change_request_propose(
+            proposer=proposer,
+            kind=ChangeRequest.Kind.ADD,
+            target_type=ChangeRequest.TargetType.KEY_CONTACT,
+            values={
+                "label": label,
+                "service": service_code or "",
+                "signpost": signpost,
+                "phone_numbers": phone,
+                "email": "",
+                "active": True,
+                "notes": "Demo number (Ofcom drama range): the SAG approves the real number.",
+            },
+            reason=SIGNPOSTING_REASON,
+            notify=False,
+        )
+        change_request_approve(change_request_id=request.pk, approver=approver, notify=False)
+
+
 DEMO_CHANGE_REASON = "Demo: a new MDT coordinator line for the London Sarcoma Service (fictional number)."
 
 

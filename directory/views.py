@@ -105,7 +105,7 @@ def export_practitioners(request: HttpRequest) -> HttpResponse:
 
 def export_key_contacts(request: HttpRequest) -> HttpResponse:
     rows = (
-        [c.pk, c.service.code, c.service.name, c.label, c.phone_numbers, c.email, c.notes]
+        [c.pk, c.service_code, c.service_name, c.label, c.phone_numbers, c.email, c.notes]
         for c in _published_key_contacts()
     )
     return csv_response("lsesn-key-contacts.csv", services.KEY_CONTACT_EXPORT_COLUMNS, rows)

@@ -40,7 +40,6 @@ class MdtAdminForm(forms.ModelForm):
             "name",
             "code",
             "service",
-            "core_members",
             "lead",
             "weekday",
             "start_time",
@@ -59,8 +58,16 @@ class MdtAdminForm(forms.ModelForm):
 class MdtAdmin(SimpleHistoryAdmin):
     form = MdtAdminForm
     list_display = ("name", "code", "service", "weekday", "start_time", "cutoff_working_days", "active")
-    filter_horizontal = ("core_members",)
     raw_id_fields = ("lead",)
+    readonly_fields = ("core_members_from_directory",)
+
+    @admin.display(description="Core members (from the directory)")
+    def core_members_from_directory(self, obj) -> str:
+        """Read from the directory, where the SAG approves them: propose a change there."""
+        if obj is None or obj.pk is None:
+            return "Saved MDTs list the directory's core members of their service's MDT."
+        names = [str(p) for p in obj.core_member_practitioners()]
+        return ", ".join(names) or "None in the directory yet: propose them as core members there."
 
 
 class MdtAttendanceInline(admin.TabularInline):

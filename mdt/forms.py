@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.text import slugify
 
-from directory.models import Practitioner
+from directory.models import Practitioner, Service
 from portal.forms import BoundedModelMultipleChoiceField, SingleLineFieldsMixin
 from portal.roles import Role
 from portal.widgets import LongSelect, LongSelectMultiple
@@ -106,7 +106,7 @@ class AttendanceForm(SingleLineFieldsMixin, forms.Form):
 
     def __init__(self, *args, meeting: MdtMeeting, recorded=None, **kwargs):
         super().__init__(*args, **kwargs)
-        core = meeting.mdt.core_members.all()
+        core = meeting.mdt.core_member_practitioners()
         # Those already recorded stay on offer when they have left the directory since, so saving
         # the form again keeps them; as many deputy rows as were recorded, and at least three.
         offered = Practitioner.objects.filter(
@@ -181,6 +181,20 @@ class OutcomeForm(SingleLineFieldsMixin, forms.Form):
     referrer_email = forms.EmailField(label="Referring clinician's e-mail", required=False)
     patient_email = forms.EmailField(
         label="Patient's e-mail", required=False, help_text="Needed if the patient receives the outcome."
+    )
+    agreed_treatment_centre = forms.ModelChoiceField(
+        label="Alternative centre the MDT agreed for planned treatment",
+        queryset=Service.objects.order_by("name"),
+        required=False,
+        help_text="Only where the MDT agreed a centre other than the pathway's: \"Patients with spinal "
+        "sarcomas can have planned treated at an alternative centre (i.e. NHNN Queens Square) following "
+        'MDT agreement that it is appropriate to do so."',
+    )
+    outcome_caveat_reason = forms.CharField(
+        label="Why the outcome is recorded although the meeting is not marked as held or not quorate",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Needed only then; the outcome shows that it was.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 

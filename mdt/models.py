@@ -30,11 +30,17 @@ class Mdt(models.Model):
     name = models.CharField(max_length=200)
     code = models.SlugField(max_length=20, unique=True, help_text="Short code, e.g. LSS, RMH.")
     service = models.ForeignKey("directory.Service", on_delete=models.PROTECT, related_name="mdts")
+    # Before issue 16 the office kept the core members here, by hand, a second step after the
+    # directory. They now come from the directory (`core_member_practitioners`: practitioners the
+    # SAG approved as core members of this MDT's service); this list is kept, with its history, as
+    # the record of that time, and is no longer read or edited.
     core_members = models.ManyToManyField(
         "directory.Practitioner",
         blank=True,
+        editable=False,
         related_name="core_of_mdts",
         db_table="referrals_mdt_core_members",
+        verbose_name="core members kept in the MDT before issue 16 (no longer used)",
     )
     lead = models.ForeignKey(
         "directory.Practitioner",
@@ -86,6 +92,15 @@ class Mdt(models.Model):
         labels = dict(Practitioner.Speciality.choices)
         return [labels.get(code, code) for code in self.quorum_specialities]
 
+    def core_member_practitioners(self):
+        """The MDT's core members: active practitioners the directory (SAG-approved) lists as core
+        members of the MDT of this MDT's service. An approved change counts at once."""
+        from directory.models import Practitioner
+
+        return Practitioner.objects.filter(
+            core_mdt_service_id=self.service_id, is_core_mdt_member=True, active=True
+        ).order_by("name")
+
 
 class MdtMeetingQuerySet(models.QuerySet):
     def upcoming(self, now) -> "MdtMeetingQuerySet":
@@ -110,6 +125,12 @@ class MdtMeeting(models.Model):
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
     cancel_reason = models.CharField(max_length=300, blank=True)
+    moved_from = models.DateField(
+        "moved from (bank holiday)",
+        null=True,
+        blank=True,
+        help_text="The bank holiday the weekly slot fell on: the meeting moved to the next working day.",
+    )
     attendees = models.ManyToManyField(
         "directory.Practitioner",
         through="MdtAttendance",
@@ -225,12 +246,33 @@ class MdtDiscussion(models.Model):
     imaging_available = models.BooleanField(default=False)
     pathology_available = models.BooleanField(default=False)
     late_addition_reason = models.TextField(blank=True)
+    unplanned_excision = models.BooleanField(
+        "listed for an unplanned excision",
+        default=False,
+        help_text="Put on the list because an unplanned excision was recorded on the referral.",
+    )
     added_at = models.DateTimeField()
     outcome = models.CharField(max_length=30, choices=Outcome.choices, blank=True)
     recommendation = models.TextField(blank=True)
     decision_to_treat_on = models.DateField(
         null=True, blank=True, help_text="Starts the 31-day decision-to-treat clock."
     )
+    agreed_treatment_centre = models.ForeignKey(
+        "directory.Service",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="alternative centre agreed for planned treatment",
+        help_text='"Patients with spinal sarcomas can have planned treated at an alternative centre '
+        '(i.e. NHNN Queens Square) following MDT agreement that it is appropriate to do so."',
+    )
+    outcome_caveat = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Set when the outcome was recorded for a meeting not marked as held or not quorate.",
+    )
+    outcome_caveat_reason = models.TextField("why the outcome was recorded anyway", blank=True)
     outcome_recorded_at = models.DateTimeField(null=True, blank=True)
     outcome_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

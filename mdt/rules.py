@@ -1,10 +1,14 @@
 """Pure rules for MDT meetings: data in, decision out, no database.
 
 - When an MDT meets: its weekly slot is a local time in London, so a 08:00 meeting is 08:00 GMT in
-  winter and 08:00 BST in summer (07:00 UTC). Meetings are not created on bank holidays.
+  winter and 08:00 BST in summer (07:00 UTC). A slot on a bank holiday moves to the next working
+  day (the network's choice, setting MDT_BANK_HOLIDAY_MEETINGS; "cancel" skips it instead).
 - The case-list cut-off: noon, a set number of working days before the meeting; weekends and
   England-and-Wales bank holidays (the maintained `holidays` package) are not working days.
-- Quoracy: every speciality in the MDT's quorum rule has someone present.
+- Quoracy: every speciality in the MDT's quorum rule has a core member of that MDT present (or a
+  named deputy covering one: the deputy counts for their own speciality); a spinal case also
+  needs a surgeon the SAG designated for spinal surgery present, since spine and sarcoma MDTs
+  "work jointly". An outcome from a meeting not held or not quorate carries a caveat and a reason.
 - Attendance: each core member's share of held meetings attended, or covered by a named deputy,
   against the expectation of at least two thirds.
 - Reminders: when each one falls due. A sweep sends whatever is due on or before now and not yet
@@ -72,10 +76,23 @@ def cutoff_at(
     return local_datetime(working_days_before(meeting_day, working_days, closed), CUTOFF_TIME)
 
 
+BANK_HOLIDAY_MOVE = "move"
+BANK_HOLIDAY_CANCEL = "cancel"
+
+
 @dataclass(frozen=True)
 class PlannedMeeting:
     starts_at: datetime.datetime
     cutoff_at: datetime.datetime
+    moved_from: datetime.date | None = None  # the bank holiday the slot fell on
+
+
+def next_working_day(day: datetime.date, closed: Collection[datetime.date]) -> datetime.date:
+    """The first working day after `day`."""
+    current = day + datetime.timedelta(days=1)
+    while not is_working_day(current, closed):
+        current += datetime.timedelta(days=1)
+    return current
 
 
 def meeting_schedule(
@@ -87,19 +104,26 @@ def meeting_schedule(
     weeks_ahead: int,
     closed: Collection[datetime.date],
     skip_days: Collection[datetime.date] = (),
+    bank_holiday: str = BANK_HOLIDAY_MOVE,
 ) -> list[PlannedMeeting]:
-    """The meetings of a weekly slot from `from_day` up to `weeks_ahead` weeks later, skipping
-    bank holidays (`closed`) and days that already have a meeting or a cancelled one (`skip_days`)."""
+    """The meetings of a weekly slot from `from_day` up to `weeks_ahead` weeks later. A slot on a
+    bank holiday (`closed`) moves to the next working day, rather than leaving a fortnight between
+    discussions (`bank_holiday` "cancel": it is skipped). Days that already have a meeting or a
+    cancelled one (`skip_days`) are skipped, so a moved meeting is created once."""
     first = from_day + datetime.timedelta(days=(weekday - from_day.weekday()) % 7)
     last = from_day + datetime.timedelta(weeks=weeks_ahead)
     planned = []
     day = first
     while day <= last:
-        if day not in closed and day not in skip_days:
+        meets_on, moved_from = day, None
+        if day in closed:
+            meets_on, moved_from = next_working_day(day, closed), day
+        if not (moved_from and bank_holiday == BANK_HOLIDAY_CANCEL) and meets_on not in skip_days:
             planned.append(
                 PlannedMeeting(
-                    starts_at=local_datetime(day, start_time),
-                    cutoff_at=cutoff_at(day, cutoff_working_days, closed),
+                    starts_at=local_datetime(meets_on, start_time),
+                    cutoff_at=cutoff_at(meets_on, cutoff_working_days, closed),
+                    moved_from=moved_from,
                 )
             )
         day += datetime.timedelta(weeks=1)
@@ -118,6 +142,58 @@ def quoracy(*, present_specialities: Iterable[str], required: Iterable[str]) -> 
     present = set(present_specialities)
     missing = tuple(sorted(set(required) - present))
     return Quoracy(quorate=not missing, missing=missing)
+
+
+SPINAL_SURGEON = "spinal_surgeon"  # in `missing`: no designated spinal surgeon present
+
+
+@dataclass(frozen=True)
+class Attendee:
+    """One row of a meeting's attendance, as the quorum needs it."""
+
+    practitioner_id: int
+    speciality: str
+    deputy_for_id: int | None = None
+    designation_scope: str = ""
+
+
+def meeting_quoracy(
+    *,
+    attendees: Iterable[Attendee],
+    core_ids: Collection[int],
+    required: Iterable[str],
+    core_members_only: bool = True,
+) -> Quoracy:
+    """Quorate when every required speciality has a core member of the MDT present, or a deputy
+    named as covering a core member (the deputy counts for their own speciality). With
+    `core_members_only` off (setting MDT_QUORUM_CORE_MEMBERS_ONLY), anyone present counts."""
+    counted = [
+        a.speciality
+        for a in attendees
+        if not core_members_only or a.practitioner_id in core_ids or a.deputy_for_id in core_ids
+    ]
+    return quoracy(present_specialities=counted, required=required)
+
+
+def case_quoracy(*, meeting: Quoracy, spinal_case: bool, attendees: Iterable[Attendee]) -> Quoracy:
+    """The meeting's quoracy for one case: a spinal case also needs a surgeon the SAG designated
+    for spinal surgery present ("a Sarcoma Specialist Centre where spine MDTs and sarcoma MDTs work
+    jointly")."""
+    if not spinal_case or any(a.designation_scope == "spinal_surgery" for a in attendees):
+        return meeting
+    return Quoracy(quorate=False, missing=(*meeting.missing, SPINAL_SURGEON))
+
+
+def outcome_caveat(*, held: bool, quoracy: Quoracy, labels: Mapping[str, str]) -> str:
+    """What an outcome must say about the meeting it came from: not (yet) marked as held, or not
+    quorate and what was missing. Empty when neither."""
+    parts = []
+    if not held:
+        parts.append("recorded before the meeting was marked as held")
+    if not quoracy.quorate:
+        missing = ", ".join(labels.get(code, code) for code in quoracy.missing)
+        parts.append(f"the meeting was not quorate for this case (missing: {missing})")
+    return "; ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -199,13 +275,20 @@ def outcome_addressees(recipients: str) -> tuple[str, ...]:
 
 
 def default_mdt_code(
-    *, previous_code: str | None, referring_service_codes: Mapping[str, str], referrer_ods: str | None
+    *,
+    previous_code: str | None,
+    referring_service_codes: Mapping[str, str],
+    referrer_ods: str | None,
+    routed_code: str | None = None,
 ) -> str | None:
     """Which MDT a referral goes to for "add to next meeting": the MDT that discussed it before,
-    else the MDT of the service the referring organisation belongs to, else none (the office
-    chooses)."""
+    else the one MDT its routing decision names (issue 16: "must be discussed in the London
+    Sarcoma Service MDT"; a decision naming "LSS or RMH" leaves the choice), else the MDT of the
+    service the referring organisation belongs to, else none (the office chooses)."""
     if previous_code:
         return previous_code
+    if routed_code and " or " not in routed_code:
+        return routed_code
     if referrer_ods and referrer_ods in referring_service_codes:
         return referring_service_codes[referrer_ods]
     return None

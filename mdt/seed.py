@@ -2,8 +2,9 @@
 Unit MDT), their meetings ahead and, for the demo, two cases on the next LSS list.
 
 The weekly slots, places and quorum rules are demo values for the office to correct in the admin,
-not facts from the pathway documents. Core members are the directory's core MDT members at the
-service's organisations, where the directory has them. Idempotent: existing rows are left alone."""
+not facts from the pathway documents. Core members are not kept here: they are the directory's core
+members of the MDT of each MDT's service (directory.seed.load_demo_core_members has demo ones), and
+the lead is the MDT's core surgeon there, if any. Idempotent: existing rows are left alone."""
 
 import datetime
 
@@ -57,11 +58,8 @@ def load_mdts(*, office_user=None, demo_cases: bool = False) -> list[Mdt]:
             },
         )
         if created:
-            mdt.core_members.set(
-                Practitioner.objects.filter(
-                    is_core_mdt_member=True, active=True, organisation__in=service.organisations.all()
-                )
-            )
+            mdt.lead = mdt.core_member_practitioners().filter(speciality=S.SURGERY).first()
+            mdt.save(update_fields=["lead"])
         mdt_services.mdt_meetings_generate(mdt=mdt)
         mdts.append(mdt)
     if demo_cases and office_user is not None:

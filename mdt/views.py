@@ -115,9 +115,13 @@ def _render_meeting(request: HttpRequest, meeting: MdtMeeting, **forms) -> HttpR
     attendance = meeting.attendance.select_related("practitioner", "deputy_for")
     quoracy = services.meeting_quoracy(meeting)
     labels = dict(Practitioner.Speciality.choices)
+    discussions = list(meeting.discussions.all())
+    case_quoracy = services.meeting_case_quoracy(meeting, discussions, quorum=quoracy)
+    for discussion in discussions:
+        discussion.case_quoracy = case_quoracy[discussion.pk]
     context = {
         "meeting": meeting,
-        "discussions": meeting.discussions.all(),
+        "discussions": discussions,
         "attendance": attendance,
         "quoracy": quoracy,
         "missing_labels": [labels.get(code, code) for code in quoracy.missing],
@@ -283,6 +287,8 @@ def discussion_outcome(request: HttpRequest, pk: int) -> HttpResponse:
         "outcome": discussion.outcome,
         "recommendation": discussion.recommendation,
         "decision_to_treat_on": discussion.decision_to_treat_on,
+        "agreed_treatment_centre": discussion.agreed_treatment_centre_id,
+        "outcome_caveat_reason": discussion.outcome_caveat_reason,
         "outcome_recipients": discussion.outcome_recipients,
         "referrer_email": discussion.referrer_email,
         "patient_email": preference.patient_email if preference else "",
@@ -301,7 +307,11 @@ def discussion_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     return TemplateResponse(
         request,
         "mdt/discussion_outcome.html",
-        {"discussion": discussion, "form": form},
+        {
+            "discussion": discussion,
+            "form": form,
+            "caveat_now": services.discussion_outcome_caveat(discussion),
+        },
         status=status,
     )
 

@@ -206,3 +206,46 @@ def describe_threshold(code: str) -> str:
     if code.startswith("overdue-week-"):
         return f"overdue for review, week {int(code.removeprefix('overdue-week-'))}"
     return code
+
+
+# Whether code still follows the approved version ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegisteredVersion:
+    """The version of a document the register holds as approved (None: no approved version)."""
+
+    version_number: str
+    approval_date: datetime.date | None
+    review_date: datetime.date | None
+
+
+def implemented_version_warning(
+    *,
+    title: str,
+    implemented: str,
+    registered: bool,
+    approved: RegisteredVersion | None,
+    today: datetime.date,
+) -> str | None:
+    """Why rules written to version `implemented` of `title` may no longer be safe to follow, or
+    None when that version is the approved one and not past its date of review. `registered`
+    says whether the register holds the document at all."""
+    followed = f'The portal\'s rules follow version {implemented} of "{title}"'
+    check = "the MDT office must check each decision against the approved document."
+    if not registered:
+        return f"{followed}, which is not in the policies register, so its approval is not known: {check}"
+    if approved is None:
+        return f"{followed}, and the register holds no approved version of it now: {check}"
+    if approved.version_number != implemented:
+        approved_on = f" on {approved.approval_date:%d/%m/%Y}" if approved.approval_date else ""
+        return (
+            f"{followed}, but version {approved.version_number} is the approved one (approved"
+            f"{approved_on}): {check}"
+        )
+    if approved.review_date is not None and approved.review_date < today:
+        return (
+            f"{followed}, whose date of review ({approved.review_date:%d/%m/%Y}) has passed without a "
+            f"new version: {check}"
+        )
+    return None

@@ -378,3 +378,32 @@ def review_alert_send(*, alert_id: int) -> bool:
         logger.warning("Review alert %s for policy version %s has no recipients", alert.pk, document.pk)
     review_alert_mark_sent(alert_id=alert.pk, recipients=recipients)
     return True
+
+
+# What other apps ask of the register -----------------------------------------------------------------
+
+
+def implemented_version_warnings(
+    *, documents: Sequence[tuple[str, str]], today: datetime.date | None = None
+) -> list[str]:
+    """For each (title, version) some rules implement, a warning where that version is no longer
+    the approved one in the register (a newer version approved, none approved, not registered) or
+    is past its date of review. Referral intake asks this through the setting REFERRAL_POLICY_CHECK
+    (referrals/ and policies/ do not import each other)."""
+    today = today or timezone.localdate()
+    warnings = []
+    for title, version in documents:
+        series_ids = PolicyDocument.objects.filter(title=title).values("series_id")
+        current = PolicyDocument.objects.approved().filter(series_id__in=series_ids).order_by("-pk").first()
+        warning = rules.implemented_version_warning(
+            title=title,
+            implemented=version,
+            registered=PolicyDocument.objects.filter(title=title).exists(),
+            approved=None
+            if current is None
+            else rules.RegisteredVersion(current.version_number, current.approval_date, current.review_date),
+            today=today,
+        )
+        if warning:
+            warnings.append(warning)
+    return warnings

@@ -10,10 +10,11 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from directory.models import Organisation, Practitioner
+from directory.models import Organisation, Practitioner, Service
 from portal.forms import BoundedModelMultipleChoiceField, SingleLineFieldsMixin
 from portal.roles import Role
 from portal.services import BREAK_GLASS_REASON_MAX_LENGTH, BREAK_GLASS_REASON_MIN_LENGTH
+from portal.widgets import LongSelect
 
 from . import policy_rules, rules
 from .models import Patient, Referral
@@ -257,18 +258,37 @@ class SurgeonForm(SingleLineFieldsMixin, forms.Form):
 
 
 class FirstTreatmentForm(SingleLineFieldsMixin, forms.Form):
+    """The first definitive treatment: when, what, who and where. The service checks who and where
+    against the directory and the pathway, and asks for an override reason where they depart."""
+
     treated_on = forms.DateField(label="First treatment on", widget=DateInput)
+    modality = forms.ChoiceField(label="Treatment", choices=Referral.TreatmentModality.choices)
+    practitioner = forms.ModelChoiceField(
+        label="Given by",
+        queryset=Practitioner.objects.filter(active=True).order_by("name"),
+        widget=LongSelect,
+        help_text="From the network directory: the pathway says who may give each treatment.",
+    )
+    centre = forms.ModelChoiceField(
+        label="At (centre)",
+        queryset=Service.objects.order_by("name"),
+        help_text="The directory's services: the pathway names the centres for spinal surgery and for "
+        "radiotherapy of primary bone tumours of the spine or sacrum.",
+    )
     urgent_override_reason = forms.CharField(
         label="Clinically urgent override: reason",
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        help_text="Only for treatment before an MDT outcome (the pathway's clinical-urgency exception).",
+        help_text="Only where clinical urgency meant the pathway could not be followed (treatment before "
+        "an MDT outcome, or a practitioner or centre the pathway does not name). The MDT lead is told.",
     )
     expected_status = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args, referral: Referral, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["expected_status"].initial = referral.status
+        if referral.surgeon_id:
+            self.fields["practitioner"].initial = referral.surgeon_id
         self.auto_id = f"id_treatment_{referral.pk}_%s"
 
     def clean_treated_on(self) -> datetime.date:

@@ -219,6 +219,12 @@ class Referral(models.Model):
         SARCOMA = "sarcoma", "Sarcoma"
         NOT_SARCOMA = "not_sarcoma", "Not sarcoma"
 
+    class TreatmentModality(models.TextChoices):
+        SURGERY = "surgery", "Surgery"
+        CHEMOTHERAPY = "chemotherapy", "Chemotherapy"
+        RADIOTHERAPY = "radiotherapy", "Radiotherapy"
+        OTHER = "other", "Other"
+
     class Pathway(models.TextChoices):
         MSCC = "mscc", "MSCC"
         CHILDREN = "children", "Children's"
@@ -280,13 +286,53 @@ class Referral(models.Model):
     mdt_outcome_on = models.DateField("MDT outcome recorded on", null=True, blank=True)
     decision_to_treat_on = models.DateField(null=True, blank=True)
     first_treatment_on = models.DateField("first definitive treatment on", null=True, blank=True)
+    # Who gave the first definitive treatment, what it was and where (issue 16): checked against the
+    # directory's designations and the centres it holds for the pathway (policy_rules).
+    first_treatment_modality = models.CharField(max_length=20, choices=TreatmentModality.choices, blank=True)
+    first_treatment_practitioner = models.ForeignKey(
+        "directory.Practitioner", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    first_treatment_centre = models.ForeignKey(
+        "directory.Service",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The centre (directory service) where the first definitive treatment was given.",
+    )
+    # "Patients with spinal sarcomas can have planned treated at an alternative centre (i.e. NHNN
+    # Queens Square) following MDT agreement": recorded from the MDT outcome that agreed it.
+    mdt_agreed_centre = models.ForeignKey(
+        "directory.Service",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="alternative centre agreed by the MDT",
+    )
+    mdt_agreed_centre_on = models.DateField("MDT agreement on", null=True, blank=True)
+    mdt_agreement_source = models.CharField(
+        "MDT agreement recorded at",
+        max_length=200,
+        blank=True,
+        help_text="The MDT meeting and discussion whose outcome recorded the agreement.",
+    )
     transferred_between_trusts = models.BooleanField(default=False)
     redirect_destination = models.CharField(max_length=200, blank=True)
     decline_reason = models.TextField(blank=True)
     urgent_override_reason = models.TextField(
         "clinically urgent override reason",
         blank=True,
-        help_text="Why treatment started before an MDT outcome (the pathway's clinical-urgency exception).",
+        help_text="Why the first treatment departed from the pathway on clinical urgency: before an MDT "
+        "outcome, or by a practitioner or at a centre the pathway does not name.",
+    )
+    urgent_override_departures = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="What the urgent override departed from: each refusal, quoting the pathway.",
+    )
+    urgent_override_flagged_at = models.DateTimeField(
+        "urgent override flagged to the MDT lead at", null=True, blank=True
     )
     received_on = models.DateField()
     presentation = models.CharField(max_length=20, choices=Presentation.choices)

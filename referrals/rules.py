@@ -5,8 +5,11 @@ Sources (each reason names its source and version):
 - LSESN Pathway for spinal sarcomas, including sacrum and paraspinal tissues, version 2,
   approved by the LSESN SAG on 22/03/2024 (shared/seeds/spinal-sarcoma-pathway-lsesn.txt).
 - LSESN second-opinion policy, "Responding to a growing demand for Second Opinions"
-  (shared/seeds/second-opinions-policy-lsesn.txt): "all bone sarcomas are treated in the London
-  Sarcoma Service".
+  (shared/seeds/second-opinions-policy-lsesn.txt), which states no version number: "all bone
+  sarcomas are treated in the London Sarcoma Service".
+- Where the documents are silent the portal chooses, and says so: each such reason starts with
+  NETWORK_CHOICE and names the setting that changes it (docs/clinical-safety.md, "The network's
+  choices").
 - NHS England, National cancer waiting times monitoring dataset guidance, version 12.1
   (July 2025): the 28-day Faster Diagnosis Standard, the 31-day and the 62-day standards, and the
   inter-provider transfer (breach allocation) rules with their day-38 handover point.
@@ -15,15 +18,54 @@ Sources (each reason names its source and version):
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 
+SPINAL_PATHWAY_TITLE = "LSESN Pathway for spinal sarcomas, including sacrum and paraspinal tissues"
+SPINAL_PATHWAY_VERSION = "2"
 SPINAL_PATHWAY = "LSESN spinal sarcoma pathway v2 (SAG-approved 22/03/2024)"
-SECOND_OPINION_POLICY = "LSESN second-opinion policy (SAG-approved)"
+SECOND_OPINION_POLICY = "LSESN second-opinion policy (SAG-approved; the document states no version)"
+NETWORK_CHOICE = "Network choice, where the pathway is silent (docs/clinical-safety.md)"
 CWT_GUIDANCE = "NHS England national cancer waiting times monitoring dataset guidance v12.1"
 
-CHILD_AGE_LIMIT = 16  # under 16 at referral: the children's pathway (a setting: REFERRAL_CHILD_AGE_LIMIT)
+# The versioned documents these rules implement, as (title, version): intake asks the policies
+# register whether each is still the approved version (REFERRAL_POLICY_CHECK in the settings).
+IMPLEMENTED_DOCUMENTS: tuple[tuple[str, str], ...] = ((SPINAL_PATHWAY_TITLE, SPINAL_PATHWAY_VERSION),)
+
+# The network's choices where the documents are silent; each is a setting (portal/settings/base.py).
+CHILD_AGE_LIMIT = 16  # under 16 at referral: the children's pathway (REFERRAL_CHILD_AGE_LIMIT)
+CHILD_PATHWAY_ALL_SITES = True  # ... at every site, not only the spine (REFERRAL_CHILD_PATHWAY_ALL_SITES)
+TYA_AGE_BAND = (16, 24)  # flagged for the MDT office, inclusive (REFERRAL_TYA_AGE_BAND)
+UNKNOWN_ROUTE_BONE = "bone"  # an unknown tumour type outside the spine is routed as a bone tumour
+UNKNOWN_ROUTE_EITHER_CENTRE = "either_centre"  # ... or to either specialist centre
+UNKNOWN_TUMOUR_ROUTE = UNKNOWN_ROUTE_BONE  # REFERRAL_UNKNOWN_TUMOUR_ROUTE
+
+# The seed sentences the routing follows, word for word (shared/seeds/spinal-sarcoma-pathway-lsesn.txt).
+LSS_MDT_RULE = (
+    "All patients with confirmed bone or soft tissue sarcomas involving the spine or paraspinal tissues "
+    "must be discussed in the London Sarcoma Service MDT to plan appropriate multidisciplinary care."
+)
+URGENT_MDT_RULE = (
+    "In clinically urgent cases, the treating clinician should discuss the proposed intervention with "
+    "other appropriate members of the MDT if possible."
+)
+SARCOMA_MDT_ROLE = (
+    "The principal role of a Sarcoma MDT is to determine a care plan for all people with bone and soft "
+    "tissue sarcoma and to be responsible for its delivery either by members based at the Specialist "
+    "Sarcoma Centre or by designated practitioners working at Local Sarcoma Units or by Children/Teenage "
+    "and Young Adult Principal Treatment Centres following care pathways agreed by the Sarcoma Advisory "
+    "group"
+)
+BONE_DEFAULT_RULE = (
+    "Therefore, the default position is that patients with suspected or confirmed primary bone tumours of "
+    "the spine or sacrum should be referred as soon as possible to RNOH for diagnosis and surgical "
+    "treatment"
+)
+CHILD_RULE = "If the referral is for a child, please see the LSESN Pathway for children with spinal sarcomas."
+BONE_AT_LSS = "all bone sarcomas are treated in the London Sarcoma Service"
+
+MDT_NAMES = {"LSS": "the London Sarcoma Service MDT", "RMH": "the Royal Marsden Sarcoma Unit MDT"}
 
 
 class Presentation(StrEnum):
@@ -54,6 +96,8 @@ class Site(StrEnum):
 
 # "Sarcomas arising in the spine, sacrum and paraspinal tissues with spine contact or involvement".
 SPINAL_SITES = frozenset({Site.SPINE, Site.SACRUM, Site.PARASPINAL_SPINE_CONTACT})
+# "sarcomas involving the spine or paraspinal tissues": the London Sarcoma Service MDT.
+LSS_MDT_SITES = SPINAL_SITES | {Site.PARASPINAL}
 
 
 class Pathway(StrEnum):
@@ -92,6 +136,16 @@ class RoutingCase:
 
 
 @dataclass(frozen=True)
+class RoutingChoices:
+    """The network's choices where the documents are silent (each a setting)."""
+
+    child_age_limit: int = CHILD_AGE_LIMIT
+    child_pathway_all_sites: bool = CHILD_PATHWAY_ALL_SITES
+    tya_age_band: tuple[int, int] | None = TYA_AGE_BAND
+    unknown_tumour_route: str = UNKNOWN_TUMOUR_ROUTE
+
+
+@dataclass(frozen=True)
 class RoutingDecision:
     pathway: str
     refer_to: tuple[str, ...]
@@ -102,11 +156,14 @@ class RoutingDecision:
     specialist_pathology_review: bool
     urgent: bool
     reasons: tuple[str, ...] = field(default_factory=tuple)
+    teenage_young_adult: bool = False
+    warnings: tuple[str, ...] = field(default_factory=tuple)
 
     def as_dict(self) -> dict:
         data = asdict(self)
         data["refer_to"] = list(self.refer_to)
         data["reasons"] = list(self.reasons)
+        data["warnings"] = list(self.warnings)
         return data
 
 
@@ -130,73 +187,189 @@ def _first(services: tuple[str, ...]) -> str | None:
     return services[0] if services else None
 
 
+def mdt_label(mdt: str | None) -> str:
+    """The MDT named by a decision, in words: "LSS or RMH" names each of them."""
+    if not mdt:
+        return "no MDT"
+    return " or ".join(MDT_NAMES.get(code, f"the {code} MDT") for code in mdt.split(" or "))
+
+
+@dataclass(frozen=True)
+class _Route:
+    """What one branch of the routing decides, before the reasons every decision carries."""
+
+    pathway: str
+    refer_to: tuple[str, ...]
+    mdt: str | None
+    mdt_before_treatment: bool
+    urgent: bool
+    surgery_at: str | None = None
+    radiotherapy_at: str | None = None
+
+
 def route_referral(
     case: RoutingCase,
     *,
     holders: CapabilityHolders = DEFAULT_CAPABILITY_HOLDERS,
-    child_age_limit: int = CHILD_AGE_LIMIT,
+    child_age_limit: int | None = None,
+    choices: RoutingChoices | None = None,
+    policy_warnings: Sequence[str] = (),
 ) -> RoutingDecision:
     """Where the network's pathways send a referral, and why. Rules apply in this order:
 
-    1. suspected MSCC presenting as an emergency: the MSCC pathway, urgent;
-    2. a child (under `child_age_limit` at referral): the children's pathway;
+    1. suspected MSCC presenting as an emergency: the MSCC pathway, urgent, and the London Sarcoma
+       Service MDT named (the MDT discussion still applies, with the clinical-urgency exception);
+    2. a child (the network's choice: under `child_age_limit` at referral, at every site unless
+       `child_pathway_all_sites` is off): the children's pathway; the MDT is named as for an adult;
     3. spinal cases (spine, sacrum, paraspinal with spine contact): RNOH for diagnosis and
        surgery, NHNN for surgery with skull-base involvement or a transnasal approach to the
        craniocervical junction, UCLH for radiotherapy of primary bone tumours, and the London
        Sarcoma Service MDT before treatment unless clinically urgent;
-    4. other primary bone tumours: RNOH for diagnosis and surgery, London Sarcoma Service MDT;
-    5. soft tissue sarcoma and GIST (paraspinal without spine contact included), and tumours of
-       unknown type outside the spine: either specialist centre (LSS or RMH);
+    4. other primary bone tumours, and (the network's choice) a tumour of unknown type outside the
+       spine: RNOH for diagnosis and surgery, London Sarcoma Service MDT;
+    5. soft tissue sarcoma and GIST: either specialist centre (LSS or RMH) and the MDT of the one
+       that takes the referral; in paraspinal tissues without spine contact, the London Sarcoma
+       Service MDT whichever centre;
     6. every suspected or confirmed sarcoma: specialist sarcoma pathology review.
-    Which service holds a capability comes from `holders` (the directory), so a SAG-approved
-    directory change moves the routing.
+    Every decision names the MDT that plans the patient's care. The teenage and young adult age
+    band is flagged, not routed (the documents do not say where). `policy_warnings` (a document
+    these rules implement that is no longer the approved version, or is past its review date)
+    lead the reasons and are also kept apart. Which service holds a capability comes from
+    `holders` (the directory), so a SAG-approved directory change moves the routing.
     """
-    reasons: list[str] = []
-    pathology = (
+    choices = choices or RoutingChoices()
+    if child_age_limit is not None:
+        choices = replace(choices, child_age_limit=child_age_limit)
+    reasons: list[str] = list(policy_warnings)
+    if case.suspected_mscc:
+        route = _route_mscc(case, choices, reasons)
+    elif case.age < choices.child_age_limit and (
+        choices.child_pathway_all_sites or case.site in SPINAL_SITES
+    ):
+        route = _route_child(case, holders, choices, reasons)
+    else:
+        route = _route_adult(case, holders, choices, reasons)
+    tya = _is_tya(case.age, choices.tya_age_band)
+    if tya:
+        low, high = choices.tya_age_band
+        reasons.append(
+            f"{NETWORK_CHOICE}, setting REFERRAL_TYA_AGE_BAND: the patient is {case.age}, in the teenage "
+            f"and young adult band ({low} to {high}), flagged for the MDT office. {SPINAL_PATHWAY} names "
+            '"Children/Teenage and Young Adult Principal Treatment Centres" but not which patients go '
+            "there or where, so the portal does not route them: the MDT office decides."
+        )
+    reasons.append(
         f"{SPINAL_PATHWAY}, principles: pathology for all sarcomas must be reviewed by a "
         "specialist sarcoma pathologist, with any molecular analysis and genomic testing."
     )
+    return RoutingDecision(
+        pathway=route.pathway,
+        refer_to=route.refer_to,
+        surgery_at=route.surgery_at,
+        radiotherapy_at=route.radiotherapy_at,
+        mdt=route.mdt,
+        mdt_before_treatment=route.mdt_before_treatment,
+        specialist_pathology_review=True,
+        urgent=route.urgent,
+        reasons=tuple(reasons),
+        teenage_young_adult=tya,
+        warnings=tuple(policy_warnings),
+    )
 
-    if case.suspected_mscc:
-        reasons.append(
-            f"{SPINAL_PATHWAY}: a patient presenting as an emergency with suspected metastatic "
-            "spinal cord compression follows the LSESN MSCC pathway."
-        )
-        return RoutingDecision(
-            pathway=Pathway.MSCC, refer_to=("MSCC",), surgery_at=None, radiotherapy_at=None, mdt=None,
-            mdt_before_treatment=False, specialist_pathology_review=True, urgent=True,
-            reasons=(*reasons, pathology),
-        )  # fmt: skip
 
-    if case.age < child_age_limit:
-        reasons.append(
-            f"{SPINAL_PATHWAY}: the patient is {case.age}, under {child_age_limit} at referral; "
-            "referrals for a child follow the LSESN pathway for children with sarcomas."
-        )
-        return RoutingDecision(
-            pathway=Pathway.CHILDREN, refer_to=("CHILDREN",), surgery_at=None, radiotherapy_at=None,
-            mdt=None, mdt_before_treatment=False, specialist_pathology_review=True,
-            urgent=case.clinically_urgent, reasons=(*reasons, pathology),
-        )  # fmt: skip
+def _is_tya(age: int, band: tuple[int, int] | None) -> bool:
+    return band is not None and band[0] <= age <= band[1]
 
+
+def _route_mscc(case: RoutingCase, choices: RoutingChoices, reasons: list[str]) -> _Route:
+    """MSCC is the emergency; the London Sarcoma Service MDT is still named, and the treating
+    clinician discusses the intervention with MDT members where possible."""
+    reasons.append(
+        f"{SPINAL_PATHWAY}: a patient presenting as an emergency with suspected metastatic "
+        "spinal cord compression follows the LSESN MSCC pathway."
+    )
+    reasons.append(
+        f'{SPINAL_PATHWAY}: "{LSS_MDT_RULE}" The emergency does not remove the MDT: "{URGENT_MDT_RULE}" '
+        f"The case is discussed at {mdt_label('LSS')}."
+    )
+    if case.age < choices.child_age_limit:
+        reasons.append(_child_reason(case, choices))
+    return _Route(
+        pathway=Pathway.MSCC, refer_to=("MSCC",), mdt="LSS", mdt_before_treatment=False, urgent=True
+    )
+
+
+def _child_reason(case: RoutingCase, choices: RoutingChoices) -> str:
+    scope = (
+        "at every site" if choices.child_pathway_all_sites else "at the spine, sacrum and paraspinal tissues"
+    )
+    return (
+        f"{NETWORK_CHOICE}, settings REFERRAL_CHILD_AGE_LIMIT and REFERRAL_CHILD_PATHWAY_ALL_SITES: the "
+        f"patient is {case.age}; a patient under {choices.child_age_limit} at referral, {scope}, follows "
+        "the LSESN pathway for children. The age limit and its scope are the portal's, not the "
+        f'pathway\'s words: {SPINAL_PATHWAY} says only "{CHILD_RULE}"'
+    )
+
+
+def _route_child(
+    case: RoutingCase, holders: CapabilityHolders, choices: RoutingChoices, reasons: list[str]
+) -> _Route:
+    """The children's pathway, with the MDT named as for an adult: the Sarcoma MDT plans the care
+    of all people with sarcoma, delivered through the children's principal treatment centres."""
+    reasons.append(_child_reason(case, choices))
+    adult = _route_adult(case, holders, choices, [])
+    reasons.append(
+        f'{SPINAL_PATHWAY}, principles: "{SARCOMA_MDT_ROLE}". The care plan is made by '
+        f"{mdt_label(adult.mdt)}; the children's pathway (not held in the portal) says how it is delivered."
+    )
+    return _Route(
+        pathway=Pathway.CHILDREN, refer_to=("CHILDREN",), mdt=adult.mdt, mdt_before_treatment=False,
+        urgent=case.clinically_urgent,
+    )  # fmt: skip
+
+
+def _route_adult(
+    case: RoutingCase, holders: CapabilityHolders, choices: RoutingChoices, reasons: list[str]
+) -> _Route:
     if case.site in SPINAL_SITES:
-        return _route_spinal(case, holders, reasons, pathology)
-
-    if case.tumour == Tumour.BONE:
-        refer_to = _holders(holders, "bone_diagnosis_surgery", reasons)
-        reasons.insert(
-            0,
-            f"{SECOND_OPINION_POLICY}: all bone sarcomas are treated in the London Sarcoma Service; "
-            f"primary bone tumour diagnosis and surgery is commissioned at {', '.join(refer_to) or '?'}.",
+        return _route_spinal(case, holders, reasons)
+    tumour = case.tumour
+    if tumour == Tumour.UNKNOWN and choices.unknown_tumour_route == UNKNOWN_ROUTE_BONE:
+        reasons.append(
+            f"{NETWORK_CHOICE}, setting REFERRAL_UNKNOWN_TUMOUR_ROUTE: the tumour type is unknown, so the "
+            "referral takes the route that is safe if it proves to be a primary bone tumour. "
+            f'{SECOND_OPINION_POLICY}: "{BONE_AT_LSS}"; {SPINAL_PATHWAY} sends suspected primary bone '
+            "tumours to RNOH for diagnosis. A soft tissue sarcoma is treated in the London Sarcoma "
+            "Service too, whereas a bone tumour sent to the Royal Marsden would have to be sent on."
         )
-        surgery_at = _surgery_site(case, holders, _first(refer_to), reasons)
-        _mdt_reason(case, reasons)
-        return RoutingDecision(
-            pathway=Pathway.BONE, refer_to=refer_to, surgery_at=surgery_at, radiotherapy_at=None,
-            mdt="LSS", mdt_before_treatment=not case.clinically_urgent, specialist_pathology_review=True,
-            urgent=case.clinically_urgent, reasons=(*reasons, pathology),
-        )  # fmt: skip
+        tumour = Tumour.BONE
+    if tumour == Tumour.BONE:
+        route = _route_bone(case, holders, reasons)
+    else:
+        route = _route_soft_tissue(case, holders, reasons)
+    if case.site == Site.PARASPINAL:
+        reasons.append(
+            f'{SPINAL_PATHWAY}: "{LSS_MDT_RULE}" Paraspinal tissues without spine contact are not the '
+            f"spinal surgery pathway, but the case is discussed at {mdt_label('LSS')}."
+        )
+        route = replace(route, mdt="LSS")
+    _mdt_reason(case, route.mdt, reasons)
+    return route
 
+
+def _route_bone(case: RoutingCase, holders: CapabilityHolders, reasons: list[str]) -> _Route:
+    refer_to = _holders(holders, "bone_diagnosis_surgery", reasons)
+    reasons.append(
+        f'{SECOND_OPINION_POLICY}: "{BONE_AT_LSS}"; primary bone tumour diagnosis and surgery is '
+        f"commissioned at {', '.join(refer_to) or '?'}."
+    )
+    return _Route(
+        pathway=Pathway.BONE, refer_to=refer_to, mdt="LSS", mdt_before_treatment=not case.clinically_urgent,
+        urgent=case.clinically_urgent, surgery_at=_surgery_site(case, holders, _first(refer_to), reasons),
+    )  # fmt: skip
+
+
+def _route_soft_tissue(case: RoutingCase, holders: CapabilityHolders, reasons: list[str]) -> _Route:
     capability = "gist" if case.tumour == Tumour.GIST else "soft_tissue_sarcoma"
     refer_to = _holders(holders, capability, reasons)
     why = (
@@ -204,32 +377,23 @@ def route_referral(
         if case.site == Site.PARASPINAL
         else ""
     )
-    reasons.insert(
-        0,
+    reasons.append(
         f"{SECOND_OPINION_POLICY}: both specialist centres treat soft tissue sarcoma and GIST; {why}"
-        f"refer to either: {', '.join(refer_to) or '?'}.",
+        f"refer to either: {', '.join(refer_to) or '?'}."
     )
-    if case.tumour == Tumour.UNKNOWN:
-        reasons.append(
-            "Tumour type unknown: either specialist centre can make the diagnosis; a primary bone "
-            "tumour, once confirmed, is treated in the London Sarcoma Service."
-        )
-    return RoutingDecision(
-        pathway=Pathway.SOFT_TISSUE, refer_to=refer_to, surgery_at=None, radiotherapy_at=None, mdt=None,
-        mdt_before_treatment=not case.clinically_urgent, specialist_pathology_review=True,
-        urgent=case.clinically_urgent, reasons=(*reasons, pathology),
+    mdts = tuple(code for code in refer_to if code in holders.get("sarcoma_mdt", ())) or refer_to
+    return _Route(
+        pathway=Pathway.SOFT_TISSUE, refer_to=refer_to, mdt=" or ".join(mdts) or None,
+        mdt_before_treatment=not case.clinically_urgent, urgent=case.clinically_urgent,
     )  # fmt: skip
 
 
-def _route_spinal(
-    case: RoutingCase, holders: CapabilityHolders, reasons: list[str], pathology: str
-) -> RoutingDecision:
+def _route_spinal(case: RoutingCase, holders: CapabilityHolders, reasons: list[str]) -> _Route:
     refer_to = _holders(holders, "spinal_surgery", reasons)
-    reasons.insert(
-        0,
+    reasons.append(
         f"{SPINAL_PATHWAY}: suspected or confirmed sarcomas of the spine, sacrum and paraspinal tissues "
         "with spine contact or involvement go to the designated bone sarcoma service where spine and "
-        f"sarcoma MDTs work jointly, for diagnosis and surgery: {', '.join(refer_to) or '?'}.",
+        f"sarcoma MDTs work jointly, for diagnosis and surgery: {', '.join(refer_to) or '?'}."
     )
     surgery_at = _surgery_site(case, holders, _first(refer_to), reasons)
     radiotherapy_at = None
@@ -243,11 +407,11 @@ def _route_spinal(
         f"{SPINAL_PATHWAY}: treatment only by core members of the sarcoma MDT or designated "
         "practitioners (designation by the LSESN SAG)."
     )
-    _mdt_reason(case, reasons)
-    return RoutingDecision(
-        pathway=Pathway.SPINAL, refer_to=refer_to, surgery_at=surgery_at, radiotherapy_at=radiotherapy_at,
-        mdt="LSS", mdt_before_treatment=not case.clinically_urgent, specialist_pathology_review=True,
-        urgent=case.clinically_urgent, reasons=(*reasons, pathology),
+    reasons.append(f'{SPINAL_PATHWAY}: "{LSS_MDT_RULE}"')
+    _mdt_reason(case, "LSS", reasons)
+    return _Route(
+        pathway=Pathway.SPINAL, refer_to=refer_to, mdt="LSS", mdt_before_treatment=not case.clinically_urgent,
+        urgent=case.clinically_urgent, surgery_at=surgery_at, radiotherapy_at=radiotherapy_at,
     )  # fmt: skip
 
 
@@ -269,15 +433,20 @@ def _surgery_site(
     return nhnn or default
 
 
-def _mdt_reason(case: RoutingCase, reasons: list[str]) -> None:
+def _mdt_reason(case: RoutingCase, mdt: str | None, reasons: list[str]) -> None:
+    """Which MDT plans the care, and when: before treatment unless clinically urgent."""
+    named = mdt_label(mdt)
+    if mdt != "LSS":
+        reasons.append(
+            f'{SPINAL_PATHWAY}, principles: "{SARCOMA_MDT_ROLE}". The care plan is made by {named}.'
+        )
     if case.clinically_urgent:
         reasons.append(
-            f"{SPINAL_PATHWAY}: clinically urgent, so treatment need not wait for the London Sarcoma "
-            "Service MDT; the treating clinician should discuss the proposed intervention with other "
-            "appropriate MDT members where possible, and the case is still discussed at the MDT."
+            f"{SPINAL_PATHWAY}: clinically urgent, so treatment need not wait for {named}; "
+            f'"{URGENT_MDT_RULE}" The case is still discussed at {named}.'
         )
     else:
-        reasons.append(f"{SPINAL_PATHWAY}: discussion at the London Sarcoma Service MDT before treatment.")
+        reasons.append(f"{SPINAL_PATHWAY}: discussion at {named} before treatment.")
 
 
 # Waiting-time clocks -----------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import datetime
 
 import nhs_number
 
-from directory.models import Organisation
+from directory.models import Organisation, Practitioner, Service
 
 from . import services
 from .models import HospitalNumber, Patient, Referral, ReferralEvent
@@ -73,6 +73,22 @@ def _day(received_on: datetime.date, day: int | None) -> datetime.date | None:
     return None if day is None else received_on + datetime.timedelta(days=day)
 
 
+def _demo_first_treatment() -> dict:
+    """What, who and where of a demo first treatment (issue 16): surgery at the Royal Marsden by its
+    demo core surgeon, where the directory has them."""
+    centre = Service.objects.filter(code="RMH").first()
+    surgeon = Practitioner.objects.filter(
+        core_mdt_service=centre, is_core_mdt_member=True, speciality=Practitioner.Speciality.SURGERY
+    ).first()
+    if centre is None or surgeon is None:
+        return {}
+    return {
+        "first_treatment_modality": Referral.TreatmentModality.SURGERY,
+        "first_treatment_practitioner": surgeon,
+        "first_treatment_centre": centre,
+    }
+
+
 def load_demo_patients(*, clinicians: dict[int, object], today: datetime.date) -> None:
     """Each demo patient with a hospital number at the referring trust, their clinician as key
     worker and responsible consultant, and a referral routed as intake would route it."""
@@ -122,6 +138,7 @@ def load_demo_patients(*, clinicians: dict[int, object], today: datetime.date) -
             decision_to_treat_on=_day(received_on, decision_day),
             mdt_outcome_on=_day(received_on, decision_day),
             first_treatment_on=_day(received_on, treatment_day),
+            **(_demo_first_treatment() if treatment_day is not None else {}),
         )
         ReferralEvent.objects.create(
             referral=referral,

@@ -17,3 +17,11 @@ def send_waiting_time_alerts() -> int:
 def send_weekly_digests() -> int:
     """Weekly: each clinician's digest of their patients, once per ISO week."""
     return services.weekly_digest_send(today=timezone.localdate())
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=60, max_retries=10)
+def referral_flag_urgent_override(referral_id: int) -> bool:
+    """Queued (outbox) when a first treatment is recorded with a clinically urgent override: tell
+    the MDT lead, once. A mail server that is down is retried; the referral shows until then that
+    the lead has not been told."""
+    return services.referral_urgent_override_notify(referral_id=referral_id)

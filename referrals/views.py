@@ -175,7 +175,14 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referrals = list(
         (Referral.objects.all() if grant else Referral.objects.visible_to(request.user))
         .filter(patient=patient)
-        .select_related("referring_organisation", "responsible_consultant", "surgeon")
+        .select_related(
+            "referring_organisation",
+            "responsible_consultant",
+            "surgeon",
+            "first_treatment_practitioner",
+            "first_treatment_centre",
+            "mdt_agreed_centre",
+        )
         .prefetch_related("care_team")
     )
     can_change = request.user.has_perm("referrals.change_referral")
@@ -390,10 +397,22 @@ def referral_first_treatment(request: HttpRequest, pk: int) -> HttpResponse:
         report_form_errors(request, form)
     else:
         try:
-            services.referral_record_first_treatment(
-                by=request.user, referral_id=referral.pk, **form.cleaned_data
+            data = form.cleaned_data
+            treated = services.referral_record_first_treatment(
+                by=request.user,
+                referral_id=referral.pk,
+                treated_on=data["treated_on"],
+                modality=data["modality"],
+                practitioner_id=data["practitioner"].pk,
+                centre_id=data["centre"].pk,
+                urgent_override_reason=data["urgent_override_reason"],
+                expected_status=data["expected_status"],
             )
             messages.success(request, "First treatment recorded.")
+            if treated.urgent_override_departures:
+                messages.warning(
+                    request, "Recorded with a clinically urgent override: the MDT lead is being told."
+                )
         except ValidationError as error:
             report_form_errors(request, form, error)
     return redirect("referrals:patient_detail", pk=referral.patient_id)

@@ -8,8 +8,12 @@ standard management, except in the situations the policy names.
 
 `decide` applies the rules in this order; the first that fits gives the decision:
 
-1. A request to RMH about a primary bone tumour is redirected to LSS, whatever else the request
-   says (all bone sarcomas are treated in the London Sarcoma Service).
+1. A request to RMH about a primary bone tumour is redirected to LSS (all bone sarcomas are treated
+   in the London Sarcoma Service), unless the patient is already looked after by LSS: a redirect to
+   their own service would mean nothing (issue 16). Such a patient under standard management at
+   LSS is under the capacity rule (rule 3) like any other; not under standard management, the
+   request is accepted (the network's choice: the restriction covers standard management only),
+   and the answer says that bone sarcoma treatment stays with LSS.
 2. A request to the service that already looks after the patient is *not routinely available*.
    Our choice where the policy is silent: the policy is about a second opinion at the *other*
    service; a fresh look by one's own service is a review the treating team arranges (at its own
@@ -40,11 +44,18 @@ unhappy (the NHS patient guide). Every reason cites the policy.
 
 The same functions back `python manage.py second_opinion_eligibility` (a JSON contract for other
 systems) and the request form, so both always give the same answer.
+
+The seed of the policy ends mid-list: "Second opinions in each other's service outside of these
+circumstances will be available when" is followed by one item ("Direct request is made by the
+treating sarcoma clinician to a named other clinician") and an empty bullet. The portal implements
+that one item; whatever the missing items say is not implemented (docs/clinical-safety.md).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -264,10 +275,29 @@ def _between_services(request: EligibilityInput) -> EligibilityDecision:
             )
 
 
+BONE_STAYS_AT_LSS = _cite(
+    "all bone sarcomas are treated in the London Sarcoma Service, which already looks after this "
+    "patient, so the request is not redirected there; a second opinion at the Royal Marsden Sarcoma "
+    "Unit would not move the treatment of a bone sarcoma."
+)
+
+
+def _with_reason(answer: EligibilityDecision, reason: str) -> EligibilityDecision:
+    return replace(answer, reasons=(reason, *answer.reasons))
+
+
 def decide(request: EligibilityInput) -> EligibilityDecision:
     """The policy's answer to one second-opinion request (see the module docstring)."""
-    if request.requested_service == RequestedService.RMH and request.tumour == Tumour.BONE:
+    bone_at_rmh = request.requested_service == RequestedService.RMH and request.tumour == Tumour.BONE
+    if bone_at_rmh and request.current_service != CurrentService.LSS:
         return _redirect(request)
+    if bone_at_rmh:
+        return _with_reason(_decide_between_or_elsewhere(request), BONE_STAYS_AT_LSS)
+    return _decide_between_or_elsewhere(request)
+
+
+def _decide_between_or_elsewhere(request: EligibilityInput) -> EligibilityDecision:
+    """Rules 2 to 4."""
     if request.current_service.value == request.requested_service.value:
         return _not_routinely_available(
             _cite(
@@ -428,3 +458,59 @@ def transition_refusal(step: TransitionInput) -> str | None:
     ):
         return "Closing a request before its opinion is sent is a withdrawal: give the reason in the note."
     return None
+
+
+# What a delay would mean against the patient's running clocks (issue 16) ---------------------------
+
+# The osteosarcoma patient guide (shared/seeds/second-opinion-patient-guide-osteosarcoma.txt).
+DELAY_ADVICE = (
+    "Therefore, if seeking a second opinion will delay treatment it is important to discuss with your "
+    "doctor the impact, if any, this delay could have."
+)
+
+
+@dataclass(frozen=True)
+class DelayImpact:
+    """One running waiting-time clock, today and if treatment waited `delay_days` longer."""
+
+    label: str
+    target_days: int
+    days_elapsed: int
+    due_date: datetime.date
+    delay_days: int
+    days_past_due_after_delay: int  # 0: still within the standard after the delay
+
+    @property
+    def text(self) -> str:
+        today = (
+            f"{self.label}: day {self.days_elapsed} of {self.target_days} today, due {self.due_date:%d/%m/%Y}"
+        )
+        after = self.days_elapsed + self.delay_days
+        if self.days_past_due_after_delay:
+            outcome = f"{self.days_past_due_after_delay} days past the standard"
+        else:
+            outcome = "still within the standard"
+        waited = f"If treatment waited {self.delay_days} days for a second opinion: day {after}"
+        return f"{today}. {waited}, {outcome}."
+
+
+def delay_impact(*, clocks: Iterable, today: datetime.date, delay_days: int) -> list[DelayImpact]:
+    """For each clock still running on `today` (started, not stopped: the referrals' waiting-time
+    clocks), where it stands and where it would stand `delay_days` later."""
+    impacts = []
+    for clock in clocks:
+        if clock.start is None or clock.stop is not None or clock.due_date is None:
+            continue
+        elapsed = (today - clock.start).days
+        past_due = (today + datetime.timedelta(days=delay_days) - clock.due_date).days
+        impacts.append(
+            DelayImpact(
+                label=clock.label,
+                target_days=clock.target_days,
+                days_elapsed=elapsed,
+                due_date=clock.due_date,
+                delay_days=delay_days,
+                days_past_due_after_delay=max(past_due, 0),
+            )
+        )
+    return impacts

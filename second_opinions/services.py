@@ -7,6 +7,7 @@ saves the new status with its time stamps and records a `SecondOpinionTransition
 
 import datetime
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from directory.models import KeyContact, Service
 from portal.models import User
 from portal.outbox import enqueue
 from portal.roles import Role
@@ -383,3 +385,49 @@ def second_opinion_reminders_send_due(*, today: datetime.date) -> int:
                 # still go out now.
                 logger.exception("Second-opinion request %s: %s reminder not sent", request_id, kind)
     return sent
+
+
+# What the request pages show beside the policy's answer (issue 16) ---------------------------------
+
+
+def second_opinion_delay_impact(*, patient: Patient, today: datetime.date | None = None) -> list[dict]:
+    """For each of the patient's open referrals, its running waiting-time clocks (read as the
+    referral reads them, `referral.clocks()`) today and if treatment waited as long as the network
+    allows for an opinion (SECOND_OPINION_OPINION_DUE_DAYS): the osteosarcoma guide's "discuss with
+    your doctor the impact, if any, this delay could have", with the numbers."""
+    today = today or timezone.localdate()
+    rows = []
+    delay = opinion_due_days()
+    for referral in patient.referrals.open().order_by("received_on", "pk"):
+        impacts = rules.delay_impact(clocks=referral.clocks(today), today=today, delay_days=delay)
+        if impacts:
+            rows.append({"referral": referral, "impacts": impacts})
+    return rows
+
+
+def signposting_contacts(*, signpost: Iterable[str], current_service: str) -> dict[str, list]:
+    """The directory's key contacts for each signpost code of an answer (SAG-approved entries with
+    their numbers, not text in a template): the Sarcoma UK Support Line, and the PALS of the
+    hospitals of the patient's treating service (RMH or LSS; none is held for a hospital outside the
+    network, whose PALS the patient finds through that hospital)."""
+    found: dict[str, list] = {}
+    for code in signpost:
+        contacts = KeyContact.objects.filter(active=True, signpost=code).select_related("service")
+        if code == KeyContact.Signpost.PALS:
+            service = Service.objects.filter(code=current_service).first()
+            if service is None:
+                contacts = contacts.none()
+            else:
+                organisations = service.organisations.all()
+                contacts = contacts.filter(service__organisations__in=organisations).distinct()
+        found[code] = list(contacts.order_by("label"))
+    return found
+
+
+def all_pals_contacts() -> list:
+    """Every PALS the directory holds (the public page lists the network's hospitals' PALS)."""
+    return list(
+        KeyContact.objects.filter(active=True, signpost=KeyContact.Signpost.PALS)
+        .select_related("service")
+        .order_by("label")
+    )

@@ -19,8 +19,11 @@ from .models import SecondOpinionRequest
 from .services import (
     TRANSITION_SERVICES,
     SecondOpinionError,
+    all_pals_contacts,
+    second_opinion_delay_impact,
     second_opinion_request_create,
     second_opinion_request_send_opinion,
+    signposting_contacts,
 )
 
 R = SecondOpinionRequest
@@ -47,18 +50,33 @@ def _answer(*, decision: str, route: str, redirect_to: str, reasons, signpost) -
 
 
 def _stored_answer(second_opinion: SecondOpinionRequest) -> dict:
-    return _answer(
+    answer = _answer(
         decision=second_opinion.decision,
         route=second_opinion.route,
         redirect_to=second_opinion.redirect_to,
         reasons=second_opinion.decision_reasons,
         signpost=second_opinion.signpost,
     )
+    return _add_context(
+        answer, patient=second_opinion.patient, current_service=second_opinion.current_service
+    )
+
+
+def _add_context(answer: dict, *, patient, current_service: str) -> dict:
+    """What the answer shows beside the policy: the signposting contacts from the directory, and
+    what a delay would mean against the patient's running waiting-time clocks."""
+    answer["contacts"] = signposting_contacts(signpost=answer["signpost"], current_service=current_service)
+    answer["delay"] = second_opinion_delay_impact(patient=patient)
+    answer["delay_advice"] = rules.DELAY_ADVICE
+    return answer
 
 
 def how_to_ask(request: HttpRequest) -> HttpResponse:
-    """Public, plain-English page: how to ask for a second opinion in the network."""
-    return render(request, "second_opinions/how_to_ask.html")
+    """Public, plain-English page: how to ask for a second opinion in the network, with the
+    signposting contacts' numbers from the directory."""
+    support_line = signposting_contacts(signpost=["sarcoma_uk_support_line"], current_service="")
+    contacts = {**support_line, "pals": all_pals_contacts()}
+    return render(request, "second_opinions/how_to_ask.html", {"contacts": contacts})
 
 
 @login_required
@@ -129,6 +147,11 @@ def request_create(request: HttpRequest) -> HttpResponse:
                 redirect_to=decision["redirect_to"] or "",
                 reasons=decision["reasons"],
                 signpost=decision["signpost"],
+            )
+            _add_context(
+                answer,
+                patient=form.cleaned_data["patient"],
+                current_service=form.cleaned_data["current_service"],
             )
             data = request.POST.copy()
             data["checked"] = fingerprint

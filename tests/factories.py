@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from diagnostics.models import CapacityDeclaration, PathologyReview
 from directory.models import Organisation, Practitioner
 from mdt import rules as mdt_rules
-from mdt.models import Mdt, MdtDiscussion, MdtMeeting
+from mdt.models import Mdt, MdtAttendance, MdtDiscussion, MdtMeeting
 from referrals.models import HospitalNumber, Patient, Referral
 from referrals.rules import RoutingCase, route_referral
 from referrals.seed import synthetic_nhs_number
@@ -416,6 +416,25 @@ class HeldMeetingFactory(PlannedMeetingFactory):
     status = MdtMeeting.Status.HELD
 
 
+class QuorateHeldMeetingFactory(HeldMeetingFactory):
+    """A held meeting whose quorum rule's specialities each had a core member present (core
+    members of the MDT in the directory, issue 16)."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def quorate(self, create, extracted, **kwargs):
+        if not create:
+            return
+        members = [
+            MdtPractitionerFactory(speciality=speciality) for speciality in self.mdt.quorum_specialities
+        ]
+        set_core_members(self.mdt, members)
+        for member in members:
+            MdtAttendance.objects.create(meeting=self, practitioner=member)
+
+
 class CancelledMeetingFactory(PlannedMeetingFactory):
     status = MdtMeeting.Status.CANCELLED
     cancel_reason = "Room unavailable"
@@ -507,6 +526,15 @@ class CapacityDeclarationFactory(factory.django.DjangoModelFactory):
     ends_on = datetime.date(2026, 12, 31)
     reason = "Theatre closure."
     declared_by = factory.SubFactory(UserFactory)
+
+
+def set_core_members(mdt, practitioners) -> None:
+    """Make `practitioners` the MDT's core members as the directory holds them (issue 16): core
+    members of the MDT of the MDT's service, as a SAG-approved change would leave them."""
+    for practitioner in practitioners:
+        practitioner.is_core_mdt_member = True
+        practitioner.core_mdt_service = mdt.service
+        practitioner.save(update_fields=["is_core_mdt_member", "core_mdt_service"])
 
 
 # Cancer waiting times (issue 18) ------------------------------------------------------------------

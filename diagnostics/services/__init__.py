@@ -23,6 +23,8 @@ from .figures import (
     survey_years,
 )
 from .pathology import (
+    UnplannedExcisionRecorded,
+    designated_pathologist_reported,
     designated_pathologists,
     molecular_test_request,
     molecular_test_result,
@@ -45,11 +47,13 @@ __all__ = [
     "FEATURE_FIELDS",
     "SURVEY_FIELDS",
     "WAITING_STATUSES",
+    "UnplannedExcisionRecorded",
     "capacity_declarations",
     "capacity_declare",
     "clinic_catchments",
     "clinic_suggest",
     "clinic_survey_submit",
+    "designated_pathologist_reported",
     "designated_pathologists",
     "evaluation_rows",
     "molecular_test_request",

@@ -7,9 +7,13 @@ ReferralEvent where the referral's path changes). Rules are in diagnostics/rules
 import datetime
 import logging
 from collections import Counter
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils.module_loading import import_string
 
 from directory.models import Organisation, Practitioner
 from referrals.models import Referral
@@ -25,6 +29,24 @@ WAITING_STATUSES = (Status.RECEIVED, Status.TRIAGED, Status.ACCEPTED, Status.UND
 
 
 # Specialist pathology review -------------------------------------------------------------------------
+
+
+def designated_pathologist_reported(referral: Referral) -> bool:
+    """Whether a designated sarcoma pathologist (as the directory says now) has reported the
+    referral's specialist review."""
+    review = PathologyReview.objects.filter(referral=referral).select_related("reported_by").first()
+    if review is None or review.reported_by is None or review.reported_on is None:
+        return False
+    reporter = review.reported_by
+    return (
+        drules.pathologist_refusal(
+            active=reporter.active,
+            speciality=reporter.speciality,
+            designation_scope=reporter.designation_scope,
+            is_core_mdt_member=reporter.is_core_mdt_member,
+        )
+        is None
+    )
 
 
 def _pathologist(practitioner_id: int, field: str) -> Practitioner:
@@ -44,8 +66,6 @@ def _pathologist(practitioner_id: int, field: str) -> Practitioner:
 
 def designated_pathologists():
     """Practitioners the pathology rule accepts, for the request form's choices."""
-    from django.db.models import Q
-
     return Practitioner.objects.filter(active=True).filter(
         Q(designation_scope=Practitioner.DesignationScope.PATHOLOGY)
         | Q(speciality=Practitioner.Speciality.PATHOLOGY, is_core_mdt_member=True)
@@ -59,9 +79,12 @@ def pathology_review_request(
     """Request specialist review from a designated sarcoma pathologist (one review a referral)."""
     referral = referral_claim(referral_id=referral_id, expected_status=None)
     if not drules.needs_pathology_review(
-        presentation=referral.presentation, diagnosis_outcome=referral.diagnosis_outcome
+        presentation=referral.presentation,
+        designated_pathologist_reported=designated_pathologist_reported(referral),
     ):
-        raise ValidationError({"referral": "This referral has been found not to be sarcoma."})
+        raise ValidationError(
+            {"referral": "A designated sarcoma pathologist has already reported this case."}
+        )
     if requested_on < referral.received_on:
         raise ValidationError({"requested_on": "The request cannot be before the referral was received."})
     pathologist = _pathologist(pathologist_id, "requested_from")
@@ -181,11 +204,19 @@ def referral_record_diagnostic_dates(
     return referral
 
 
+@dataclass(frozen=True)
+class UnplannedExcisionRecorded:
+    referral: Referral
+    mdt_listing: tuple[str, ...]  # what each UNPLANNED_EXCISION_STEPS step did, for the office
+
+
 @transaction.atomic
 def referral_record_unplanned_excision(
     *, referral_id: int, organisation_id: int, excised_on: datetime.date | None, by
-) -> Referral:
-    """Record that the sarcoma was excised outside a specialist centre without a plan, and where."""
+) -> UnplannedExcisionRecorded:
+    """Record that the sarcoma was excised outside a specialist centre without a plan, and where,
+    and put the case on its MDT's next list flagged as an unplanned excision (the steps named by
+    the setting UNPLANNED_EXCISION_STEPS, in this transaction: diagnostics/ imports no mdt/)."""
     referral = referral_claim(referral_id=referral_id, expected_status=None)
     organisation = Organisation.objects.filter(pk=organisation_id).first()
     if organisation is None:
@@ -197,7 +228,10 @@ def referral_record_unplanned_excision(
     referral.save(
         update_fields=["unplanned_excision", "unplanned_excision_organisation", "unplanned_excision_on"]
     )
-    return referral
+    listing = tuple(
+        import_string(step)(referral=referral, by=by) for step in settings.UNPLANNED_EXCISION_STEPS
+    )
+    return UnplannedExcisionRecorded(referral=referral, mdt_listing=listing)
 
 
 def unplanned_excisions_by_referrer() -> list[dict]:

@@ -245,13 +245,25 @@ def _already_decided(change_request: ChangeRequest) -> AlreadyDecidedError:
 
 
 def change_request_approve(
-    *, change_request_id: int, approver, comment: str = "", today: datetime.date | None = None
+    *,
+    change_request_id: int,
+    approver,
+    comment: str = "",
+    today: datetime.date | None = None,
+    notify: bool = True,
 ) -> ChangeRequest:
     """Approve a pending request and apply it in the same transaction (or schedule it, if it has
     an effective date after today). Not the proposer's own; not a stale one: if the record changed
-    since the request was made, the request is marked stale and StaleRequestError is raised."""
+    since the request was made, the request is marked stale and StaleRequestError is raised.
+    `notify` False (the demo seed, with no broker yet) sends the proposer nothing."""
     try:
-        return _approve(change_request_id=change_request_id, approver=approver, comment=comment, today=today)
+        return _approve(
+            change_request_id=change_request_id,
+            approver=approver,
+            comment=comment,
+            today=today,
+            notify=notify,
+        )
     except StaleRequestError:
         # The approval rolled back; record the staleness in a transaction of its own.
         change_request_mark_stale(change_request_id=change_request_id)
@@ -259,7 +271,9 @@ def change_request_approve(
 
 
 @transaction.atomic
-def _approve(*, change_request_id: int, approver, comment: str, today: datetime.date | None) -> ChangeRequest:
+def _approve(
+    *, change_request_id: int, approver, comment: str, today: datetime.date | None, notify: bool = True
+) -> ChangeRequest:
     change_request = _lock(change_request_id)
     _check_may_decide(change_request, approver)
     if change_request.status != Status.PENDING:
@@ -276,7 +290,8 @@ def _approve(*, change_request_id: int, approver, comment: str, today: datetime.
         change_request.status = Status.SCHEDULED
         change_request._history_user = approver
         change_request.save()
-    _notify_proposer_on_commit(change_request.pk)
+    if notify:
+        _notify_proposer_on_commit(change_request.pk)
     return change_request
 
 

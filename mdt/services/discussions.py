@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from directory.models import Service
 from referrals.models import Patient, Referral
 from referrals.services import referral_mdt_listed, referral_mdt_outcome_recorded
 
@@ -30,8 +31,8 @@ from ..models import (
     MdtReminderSent,
     PatientOutcomePreference,
 )
-from .meetings import TAKEN, MdtError, meeting_for_update
-from .reminders import OPEN, build_email, local_text, send_once
+from .meetings import QUORUM_LABELS, TAKEN, MdtError, discussion_quoracy, meeting_for_update
+from .reminders import OPEN, build_email, local_text, office_addresses, practitioner_address, send_once
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +94,48 @@ def discussion_add(
     return discussion
 
 
+@transaction.atomic
+def discussion_list_unplanned_excision(
+    *, referral: Referral, by, now: datetime.datetime | None = None
+) -> str:
+    """An unplanned excision was recorded: put the case on the next list of its MDT, flagged as an
+    unplanned excision ("Sarcoma services must be structured and managed to reduce the number of
+    unplanned excisions"), or flag it where it is already listed for a meeting to come. Returns
+    what was done, for the office; a case that cannot be listed says why (no MDT known, no open
+    list), and nothing is refused. Diagnostics calls this through UNPLANNED_EXCISION_STEPS."""
+    now = now or timezone.now()
+    listed = (
+        MdtDiscussion.objects.select_for_update()
+        .filter(referral=referral, outcome="", meeting__status__in=OPEN, meeting__starts_at__gt=now)
+        .select_related("meeting")
+        .order_by("meeting__starts_at")
+        .first()
+    )
+    if listed is not None:
+        listed.unplanned_excision = True
+        listed._change_reason = "Unplanned excision recorded"
+        listed.save(update_fields=["unplanned_excision"])
+        return f"Flagged as an unplanned excision on the case list of {listed.meeting}."
+    mdt = mdt_for_referral(referral)
+    if mdt is None:
+        return "Not put on an MDT list: no MDT is known for this referral. Add it to its MDT's next list."
+    meeting = next_open_meeting(mdt=mdt, now=now)
+    if meeting is None:
+        return f"Not put on an MDT list: {mdt.name} has no meeting with an open case list. Add it by hand."
+    where = referral.unplanned_excision_organisation
+    discussion = discussion_add(
+        meeting_id=meeting.pk,
+        referral=referral,
+        by=by,
+        question=f"Unplanned excision{f' at {where.name}' if where else ''}: plan further management.",
+        now=now,
+    )
+    discussion.unplanned_excision = True
+    discussion._change_reason = "Listed for an unplanned excision"
+    discussion.save(update_fields=["unplanned_excision"])
+    return f"Put on the case list of {meeting}, flagged as an unplanned excision."
+
+
 def mdt_for_referral(referral: Referral) -> Mdt | None:
     """The MDT "add to next meeting" uses: the one that discussed the referral before, else the
     MDT of the referring organisation's service, else none (the office chooses)."""
@@ -106,8 +149,20 @@ def mdt_for_referral(referral: Referral) -> Mdt | None:
         previous_code=previous.meeting.mdt.code if previous else None,
         referring_service_codes=by_org,
         referrer_ods=org.ods_code if org else None,
+        routed_code=(referral.routing_decision or {}).get("mdt"),
     )
-    return Mdt.objects.filter(code=code).first() if code else None
+    return Mdt.objects.filter(code=code, active=True).first() if code else None
+
+
+def mdt_lead_addresses_for_referral(referral: Referral) -> list[str]:
+    """Who is told of a clinically urgent override of the pathway on this referral: the lead of the
+    MDT that plans its care, else that MDT's office, else every MDT office user. Referral services
+    ask this through the setting REFERRAL_MDT_LEAD_ADDRESSES."""
+    mdt = mdt_for_referral(referral)
+    lead = mdt.lead if mdt else None
+    if lead is not None and lead.active and (address := practitioner_address(lead)):
+        return [address]
+    return office_addresses(mdt)
 
 
 def next_open_meeting(*, mdt: Mdt, now: datetime.datetime | None = None) -> MdtMeeting | None:
@@ -182,6 +237,16 @@ def discussion_readiness_set(
     discussion.save(update_fields=["imaging_available", "pathology_available"])
 
 
+def discussion_outcome_caveat(discussion: MdtDiscussion) -> str:
+    """What an outcome recorded now would have to say about its meeting (not marked as held, not
+    quorate for this case), for the outcome page; empty when nothing."""
+    return rules.outcome_caveat(
+        held=discussion.meeting.status == MdtMeeting.Status.HELD,
+        quoracy=discussion_quoracy(discussion),
+        labels=QUORUM_LABELS,
+    )
+
+
 @transaction.atomic
 def outcome_record(
     *,
@@ -193,12 +258,20 @@ def outcome_record(
     outcome_recipients: str,
     referrer_email: str = "",
     patient_email: str = "",
+    agreed_treatment_centre: Service | None = None,
+    outcome_caveat_reason: str = "",
     by,
     now: datetime.datetime | None = None,
 ) -> MdtDiscussion:
     """Record (or correct, until it is sent) a discussion's outcome. `version` is the one the
     user's form was built from: if someone saved in between, this save is refused. The patient's
-    wishes (who gets the outcome, their e-mail) are recorded on the patient for next time."""
+    wishes (who gets the outcome, their e-mail) are recorded on the patient for next time.
+
+    An outcome for a meeting not marked as held, or not quorate for this case (its core members
+    from the directory; a spinal case's designated spinal surgeon), is refused without a reason;
+    with one it is recorded with a caveat saying so, shown wherever the outcome is. An alternative
+    centre the MDT agreed for planned treatment is recorded on the referral, where the first
+    treatment's centre is checked against it."""
     now = now or timezone.now()
     if outcome not in MdtDiscussion.Outcome.values:
         raise MdtError({"outcome": "Choose the outcome category."})
@@ -217,6 +290,18 @@ def outcome_record(
         raise MdtError("An outcome can be recorded only once the meeting has started.")
     if decision_to_treat_on and decision_to_treat_on < timezone.localdate(discussion.meeting.starts_at):
         raise MdtError({"decision_to_treat_on": "The decision to treat cannot be before the meeting."})
+    caveat = discussion_outcome_caveat(discussion)
+    caveat_reason = outcome_caveat_reason.strip() if caveat else ""
+    if caveat and not caveat_reason:
+        raise MdtError(
+            {
+                "outcome_caveat_reason": f"This outcome would be {caveat}: give the reason it is "
+                "recorded anyway, or record the attendance and mark the meeting as held first."
+            }
+        )
+    discussion.outcome_caveat = caveat[:300]
+    discussion.outcome_caveat_reason = caveat_reason
+    discussion.agreed_treatment_centre = agreed_treatment_centre
     discussion.outcome = outcome
     discussion.recommendation = recommendation.strip()
     discussion.decision_to_treat_on = decision_to_treat_on
@@ -237,6 +322,8 @@ def outcome_record(
         outcome_on=timezone.localdate(discussion.meeting.starts_at),
         decision_to_treat_on=decision_to_treat_on,
         by=by,
+        agreed_centre=agreed_treatment_centre,
+        agreement_source=f"{discussion.meeting} (MDT discussion {discussion.pk})",
     )
     return discussion
 

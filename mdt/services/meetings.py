@@ -13,6 +13,7 @@ import datetime
 import logging
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -20,11 +21,13 @@ from simple_history.utils import bulk_create_with_history
 
 from directory.models import Practitioner
 from portal.outbox import enqueue
+from referrals.policy_rules import is_spinal_case
 
 from .. import rules
 from ..models import (
     Mdt,
     MdtAttendance,
+    MdtDiscussion,
     MdtMeeting,
 )
 from .reminders import OPEN
@@ -43,9 +46,10 @@ class MdtError(ValidationError):
 
 @transaction.atomic
 def mdt_meetings_generate(*, mdt: Mdt, now: datetime.datetime | None = None) -> list[MdtMeeting]:
-    """Create the MDT's meetings from its weekly slot up to `weeks_ahead` weeks ahead. Days that
-    already have a meeting (cancelled ones included) and bank holidays are skipped, so running it
-    again, or after the office cancelled a date, creates nothing twice."""
+    """Create the MDT's meetings from its weekly slot up to `weeks_ahead` weeks ahead. A slot on a
+    bank holiday moves to the next working day (or is skipped: MDT_BANK_HOLIDAY_MEETINGS). Days
+    that already have a meeting (cancelled ones included) are skipped, so running it again, or
+    after the office cancelled a date, creates nothing twice."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     horizon = today + datetime.timedelta(weeks=mdt.weeks_ahead)
@@ -64,13 +68,16 @@ def mdt_meetings_generate(*, mdt: Mdt, now: datetime.datetime | None = None) -> 
         weeks_ahead=mdt.weeks_ahead,
         closed=rules.closed_days_around(today, horizon),
         skip_days=taken,
+        bank_holiday=settings.MDT_BANK_HOLIDAY_MEETINGS,
     )
     created = []
     for slot in planned:
         if slot.starts_at <= now:
             continue
         meeting, was_created = MdtMeeting.objects.get_or_create(
-            mdt=mdt, starts_at=slot.starts_at, defaults={"cutoff_at": slot.cutoff_at}
+            mdt=mdt,
+            starts_at=slot.starts_at,
+            defaults={"cutoff_at": slot.cutoff_at, "moved_from": slot.moved_from},
         )
         if was_created:
             created.append(meeting)
@@ -150,10 +157,63 @@ def meeting_cancel(*, meeting_id: int, reason: str, by) -> MdtMeeting:
     return meeting
 
 
+def _attendees(meeting: MdtMeeting) -> list[rules.Attendee]:
+    return [
+        rules.Attendee(
+            practitioner_id=a.practitioner_id,
+            speciality=a.practitioner.speciality,
+            deputy_for_id=a.deputy_for_id,
+            designation_scope=a.practitioner.designation_scope,
+        )
+        for a in meeting.attendance.select_related("practitioner")
+    ]
+
+
+def core_member_ids(mdt: Mdt) -> set[int]:
+    """The MDT's core members now, from the directory."""
+    return set(mdt.core_member_practitioners().values_list("pk", flat=True))
+
+
 def meeting_quoracy(meeting: MdtMeeting) -> rules.Quoracy:
-    """Whether the meeting is quorate, from who attended and the MDT's quorum rule."""
-    present = [a.practitioner.speciality for a in meeting.attendance.select_related("practitioner")]
-    return rules.quoracy(present_specialities=present, required=meeting.mdt.quorum_specialities)
+    """Whether the meeting is quorate: the MDT's quorum rule against the core members (from the
+    directory) present or covered by a named deputy."""
+    return rules.meeting_quoracy(
+        attendees=_attendees(meeting),
+        core_ids=core_member_ids(meeting.mdt),
+        required=meeting.mdt.quorum_specialities,
+        core_members_only=settings.MDT_QUORUM_CORE_MEMBERS_ONLY,
+    )
+
+
+def discussion_quoracy(discussion: MdtDiscussion, *, quorum: rules.Quoracy | None = None) -> rules.Quoracy:
+    """The meeting's quoracy for one case (`quorum`: the meeting's, if already known): a spinal
+    case also needs a designated spinal surgeon present."""
+    meeting = discussion.meeting
+    referral = discussion.referral
+    return rules.case_quoracy(
+        meeting=quorum or meeting_quoracy(meeting),
+        spinal_case=is_spinal_case(pathway=referral.pathway, site=referral.site),
+        attendees=_attendees(meeting),
+    )
+
+
+def meeting_case_quoracy(
+    meeting: MdtMeeting, discussions, *, quorum: rules.Quoracy | None = None
+) -> dict[int, rules.Quoracy]:
+    """Each case's quoracy at the meeting, by discussion id, reading the attendance once."""
+    attendees = _attendees(meeting)
+    quorum = quorum or meeting_quoracy(meeting)
+    return {
+        d.pk: rules.case_quoracy(
+            meeting=quorum,
+            spinal_case=is_spinal_case(pathway=d.referral.pathway, site=d.referral.site),
+            attendees=attendees,
+        )
+        for d in discussions
+    }
+
+
+QUORUM_LABELS = {**dict(Practitioner.Speciality.choices), rules.SPINAL_SURGEON: "a designated spinal surgeon"}
 
 
 @transaction.atomic
@@ -169,7 +229,7 @@ def attendance_record(
     meeting = meeting_for_update(meeting_id)
     if meeting.status == MdtMeeting.Status.CANCELLED:
         raise MdtError("A cancelled meeting has no attendance.")
-    core_ids = set(meeting.mdt.core_members.values_list("pk", flat=True))
+    core_ids = core_member_ids(meeting.mdt)
     rows: dict[int, Practitioner | None] = {p.pk: None for p in present}
     for deputy, covered in deputies:
         if covered.pk not in core_ids:
@@ -194,8 +254,8 @@ def attendance_record(
 
 
 def attendance_over_time(*, mdt: Mdt, today: datetime.date | None = None) -> list[dict]:
-    """Each core member's share of the MDT's held meetings of the last 12 months attended or
-    covered by a named deputy, against the two-thirds expectation."""
+    """Each core member's share (core members now, from the directory) of the MDT's held meetings
+    of the last 12 months attended or covered by a named deputy, against the two-thirds expectation."""
     today = today or timezone.localdate()
     since = rules.local_datetime(rules.attendance_window_start(today), datetime.time(0, 0))
     meetings = mdt.meetings.filter(status=MdtMeeting.Status.HELD, starts_at__gte=since).prefetch_related(
@@ -205,6 +265,6 @@ def attendance_over_time(*, mdt: Mdt, today: datetime.date | None = None) -> lis
         {a.practitioner_id for a in m.attendance.all()} | {a.deputy_for_id for a in m.attendance.all()}
         for m in meetings
     ]
-    members = list(mdt.core_members.order_by("name"))
+    members = list(mdt.core_member_practitioners())
     shares = rules.attendance_shares(member_ids=[m.pk for m in members], covered_per_meeting=covered)
     return [{"member": member, "share": share} for member, share in zip(members, shares, strict=True)]

@@ -94,14 +94,15 @@ def build_email(subject: str, template: str, context: dict, to: Sequence[str]) -
 # Sweeps --------------------------------------------------------------------------------------
 
 
-def _office_addresses(mdt: Mdt) -> list[str]:
-    if mdt.office_email:
+def office_addresses(mdt: Mdt | None) -> list[str]:
+    """The MDT's office e-mail, else every active MDT office user's."""
+    if mdt is not None and mdt.office_email:
         return [mdt.office_email]
     office = get_user_model().objects.filter(groups__name=Role.MDT_OFFICE.value, is_active=True)
     return sorted(set(office.exclude(email="").values_list("email", flat=True)))
 
 
-def _practitioner_address(practitioner: Practitioner) -> str:
+def practitioner_address(practitioner: Practitioner) -> str:
     return practitioner.email or (practitioner.user.email if practitioner.user else "")
 
 
@@ -174,8 +175,8 @@ def reminders_send_case_lists(*, now: datetime.datetime | None = None) -> int:
         due = rules.case_list_due_at(starts_at=meeting.starts_at, meeting_cutoff_at=meeting.cutoff_at)
         if not rules.is_due(due, now, until=meeting.starts_at):
             continue
-        for member in meeting.mdt.core_members.filter(active=True).select_related("user"):
-            address = _practitioner_address(member)
+        for member in meeting.mdt.core_member_practitioners().select_related("user"):
+            address = practitioner_address(member)
             if not address:
                 continue
             sent += sweep_send_once(
@@ -235,7 +236,7 @@ def _office_reminders(
     for discussion in discussions.select_related("meeting__mdt"):
         if not rules.is_due(due(discussion), now):
             continue
-        for address in _office_addresses(discussion.meeting.mdt):
+        for address in office_addresses(discussion.meeting.mdt):
             sent += sweep_send_once(
                 kind=kind,
                 object_id=discussion.pk,

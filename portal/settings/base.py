@@ -105,6 +105,9 @@ USER_DEACTIVATION_STEPS = [
     "referrals.services.alert_deliveries_withdraw_for_user",
     "mdt.services.calendar_token_revoke_for_user",
 ]
+# ... and what recording an unplanned excision does in other apps (issue 16): each step takes the
+# referral and the user, runs in the same transaction and returns what it did, for the office.
+UNPLANNED_EXCISION_STEPS = ["mdt.services.discussion_list_unplanned_excision"]
 
 MIDDLEWARE = [
     # First: refuses an over-long Cookie header before anything parses it (CVE-2024-7592).
@@ -317,10 +320,24 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Referrals (issue 5). The day of each waiting-time standard on which an open clock counts as
-# "at risk" and the MDT office and responsible consultant are alerted; the age under which a
-# referral follows the children's pathway.
+# "at risk" and the MDT office and responsible consultant are alerted.
 REFERRAL_AT_RISK_DAY = {"fds_28": 21, "rtt_62": 50, "dtt_31": 24}
+# The network's choices where the pathway documents are silent (issue 16; docs/clinical-safety.md,
+# "The network's choices"): the age under which a referral follows the children's pathway, and
+# whether at every site or only the spine; the teenage and young adult age band flagged to the MDT
+# office (inclusive; None: no flag); the route of a tumour of unknown type outside the spine
+# ("bone": as a primary bone tumour, RNOH and the LSS MDT; "either_centre": LSS or RMH).
 REFERRAL_CHILD_AGE_LIMIT = 16
+REFERRAL_CHILD_PATHWAY_ALL_SITES = True
+REFERRAL_TYA_AGE_BAND = (16, 24)
+REFERRAL_UNKNOWN_TUMOUR_ROUTE = "bone"
+# Asked at intake whether the documents the routing rules implement are still the approved
+# versions (referrals/ does not import policies/): a callable taking `documents`, a sequence of
+# (title, version), and returning warnings. Empty: not checked, and intake says so.
+REFERRAL_POLICY_CHECK = "policies.services.implemented_version_warnings"
+# Who is told of a clinically urgent override of the pathway at a first treatment (issue 16): a
+# callable taking the referral and returning e-mail addresses (the MDT lead; else the office).
+REFERRAL_MDT_LEAD_ADDRESSES = "mdt.services.mdt_lead_addresses_for_referral"
 
 # Cancer waiting times (issue 18, waiting_times/). Network choices, kept in code rather than the
 # environment: changing one changes what the PTL shows, so it goes through review like the rules.
@@ -341,6 +358,13 @@ SECOND_OPINION_RECORDS_CHASE_DAYS = int(os.environ.get("SECOND_OPINION_RECORDS_C
 SECOND_OPINION_OPINION_DUE_DAYS = int(os.environ.get("SECOND_OPINION_OPINION_DUE_DAYS", "42"))
 # MDT meetings: days after a meeting before the office is reminded of outcomes not yet sent.
 MDT_OUTCOME_SEND_REMINDER_DAYS = int(os.environ.get("MDT_OUTCOME_SEND_REMINDER_DAYS", "3"))
+# The network's choices for MDTs (issue 16; docs/clinical-safety.md): a weekly slot on a bank
+# holiday "move"s to the next working day, or is left out ("cancel"); the quorum counts only the
+# MDT's core members from the directory and their named deputies (False: anyone present counts).
+MDT_BANK_HOLIDAY_MEETINGS = os.environ.get("MDT_BANK_HOLIDAY_MEETINGS", "move")
+if MDT_BANK_HOLIDAY_MEETINGS not in {"move", "cancel"}:
+    raise ImproperlyConfigured('MDT_BANK_HOLIDAY_MEETINGS must be "move" or "cancel".')
+MDT_QUORUM_CORE_MEMBERS_ONLY = env_bool("MDT_QUORUM_CORE_MEMBERS_ONLY", True)
 
 LOGGING = {
     "version": 1,

@@ -83,7 +83,11 @@ def mdts(sizes: Sizes, *, tag: str, organisations, practitioners, now) -> list[M
             lead=practitioners[i % len(practitioners)],
         )
         mdt.save()
-        mdt.core_members.set(practitioners[(i * 10) % len(practitioners) :][:10])
+        # Core members are the directory's (issue 16): ten practitioners approved for this MDT.
+        members = practitioners[(i * 10) % len(practitioners) :][:10]
+        Practitioner.objects.filter(pk__in=[p.pk for p in members]).update(
+            is_core_mdt_member=True, core_mdt_service=service
+        )
         mdts.append(mdt)
     return mdts
 

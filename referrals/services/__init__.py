@@ -15,21 +15,25 @@ from .alerts import (
 from .intake import (
     PatientDetails,
     ReferralDetails,
-    capability_holders,
     patient_find_existing,
     patient_find_likely_duplicate,
     patient_merge,
     referral_create,
+    routing_choices,
     routing_decide,
+    routing_policy_warnings,
 )
 from .transitions import (
     ReferralConflict,
+    capability_holders,
+    first_treatment_refusals,
     referral_assign_surgeon,
     referral_claim,
     referral_mdt_listed,
     referral_mdt_outcome_recorded,
     referral_record_first_treatment,
     referral_transition,
+    referral_urgent_override_notify,
 )
 
 __all__ = [
@@ -43,6 +47,7 @@ __all__ = [
     "ReferralDetails",
     "alert_deliveries_withdraw_for_user",
     "capability_holders",
+    "first_treatment_refusals",
     "patient_find_existing",
     "patient_find_likely_duplicate",
     "patient_merge",
@@ -53,7 +58,10 @@ __all__ = [
     "referral_mdt_outcome_recorded",
     "referral_record_first_treatment",
     "referral_transition",
+    "referral_urgent_override_notify",
+    "routing_choices",
     "routing_decide",
+    "routing_policy_warnings",
     "waiting_time_alerts_send",
     "weekly_digest_send",
 ]

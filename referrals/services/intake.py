@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-from directory.models import Capability, Organisation
+from directory.models import Organisation
 
 from .. import policy_rules, rules
 from ..models import (
@@ -22,7 +22,7 @@ from ..models import (
     Referral,
     ReferralEvent,
 )
-from .transitions import ReferralConflict
+from .transitions import ReferralConflict, capability_holders
 
 logger = logging.getLogger(__name__)
 
@@ -30,15 +30,6 @@ Status = Referral.Status
 
 
 # Routing --------------------------------------------------------------------------------------
-
-
-def capability_holders() -> rules.CapabilityHolders:
-    """Which directory services hold each capability, as the routing rules want it. A SAG-approved
-    directory change (a capability moved between services) therefore moves the routing."""
-    holders: dict[str, tuple[str, ...]] = {}
-    for capability in Capability.objects.prefetch_related("services"):
-        holders[capability.code] = tuple(sorted(service.code for service in capability.services.all()))
-    return holders
 
 
 def routing_decide(
@@ -65,8 +56,35 @@ def routing_decide(
         clinically_urgent=clinically_urgent,
     )
     return rules.route_referral(
-        case, holders=capability_holders(), child_age_limit=settings.REFERRAL_CHILD_AGE_LIMIT
+        case,
+        holders=capability_holders(),
+        choices=routing_choices(),
+        policy_warnings=routing_policy_warnings(),
     )
+
+
+def routing_choices() -> rules.RoutingChoices:
+    """The network's choices where the pathway documents are silent, from the settings."""
+    band = settings.REFERRAL_TYA_AGE_BAND
+    return rules.RoutingChoices(
+        child_age_limit=settings.REFERRAL_CHILD_AGE_LIMIT,
+        child_pathway_all_sites=settings.REFERRAL_CHILD_PATHWAY_ALL_SITES,
+        tya_age_band=tuple(band) if band else None,
+        unknown_tumour_route=settings.REFERRAL_UNKNOWN_TUMOUR_ROUTE,
+    )
+
+
+def routing_policy_warnings() -> list[str]:
+    """Warnings where a document the routing rules implement is no longer the approved version in
+    the policies register, or is past its date of review. The register is asked through the
+    setting REFERRAL_POLICY_CHECK (the composition root's wiring: referrals/ imports no policies/)."""
+    check = settings.REFERRAL_POLICY_CHECK
+    if not check:
+        return [
+            "The portal is not set to check the policies register (REFERRAL_POLICY_CHECK), so it cannot "
+            "say whether the routing rules still follow the approved pathway: check each decision."
+        ]
+    return list(import_string(check)(documents=rules.IMPLEMENTED_DOCUMENTS))
 
 
 # Intake ---------------------------------------------------------------------------------------

@@ -338,3 +338,120 @@ def test_return_to_a_telephone_contact_sends_no_email(
     with django_capture_on_commit_callbacks(execute=True):
         ds.referral_return(referral_id=referral.pk, by=office_user)
     assert mailoutbox == []
+
+
+# Issue 16 item 9: review needed until a designated sarcoma pathologist has reported -----------------
+
+
+def test_a_local_not_sarcoma_does_not_end_the_need_for_specialist_review(db, office_user):
+    """Item 9. spinal-sarcoma-pathway-lsesn.txt: "Pathology for all sarcomas must be reviewed by a
+    Specialist Sarcoma Pathologist for diagnostic confirmation and undertaking any appropriate
+    molecular analysis and genomic testing" (issue 16 changed this: "not sarcoma" used to end it)."""
+    referral = ReceivedReferralFactory()
+    ds.referral_record_diagnostic_dates(
+        referral_id=referral.pk, by=office_user, diagnosed_on=D(2026, 11, 5), diagnosis_outcome="not_sarcoma"
+    )
+    pathologist = DesignatedPathologistFactory()
+    review = ds.pathology_review_request(
+        referral_id=referral.pk, pathologist_id=pathologist.pk, requested_on=D(2026, 11, 6), by=office_user
+    )
+    assert review.referral_id == referral.pk
+
+
+def test_review_is_required_until_a_designated_pathologist_has_reported(db, office_user):
+    """Item 9. spinal-sarcoma-pathway-lsesn.txt: "Pathology for all sarcomas must be reviewed by a
+    Specialist Sarcoma Pathologist for diagnostic confirmation" """
+    referral = ReceivedReferralFactory()
+    assert not ds.designated_pathologist_reported(referral)
+    review = RequestedPathologyReviewFactory(referral=referral)
+    assert not ds.designated_pathologist_reported(referral)  # requested, not reported
+    ds.pathology_review_report(
+        review_id=review.pk, reported_by_id=review.requested_from_id, reported_on=D(2026, 11, 10),
+        diagnosis="Myxofibrosarcoma", by=office_user,
+    )  # fmt: skip
+    assert ds.designated_pathologist_reported(referral)
+    with pytest.raises(ValidationError, match="A designated sarcoma pathologist has already reported"):
+        ds.pathology_review_request(
+            referral_id=referral.pk, pathologist_id=review.requested_from_id, requested_on=D(2026, 11, 11),
+            by=office_user,
+        )  # fmt: skip
+    # A report by someone no longer designated (the SAG withdrew it) no longer counts.
+    reporter = review.requested_from
+    reporter.designation_scope = ""
+    reporter.save()
+    assert not ds.designated_pathologist_reported(referral)
+
+
+def test_the_rule_needs_review_whatever_the_local_diagnosis():
+    """Item 9. spinal-sarcoma-pathway-lsesn.txt: "Pathology for all sarcomas must be reviewed by a
+    Specialist Sarcoma Pathologist for diagnostic confirmation" """
+    from diagnostics import rules as drules
+
+    assert drules.needs_pathology_review(presentation="suspected", designated_pathologist_reported=False)
+    assert drules.needs_pathology_review(presentation="confirmed", designated_pathologist_reported=False)
+    assert not drules.needs_pathology_review(presentation="confirmed", designated_pathologist_reported=True)
+
+
+# Issue 16 item 10: an unplanned excision goes on the next MDT's list, flagged ----------------------
+
+
+def _lss_mdt():
+    from mdt.models import Mdt
+
+    return Mdt.objects.create(
+        code="LSS", name="London Sarcoma Service MDT", service=Service.objects.get_or_create(
+            code="LSS", defaults={"name": "London Sarcoma Service"})[0],
+        weekday=2, start_time=datetime.time(8, 0),
+    )  # fmt: skip
+
+
+def test_an_unplanned_excision_puts_the_case_on_the_next_mdt_list_flagged(db, office_user, today):
+    """Item 10. spinal-sarcoma-pathway-lsesn.txt: "Sarcoma services must be structured and managed
+    to reduce the number of unplanned excisions or excisions undertaken outside a specialist
+    centre" """
+    from mdt import services as mdt_services
+
+    mdt = _lss_mdt()
+    mdt_services.mdt_meetings_generate(mdt=mdt)
+    dgh = OrganisationFactory(name="District General")
+    referral = ReceivedReferralFactory(referring_organisation=dgh, routing_decision={"mdt": "LSS"})
+    recorded = ds.referral_record_unplanned_excision(
+        referral_id=referral.pk, organisation_id=dgh.pk, excised_on=D(2026, 11, 1), by=office_user
+    )
+    [discussion] = referral.mdt_discussions.all()
+    assert discussion.unplanned_excision is True
+    assert discussion.meeting == mdt_services.next_open_meeting(mdt=mdt)
+    assert "Unplanned excision at District General" in discussion.question
+    assert recorded.mdt_listing == (
+        f"Put on the case list of {discussion.meeting}, flagged as an unplanned excision.",
+    )
+    # The count by referring organisation stays.
+    assert ds.unplanned_excisions_by_referrer() == [{"organisation": "District General", "count": 1}]
+
+
+def test_a_case_already_listed_is_flagged_where_it_is(db, office_user, today):
+    """Item 10. spinal-sarcoma-pathway-lsesn.txt: "Sarcoma services must be structured and managed
+    to reduce the number of unplanned excisions" """
+    from mdt import services as mdt_services
+
+    mdt = _lss_mdt()
+    mdt_services.mdt_meetings_generate(mdt=mdt)
+    referral = ReceivedReferralFactory(routing_decision={"mdt": "LSS"})
+    listed = mdt_services.discussion_add_to_next(referral=referral, mdt=mdt, by=office_user)
+    ds.referral_record_unplanned_excision(
+        referral_id=referral.pk, organisation_id=OrganisationFactory().pk, excised_on=None, by=office_user
+    )
+    listed.refresh_from_db()
+    assert listed.unplanned_excision is True
+    assert referral.mdt_discussions.count() == 1
+
+
+def test_an_unplanned_excision_with_no_mdt_known_is_recorded_and_says_it_was_not_listed(db, office_user):
+    """Item 10. spinal-sarcoma-pathway-lsesn.txt: "Sarcoma services must be structured and managed
+    to reduce the number of unplanned excisions" """
+    referral = ReceivedReferralFactory()
+    recorded = ds.referral_record_unplanned_excision(
+        referral_id=referral.pk, organisation_id=OrganisationFactory().pk, excised_on=None, by=office_user
+    )
+    assert recorded.referral.unplanned_excision is True
+    assert recorded.mdt_listing[0].startswith("Not put on an MDT list: no MDT is known")

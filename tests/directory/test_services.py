@@ -9,7 +9,7 @@ from directory import services
 from directory.models import ChangeRequest, KeyContact, Practitioner, Service
 from directory.seed import load_reference_data
 from tests.directory.conftest import valid_practitioner_values
-from tests.factories import KeyContactFactory, PractitionerFactory
+from tests.factories import KeyContactFactory, PractitionerFactory, ServiceFactory
 
 Status = ChangeRequest.Status
 
@@ -555,3 +555,83 @@ def test_a_rejection_tells_the_proposer_why(
     assert [m.to for m in mail.outbox] == [[office_user.email]]
     assert "rejected" in mail.outbox[0].body
     assert "Comment: Wrong number" in mail.outbox[0].body
+
+
+# Issue 16: core MDT membership and signposting contacts are directory entries ----------------------
+
+
+def test_core_membership_of_an_mdt_is_approved_like_any_entry(practitioner, office_user, sag_member):
+    lss = ServiceFactory(code="LSS")
+    change_request = services.change_request_propose(
+        proposer=office_user,
+        kind="change",
+        target_type="practitioner",
+        target_id=practitioner.pk,
+        values={"is_core_mdt_member": True, "core_mdt_service": "LSS"},
+        reason="Joins the LSS MDT as a core member.",
+    )
+    assert change_request.proposed_values == {"is_core_mdt_member": True, "core_mdt_service": "LSS"}
+    practitioner.refresh_from_db()
+    assert practitioner.core_mdt_service is None
+    services.change_request_approve(change_request_id=change_request.pk, approver=sag_member)
+    practitioner.refresh_from_db()
+    assert practitioner.core_mdt_service == lss
+    assert practitioner.history.latest("history_id").history_user == sag_member
+
+
+def test_a_member_of_an_mdt_must_be_flagged_core(practitioner, office_user):
+    ServiceFactory(code="LSS")
+    with pytest.raises(ValidationError) as refused:
+        services.change_request_propose(
+            proposer=office_user,
+            kind="change",
+            target_type="practitioner",
+            target_id=practitioner.pk,
+            values={"core_mdt_service": "LSS"},
+            reason="Joins the LSS MDT.",
+        )
+    assert "is_core_mdt_member" in refused.value.message_dict
+
+
+def _signpost(proposer, **overrides):
+    values = {
+        "label": "Sarcoma UK Support Line",
+        "service": "",
+        "signpost": "sarcoma_uk_support_line",
+        "phone_numbers": "020 7946 0123",
+        "email": "",
+        "notes": "",
+        "active": True,
+    }
+    return services.change_request_propose(
+        proposer=proposer,
+        kind="add",
+        target_type="key_contact",
+        values={**values, **overrides},
+        reason="Signposted by the second-opinion policy.",
+    )
+
+
+def test_a_signposting_contact_outside_any_service_is_added_through_the_sag(office_user, sag_member):
+    change_request = _signpost(office_user)
+    assert not KeyContact.objects.exists()
+    services.change_request_approve(change_request_id=change_request.pk, approver=sag_member)
+    contact = KeyContact.objects.get()
+    assert (contact.service, contact.signpost, contact.phone_numbers) == (
+        None,
+        "sarcoma_uk_support_line",
+        "020 7946 0123",
+    )
+    assert str(contact) == "Sarcoma UK Support Line (network-wide)"
+
+
+def test_a_key_contact_without_a_service_must_be_a_signposting_contact(office_user):
+    with pytest.raises(ValidationError) as refused:
+        _signpost(office_user, signpost="")
+    assert "service" in refused.value.message_dict
+
+
+def test_a_signposting_contact_needs_a_number_or_an_email(office_user):
+    with pytest.raises(ValidationError) as refused:
+        _signpost(office_user, phone_numbers="")
+    assert "phone_numbers" in refused.value.message_dict

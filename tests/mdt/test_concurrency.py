@@ -15,12 +15,13 @@ from mdt import tasks as mdt_tasks
 from mdt.models import MdtDiscussion, MdtReminderSent
 from mdt.services import reminders as mdt_reminders
 from tests.factories import (
-    HeldMeetingFactory,
     MdtDiscussionFactory,
     MdtFactory,
     MdtPractitionerFactory,
     PlannedMeetingFactory,
+    QuorateHeldMeetingFactory,
     UserFactory,
+    set_core_members,
 )
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -50,7 +51,7 @@ def _together(*calls):
 
 def _meeting_with_core_members(starts_at):
     mdt = MdtFactory()
-    mdt.core_members.set([MdtPractitionerFactory(email=f"m{i}@example.invalid") for i in range(3)])
+    set_core_members(mdt, [MdtPractitionerFactory(email=f"m{i}@example.invalid") for i in range(3)])
     return PlannedMeetingFactory(
         mdt=mdt, starts_at=starts_at, cutoff_at=starts_at - datetime.timedelta(hours=40)
     )
@@ -70,7 +71,7 @@ def test_two_sweeps_at_once_send_each_case_list_once():
 
 
 def test_two_users_saving_an_outcome_at_once_one_is_told_another_got_there_first():
-    discussion = MdtDiscussionFactory(meeting=HeldMeetingFactory())
+    discussion = MdtDiscussionFactory(meeting=QuorateHeldMeetingFactory())
     first, second = UserFactory(), UserFactory()
 
     def save(user, outcome):

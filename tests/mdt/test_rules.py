@@ -81,7 +81,10 @@ def test_cutoff_without_holidays_is_plain_working_days():
     assert rules.working_days_before(datetime.date(2026, 12, 5), 0, frozenset()) == datetime.date(2026, 12, 4)
 
 
-def test_no_meeting_is_scheduled_on_a_bank_holiday():
+def test_a_meeting_on_a_bank_holiday_moves_to_the_next_working_day():
+    """Item 12: issue 16 changed this (the Easter Monday meeting used to be dropped, leaving two
+    weeks between discussions). spinal-sarcoma-pathway-lsesn.txt: "Discussion should take place
+    before treatment unless clinical urgency means this is not possible." """
     meetings = rules.meeting_schedule(
         weekday=0,
         start_time=datetime.time(13, 0),
@@ -90,7 +93,48 @@ def test_no_meeting_is_scheduled_on_a_bank_holiday():
         weeks_ahead=2,
         closed=HOLIDAYS_2026,
     )
+    assert [m.starts_at.date() for m in meetings] == [
+        datetime.date(2026, 3, 30),
+        datetime.date(2026, 4, 7),  # Easter Monday, 6 April, moves to Tuesday
+        datetime.date(2026, 4, 13),
+    ]
+    assert [m.moved_from for m in meetings] == [None, datetime.date(2026, 4, 6), None]
+    # The cut-off is counted from the day it meets: noon on Thursday 2 April (Good Friday and the
+    # Easter weekend are not working days).
+    assert meetings[1].cutoff_at == datetime.datetime(2026, 4, 2, 12, 0, tzinfo=rules.LONDON)
+
+
+def test_a_friday_meeting_on_good_friday_moves_past_easter_monday():
+    """Item 12. spinal-sarcoma-pathway-lsesn.txt: "Discussion should take place before treatment
+    unless clinical urgency means this is not possible." """
+    [meeting] = rules.meeting_schedule(
+        weekday=4, start_time=datetime.time(8, 0), cutoff_working_days=2,
+        from_day=datetime.date(2026, 4, 3), weeks_ahead=0, closed=HOLIDAYS_2026,
+    )  # fmt: skip
+    assert meeting.starts_at.date() == datetime.date(2026, 4, 7)
+    assert meeting.moved_from == datetime.date(2026, 4, 3)
+
+
+def test_the_network_may_choose_to_cancel_a_bank_holiday_meeting_instead():
+    """Item 12 (the network's choice, MDT_BANK_HOLIDAY_MEETINGS). spinal-sarcoma-pathway-lsesn.txt:
+    "Discussion should take place before treatment unless clinical urgency means this is not
+    possible." """
+    meetings = rules.meeting_schedule(
+        weekday=0, start_time=datetime.time(13, 0), cutoff_working_days=1,
+        from_day=datetime.date(2026, 3, 30), weeks_ahead=2, closed=HOLIDAYS_2026, bank_holiday="cancel",
+    )  # fmt: skip
     assert [m.starts_at.date() for m in meetings] == [datetime.date(2026, 3, 30), datetime.date(2026, 4, 13)]
+
+
+def test_a_moved_meeting_already_made_or_cancelled_is_not_made_again():
+    """Item 12. spinal-sarcoma-pathway-lsesn.txt: "Discussion should take place before treatment
+    unless clinical urgency means this is not possible." """
+    meetings = rules.meeting_schedule(
+        weekday=0, start_time=datetime.time(13, 0), cutoff_working_days=1,
+        from_day=datetime.date(2026, 4, 6), weeks_ahead=0, closed=HOLIDAYS_2026,
+        skip_days={datetime.date(2026, 4, 7)},
+    )  # fmt: skip
+    assert meetings == []
 
 
 def test_days_that_already_have_a_meeting_or_were_cancelled_are_skipped():

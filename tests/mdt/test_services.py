@@ -19,7 +19,9 @@ from tests.factories import (
     OrganisationFactory,
     PatientFactory,
     PlannedMeetingFactory,
+    QuorateHeldMeetingFactory,
     ReceivedReferralFactory,
+    set_core_members,
 )
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +124,7 @@ def core():
 
 def test_a_meeting_is_quorate_when_the_rule_specialities_attend(office_user, core):
     meeting = HeldMeetingFactory()
-    meeting.mdt.core_members.set(core.values())
+    set_core_members(meeting.mdt, core.values())
     result = services.attendance_record(
         meeting_id=meeting.pk, present=[core["surgery"], core["radiology"]], by=office_user
     )
@@ -145,7 +147,7 @@ def test_a_meeting_is_quorate_when_the_rule_specialities_attend(office_user, cor
 
 def test_a_deputy_must_cover_a_core_member(office_user, core):
     meeting = HeldMeetingFactory()
-    meeting.mdt.core_members.set(core.values())
+    set_core_members(meeting.mdt, core.values())
     outsider = MdtPractitionerFactory(is_core_mdt_member=False)
     with pytest.raises(ValidationError) as excinfo:
         services.attendance_record(
@@ -157,7 +159,7 @@ def test_a_deputy_must_cover_a_core_member(office_user, core):
 
 def test_attendance_over_time_counts_deputies_and_only_the_last_12_months(office_user, core):
     mdt = MdtFactory()
-    mdt.core_members.set(core.values())
+    set_core_members(mdt, core.values())
     starts = [datetime.datetime(2026, 11, day, 8, 0, tzinfo=LONDON) for day in (4, 11, 18)]
     meetings = [HeldMeetingFactory(mdt=mdt, starts_at=s) for s in starts]
     old = HeldMeetingFactory(mdt=mdt, starts_at=datetime.datetime(2025, 10, 1, 8, 0, tzinfo=LONDON))
@@ -365,7 +367,7 @@ def _record(discussion, by, **overrides):
 
 
 def test_an_outcome_is_recorded_with_the_patients_wishes(office_user):
-    discussion = MdtDiscussionFactory(meeting=HeldMeetingFactory())
+    discussion = MdtDiscussionFactory(meeting=QuorateHeldMeetingFactory())
     saved = _record(discussion, office_user, outcome_recipients="both", patient_email="pat@example.invalid")
     assert (saved.outcome, saved.version, saved.outcome_recorded_by) == ("chemotherapy", 1, office_user)
     preference = PatientOutcomePreference.objects.get(patient=discussion.referral.patient)
@@ -373,7 +375,7 @@ def test_an_outcome_is_recorded_with_the_patients_wishes(office_user):
 
 
 def test_a_second_concurrent_outcome_save_is_refused(office_user, superuser):
-    discussion = MdtDiscussionFactory(meeting=HeldMeetingFactory())
+    discussion = MdtDiscussionFactory(meeting=QuorateHeldMeetingFactory())
     _record(discussion, office_user)  # built from version 0
     with pytest.raises(ValidationError, match="Another user got there first"):
         _record(discussion, superuser, outcome="surgery")  # also built from version 0
@@ -506,7 +508,7 @@ def test_listing_a_referral_not_yet_accepted_leaves_its_status(office_user):
 
 def test_an_outcome_starts_the_31_day_clock_and_moves_the_referral_to_discussed(office_user):
     referral = ReceivedReferralFactory(status="awaiting_mdt", received_on=datetime.date(2026, 11, 2))
-    discussion = MdtDiscussionFactory(meeting=HeldMeetingFactory(), referral=referral)
+    discussion = MdtDiscussionFactory(meeting=QuorateHeldMeetingFactory(), referral=referral)
     _record(discussion, office_user, decision_to_treat_on=datetime.date(2026, 11, 18))
     referral.refresh_from_db()
     assert referral.status == "discussed_at_mdt"
@@ -519,8 +521,10 @@ def test_an_outcome_starts_the_31_day_clock_and_moves_the_referral_to_discussed(
     from referrals.services import referral_record_first_treatment
 
     treated = referral_record_first_treatment(
-        referral_id=referral.pk, treated_on=datetime.date(2026, 11, 25), by=office_user
-    )
+        referral_id=referral.pk, treated_on=datetime.date(2026, 11, 25), by=office_user,
+        modality="surgery", practitioner_id=MdtPractitionerFactory().pk,
+        centre_id=discussion.meeting.mdt.service_id,
+    )  # fmt: skip
     assert treated.status == "first_treatment_given"
 
 
@@ -626,3 +630,163 @@ def test_a_case_list_sweep_goes_on_past_a_recipient_whose_email_fails(monkeypatc
         is True
     )
     assert sent_to == ["fine@example.invalid"]
+
+
+# Issue 16 item 11: the quorum counts the directory's core members of that MDT ----------------------
+
+
+def test_a_core_member_approved_in_the_directory_counts_at_once(office_user, sag_member, other_sag_member):
+    """Item 11. spinal-sarcoma-pathway-lsesn.txt: "All patients with confirmed bone or soft tissue
+    sarcomas involving the spine or paraspinal tissues must be discussed in the London Sarcoma
+    Service MDT to plan appropriate multidisciplinary care." """
+    from directory import services as directory_services
+
+    meeting = HeldMeetingFactory()
+    mdt = meeting.mdt
+    mdt.quorum_specialities = ["surgery", "pathology"]
+    mdt.save()
+    surgeon = MdtPractitionerFactory(speciality="surgery", is_core_mdt_member=False)
+    pathologist = MdtPractitionerFactory(speciality="pathology", is_core_mdt_member=False)
+    set_core_members(mdt, [surgeon])
+    result = services.attendance_record(meeting_id=meeting.pk, present=[surgeon, pathologist], by=office_user)
+    assert (result.quorate, result.missing) == (False, ("pathology",))  # present, but not core
+    change = directory_services.change_request_propose(
+        proposer=sag_member, kind="change", target_type="practitioner", target_id=pathologist.pk,
+        values={"is_core_mdt_member": True, "core_mdt_service": mdt.service.code},
+        reason="Joins the MDT as its core pathologist.",
+    )  # fmt: skip
+    directory_services.change_request_approve(change_request_id=change.pk, approver=other_sag_member)
+    # No second step in the MDT app: the approved entry counts.
+    assert services.meeting_quoracy(meeting).quorate
+    assert pathologist in mdt.core_member_practitioners()
+
+
+def test_a_spinal_case_needs_a_designated_spinal_surgeon_present(office_user):
+    """Item 11. spinal-sarcoma-pathway-lsesn.txt: "People with suspected sarcomas arising in the
+    spine, sacrum and paraspinal tissues with spine contact or involvement must be referred to a
+    designated bone sarcoma service, which will be a Sarcoma Specialist Centre where spine MDTs and
+    sarcoma MDTs work jointly." """
+    meeting = QuorateHeldMeetingFactory()
+    spinal = MdtDiscussionFactory(meeting=meeting, referral=ReceivedReferralFactory(site="spine"))
+    limb = MdtDiscussionFactory(meeting=meeting, referral=ReceivedReferralFactory(site="limb"))
+    assert services.meeting_quoracy(meeting).quorate
+    assert services.discussion_quoracy(limb).quorate
+    assert services.discussion_quoracy(spinal).missing == ("spinal_surgeon",)
+    spine_surgeon = MdtPractitionerFactory(is_core_mdt_member=False, designation_scope="spinal_surgery")
+    MdtAttendance.objects.create(meeting=meeting, practitioner=spine_surgeon)
+    assert services.discussion_quoracy(spinal).quorate
+
+
+def test_the_demo_mdts_have_core_members_and_can_be_quorate(office_user):
+    """Item 11. spinal-sarcoma-pathway-lsesn.txt: "The principal role of a Sarcoma MDT is to
+    determine a care plan for all people with bone and soft tissue sarcoma" """
+    from directory.seed import load_demo_core_members, load_reference_data
+    from mdt.seed import load_mdts
+
+    load_reference_data()
+    load_demo_core_members()
+    with time_machine.travel(datetime.datetime(2026, 11, 24, 7, 0, tzinfo=UTC), tick=False):
+        mdts = load_mdts()
+    assert {mdt.code for mdt in mdts} == {"LSS", "RMH"}
+    for mdt in mdts:
+        core = list(mdt.core_member_practitioners())
+        assert {p.speciality for p in core} >= set(mdt.quorum_specialities)
+        assert mdt.lead in core
+        meeting = HeldMeetingFactory(mdt=mdt)
+        assert services.attendance_record(meeting_id=meeting.pk, present=core, by=office_user).quorate
+
+
+# Issue 16 item 12: a bank-holiday meeting moves to the next working day -----------------------------
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 30, 7, 0, tzinfo=UTC), tick=False)
+def test_the_easter_monday_meeting_is_created_on_tuesday_once(settings):
+    """Item 12. spinal-sarcoma-pathway-lsesn.txt: "Discussion should take place before treatment
+    unless clinical urgency means this is not possible." """
+    mdt = MdtFactory(weekday=0, weeks_ahead=2)
+    services.mdt_meetings_generate(mdt=mdt)
+    moved = mdt.meetings.get(moved_from=datetime.date(2026, 4, 6))
+    assert moved.starts_at.astimezone(LONDON).date() == datetime.date(2026, 4, 7)
+    assert services.mdt_meetings_generate(mdt=mdt) == []
+    settings.MDT_BANK_HOLIDAY_MEETINGS = "cancel"
+    other = MdtFactory(weekday=0, weeks_ahead=2)
+    services.mdt_meetings_generate(mdt=other)
+    assert not other.meetings.filter(moved_from__isnull=False).exists()
+    assert other.meetings.count() == mdt.meetings.count() - 1
+
+
+# Issue 16 item 13: an outcome for a meeting not held, or not quorate, needs a reason ---------------
+
+
+def test_an_outcome_for_a_meeting_not_marked_held_needs_a_reason_and_shows_it(office_user):
+    """Item 13. spinal-sarcoma-pathway-lsesn.txt: "All patients with confirmed bone or soft tissue
+    sarcomas involving the spine or paraspinal tissues must be discussed in the London Sarcoma
+    Service MDT to plan appropriate multidisciplinary care." """
+    meeting = QuorateHeldMeetingFactory(status=MdtMeeting.Status.LIST_CLOSED)  # started, not marked held
+    discussion = MdtDiscussionFactory(meeting=meeting)
+    with pytest.raises(ValidationError) as excinfo:
+        _record(discussion, office_user)
+    assert (
+        "recorded before the meeting was marked as held" in _field_errors(excinfo)["outcome_caveat_reason"][0]
+    )
+    saved = _record(discussion, office_user, outcome_caveat_reason="Chair away; marked held tomorrow.")
+    assert saved.outcome_caveat == "recorded before the meeting was marked as held"
+    assert saved.outcome_caveat_reason == "Chair away; marked held tomorrow."
+
+
+def test_an_outcome_for_a_meeting_not_quorate_needs_a_reason_naming_what_was_missing(office_user):
+    """Item 13. spinal-sarcoma-pathway-lsesn.txt: "a Sarcoma Specialist Centre where spine MDTs and
+    sarcoma MDTs work jointly" """
+    discussion = MdtDiscussionFactory(
+        meeting=QuorateHeldMeetingFactory(), referral=ReceivedReferralFactory(site="sacrum")
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        _record(discussion, office_user)
+    assert "a designated spinal surgeon" in _field_errors(excinfo)["outcome_caveat_reason"][0]
+    saved = _record(discussion, office_user, outcome_caveat_reason="Spinal surgeon joined by telephone.")
+    assert saved.outcome_caveat == (
+        "the meeting was not quorate for this case (missing: a designated spinal surgeon)"
+    )
+    quorate = MdtDiscussionFactory(meeting=QuorateHeldMeetingFactory())
+    assert _record(quorate, office_user, outcome_caveat_reason="ignored").outcome_caveat_reason == ""
+
+
+# Issue 16 item 8: the MDT outcome records an agreed alternative centre -------------------------------
+
+
+def test_an_outcome_records_the_mdts_agreement_to_an_alternative_centre(office_user, directory):
+    """Item 8. spinal-sarcoma-pathway-lsesn.txt: "Patients with spinal sarcomas can have planned
+    treated at an alternative centre (i.e. NHNN Queens Square) following MDT agreement that it is
+    appropriate to do so." """
+    from directory.models import Service
+    from referrals.services import referral_record_first_treatment
+    from tests.factories import DesignatedSpinalSurgeonFactory
+
+    nhnn = Service.objects.get(code="NHNN")
+    referral = ReceivedReferralFactory(
+        site="spine", tumour_type="bone", pathway="spinal", status="awaiting_mdt"
+    )
+    discussion = MdtDiscussionFactory(meeting=QuorateHeldMeetingFactory(), referral=referral)
+    surgeon = DesignatedSpinalSurgeonFactory()
+    MdtAttendance.objects.create(meeting=discussion.meeting, practitioner=surgeon)
+
+    def treat():
+        return referral_record_first_treatment(
+            referral_id=referral.pk, treated_on=datetime.date(2026, 11, 20), modality="surgery",
+            practitioner_id=surgeon.pk, centre_id=nhnn.pk, by=office_user,
+        )  # fmt: skip
+
+    _record(discussion, office_user, outcome="surgery")
+    with pytest.raises(ValidationError) as excinfo:
+        treat()  # the MDT has agreed no other centre: RNOH is the pathway's
+    assert "following MDT agreement that it is appropriate to do so." in _field_errors(excinfo)["centre"][0]
+    discussion.refresh_from_db()
+    _record(
+        discussion, office_user, outcome="surgery", version=discussion.version, agreed_treatment_centre=nhnn
+    )
+    referral.refresh_from_db()
+    assert referral.mdt_agreed_centre == nhnn
+    assert f"(MDT discussion {discussion.pk})" in referral.mdt_agreement_source
+    treated = treat()
+    assert treated.first_treatment_centre == nhnn
+    assert treated.urgent_override_departures == []

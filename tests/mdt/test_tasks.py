@@ -19,6 +19,7 @@ from tests.factories import (
     PlannedMeetingFactory,
     ReadyMdtDiscussionFactory,
     ReceivedReferralFactory,
+    set_core_members,
 )
 
 pytestmark = pytest.mark.django_db
@@ -41,11 +42,12 @@ def _sent_to() -> list[str]:
 def meeting(clinician):
     """Wednesday 2 December 2026 08:00; list closes Monday 30 November at noon; three core members."""
     mdt = MdtFactory(name="London Sarcoma Service", location="Room 1", video_link="https://video.example/mdt")
-    mdt.core_members.set(
+    set_core_members(
+        mdt,
         [
             MdtPractitionerFactory(speciality=s, email=f"{s}@example.invalid")
             for s in ("surgery", "radiology", "pathology")
-        ]
+        ],
     )
     return PlannedMeetingFactory(mdt=mdt)
 

@@ -21,7 +21,9 @@ from tests.factories import (
     MdtPractitionerFactory,
     PlannedMeetingFactory,
     PractitionerFactory,
+    QuorateHeldMeetingFactory,
     ReceivedReferralFactory,
+    set_core_members,
 )
 
 pytestmark = pytest.mark.django_db
@@ -138,7 +140,7 @@ def test_an_unknown_referral_number_is_named_not_a_500(client, office_user):
 def test_office_records_attendance_and_sees_quoracy(client, office_user):
     meeting = HeldMeetingFactory()
     members = [MdtPractitionerFactory(speciality=s) for s in ("surgery", "radiology", "pathology")]
-    meeting.mdt.core_members.set(members)
+    set_core_members(meeting.mdt, members)
     client.force_login(office_user)
     # The case list links to the attendance page rather than carrying the directory-sized form.
     detail = client.get(reverse("mdt:meeting_detail", args=[meeting.pk])).content.decode()
@@ -193,7 +195,7 @@ def _attendance(meeting) -> set[tuple[int, int | None]]:
 def test_saving_the_attendance_page_unchanged_keeps_everyone_recorded_before(client, office_user):
     meeting = HeldMeetingFactory()
     surgeon, radiologist = (MdtPractitionerFactory(speciality=s) for s in ("surgery", "radiology"))
-    meeting.mdt.core_members.set([surgeon, radiologist])
+    set_core_members(meeting.mdt, [surgeon, radiologist])
     other, deputy = PractitionerFactory(speciality="oncology"), PractitionerFactory(speciality="radiology")
     client.force_login(office_user)
     url = reverse("mdt:meeting_attendance", args=[meeting.pk])
@@ -232,7 +234,7 @@ def test_saving_the_attendance_page_keeps_people_who_left_the_directory_and_a_fo
     members = [
         MdtPractitionerFactory(speciality=s) for s in ("surgery", "radiology", "pathology", "oncology")
     ]
-    meeting.mdt.core_members.set(members)
+    set_core_members(meeting.mdt, members)
     deputies = [PractitionerFactory(speciality=member.speciality) for member in members]
     other = PractitionerFactory(speciality="nursing")
     services.attendance_record(
@@ -259,7 +261,7 @@ def test_saving_the_attendance_page_keeps_people_who_left_the_directory_and_a_fo
 
 @time_machine.travel(datetime.datetime(2026, 11, 19, 9, 0, tzinfo=LONDON), tick=False)
 def test_office_enters_an_outcome_and_a_stale_form_is_refused(client, office_user):
-    discussion = MdtDiscussionFactory(meeting=HeldMeetingFactory())
+    discussion = MdtDiscussionFactory(meeting=QuorateHeldMeetingFactory())
     client.force_login(office_user)
     url = reverse("mdt:discussion_outcome", args=[discussion.pk])
     assert 'name="version"' in client.get(url).content.decode()
@@ -458,7 +460,7 @@ def test_attendance_over_time_is_shown_to_the_sag_and_the_mdt_lead_only(
 ):
     lead = MdtPractitionerFactory(name="Dr Lead", user=clinician)
     mdt = MdtFactory(lead=lead)
-    mdt.core_members.set([lead, MdtPractitionerFactory(name="Dr Core")])
+    set_core_members(mdt, [lead, MdtPractitionerFactory(name="Dr Core")])
     url = reverse("mdt:attendance_report")
     for user in (sag_member, clinician):
         client.force_login(user)
@@ -569,7 +571,7 @@ def test_patient_page_shows_the_patients_mdt_discussions_and_the_office_can_list
 def test_an_attendance_form_refused_by_the_rules_is_shown_again_with_the_reason(client, office_user):
     meeting = HeldMeetingFactory()
     surgeon = MdtPractitionerFactory(speciality="surgery")
-    meeting.mdt.core_members.set([surgeon])
+    set_core_members(meeting.mdt, [surgeon])
     client.force_login(office_user)
     response = client.post(
         reverse("mdt:meeting_attendance", args=[meeting.pk]),
@@ -608,3 +610,28 @@ def test_a_calendar_feed_stops_when_its_owner_loses_the_clinician_role_or_leaves
     user_deactivate(user_id=clinician.pk, by=clinician)
     assert not MdtCalendarToken.objects.filter(user=clinician).exists()
     assert _feed(client, token).status_code == 404
+
+
+def test_an_outcome_recorded_with_a_caveat_shows_it_on_the_case_list_and_the_discussion(client, office_user):
+    """Item 13. spinal-sarcoma-pathway-lsesn.txt: "must be discussed in the London Sarcoma Service
+    MDT to plan appropriate multidisciplinary care." """
+    discussion = MdtDiscussionFactory(meeting=HeldMeetingFactory())  # no attendance: not quorate
+    client.force_login(office_user)
+    url = reverse("mdt:discussion_outcome", args=[discussion.pk])
+    page = client.get(url).content.decode()
+    assert "An outcome saved now would be the meeting was not quorate for this case" in page
+    form = {
+        "outcome": "surgery",
+        "recommendation": "Excision",
+        "outcome_recipients": "referrer",
+        "referrer_email": "gp@example.invalid",
+        "version": 0,
+    }
+    refused = client.post(url, form)
+    assert refused.status_code == 400
+    assert "give the reason it is recorded anyway" in refused.content.decode()
+    assert client.post(url, {**form, "outcome_caveat_reason": "Quorum by telephone."}).status_code == 302
+    for page_url in (reverse("mdt:meeting_detail", args=[discussion.meeting_id]), url):
+        assert "Caveat" in client.get(page_url).content.decode()
+    detail_page = client.get(reverse("mdt:discussion_detail", args=[discussion.pk])).content.decode()
+    assert "Quorum by telephone." in detail_page

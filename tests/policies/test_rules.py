@@ -131,3 +131,34 @@ def test_thresholds_are_described_in_words():
     assert rules.describe_threshold("before-180") == "six months before the date of review"
     assert rules.describe_threshold("before-30") == "30 days before the date of review"
     assert rules.describe_threshold("overdue-week-3") == "overdue for review, week 3"
+
+
+# Issue 16 item 5: do the rules still follow the approved version? -----------------------------------
+
+TITLE = "LSESN Pathway for spinal sarcomas, including sacrum and paraspinal tissues"
+V2 = rules.RegisteredVersion("2", datetime.date(2024, 3, 22), datetime.date(2026, 3, 1))
+
+
+@pytest.mark.parametrize(
+    ("registered", "approved", "today", "expected"),
+    [
+        (True, V2, datetime.date(2026, 2, 28), None),
+        (True, V2, datetime.date(2026, 3, 1), None),
+        (True, V2, datetime.date(2026, 3, 2), "date of review (01/03/2026) has passed"),
+        (True, rules.RegisteredVersion("3", datetime.date(2026, 10, 1), None), datetime.date(2026, 10, 2),
+         "version 3 is the approved one (approved on 01/10/2026)"),
+        (True, None, datetime.date(2026, 1, 1), "holds no approved version"),
+        (False, None, datetime.date(2026, 1, 1), "not in the policies register"),
+    ],
+)  # fmt: skip
+def test_implemented_version_warning(registered, approved, today, expected):
+    """Item 5. spinal-sarcoma-pathway-lsesn.txt: "<b>Date of Review</b>	March 2026" """
+    warning = rules.implemented_version_warning(
+        title=TITLE, implemented="2", registered=registered, approved=approved, today=today
+    )
+    if expected is None:
+        assert warning is None
+    else:
+        assert expected in warning
+        assert "follow version 2" in warning
+        assert "the MDT office must check each decision" in warning

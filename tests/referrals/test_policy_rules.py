@@ -76,26 +76,64 @@ def _candidate(**kwargs):
 
 
 def test_spinal_case_refuses_an_undesignated_surgeon_quoting_the_pathway():
+    """Item 7 (issue 16 changed the sentence quoted: surgery has its own).
+    spinal-sarcoma-pathway-lsesn.txt: "Surgery for bone and soft tissue sarcoma arising in the spine,
+    sacrum and paraspinal tissues with spine contact or involvement must only be carried out by
+    designated practitioners in centres defined by the Sarcoma Advisory Group" """
     refusal = pr.surgeon_refusal(spinal_case=True, candidate=_candidate())
-    assert pr.SURGEON_RULE in refusal
+    assert pr.SPINAL_SURGERY_RULE in refusal
     assert pr.SPINAL_PATHWAY in refusal
     assert "v2" in pr.SPINAL_PATHWAY
 
 
-@pytest.mark.parametrize(
-    "candidate",
-    [{"is_core_mdt_member": True}, {"designation_scope": "spinal_surgery"}],
-)
-def test_spinal_case_accepts_core_mdt_member_or_designated_spinal_surgeon(candidate):
-    assert pr.surgeon_refusal(spinal_case=True, candidate=_candidate(**candidate)) is None
+def test_spinal_case_accepts_a_designated_spinal_surgeon():
+    """Item 7. spinal-sarcoma-pathway-lsesn.txt: "must only be carried out by designated
+    practitioners in centres defined by the Sarcoma Advisory Group" """
+    assert (
+        pr.surgeon_refusal(spinal_case=True, candidate=_candidate(designation_scope="spinal_surgery")) is None
+    )
+
+
+def test_a_core_mdt_member_alone_may_not_operate_on_a_spinal_sarcoma():
+    """Item 7: issue 16 changed this (a core member of any speciality used to pass).
+    spinal-sarcoma-pathway-lsesn.txt: "Surgery for bone and soft tissue sarcoma arising in the
+    spine, sacrum and paraspinal tissues with spine contact or involvement must only be carried out
+    by designated practitioners in centres defined by the Sarcoma Advisory Group" """
+    for speciality in ("surgery", "pathology"):
+        refusal = pr.surgeon_refusal(
+            spinal_case=True, candidate=_candidate(is_core_mdt_member=True, speciality=speciality)
+        )
+        assert pr.SPINAL_SURGERY_RULE in refusal
 
 
 def test_designation_for_another_scope_does_not_cover_spinal_surgery():
     assert pr.surgeon_refusal(spinal_case=True, candidate=_candidate(designation_scope="chemotherapy"))
+    assert pr.surgeon_refusal(spinal_case=True, candidate=_candidate(designation_scope="surgery"))
 
 
-def test_non_spinal_case_does_not_need_spinal_designation():
-    assert pr.surgeon_refusal(spinal_case=False, candidate=_candidate()) is None
+@pytest.mark.parametrize(
+    "candidate",
+    [{"is_core_mdt_member": True}, {"designation_scope": "surgery"}, {"designation_scope": "spinal_surgery"}],
+)
+def test_non_spinal_resection_by_a_core_or_designated_surgeon(candidate):
+    """Item 6. spinal-sarcoma-pathway-lsesn.txt: "All resections of sarcomas are undertaken by
+    surgeons who are core or designated members of the Sarcoma MDT." """
+    assert pr.surgeon_refusal(spinal_case=False, candidate=_candidate(**candidate)) is None
+
+
+@pytest.mark.parametrize(
+    "candidate",
+    [
+        {},  # a surgeon who is neither core nor designated (issue 16 changed this: it used to pass)
+        {"designation_scope": "chemotherapy"},
+        {"is_core_mdt_member": True, "speciality": "medical_oncology"},  # core, but not a surgeon
+    ],
+)
+def test_non_spinal_resection_is_refused_to_anyone_else_quoting_the_pathway(candidate):
+    """Item 6. spinal-sarcoma-pathway-lsesn.txt: "All resections of sarcomas are undertaken by
+    surgeons who are core or designated members of the Sarcoma MDT." """
+    refusal = pr.surgeon_refusal(spinal_case=False, candidate=_candidate(**candidate))
+    assert f'"{pr.RESECTION_RULE}"' in refusal
 
 
 def test_inactive_practitioner_is_refused():
@@ -132,3 +170,83 @@ def test_mdt_outcome_means_discussed_at_mdt_or_later_or_a_recorded_date():
     assert pr.has_mdt_outcome(status="treatment_planned", mdt_outcome_on=None)
     assert not pr.has_mdt_outcome(status="awaiting_mdt", mdt_outcome_on=None)
     assert pr.has_mdt_outcome(status="awaiting_mdt", mdt_outcome_on=datetime.date(2026, 11, 1))
+
+
+# Issue 16 item 8: who gives the first treatment, and where -------------------------------------------
+
+HOLDERS = {"spinal_surgery": ("RNOH",), "skull_base_surgery": ("NHNN",), "bone_radiotherapy": ("UCLH",)}
+
+
+@pytest.mark.parametrize("modality", ["chemotherapy", "radiotherapy"])
+def test_chemotherapy_and_radiotherapy_need_a_core_member_or_that_designation(modality):
+    """Item 8. spinal-sarcoma-pathway-lsesn.txt: "Treatment of sarcomas arising in the spine,
+    sacrum and paraspinal tissues with spine contact or involvement will only be undertaken by core
+    members of the sarcoma MDT or by designated practitioners (designation by the LSESN Sarcoma
+    Advisory Group)" """
+    assert pr.practitioner_refusal(modality=modality, spinal_case=True, candidate=_candidate(
+        designation_scope=modality, speciality="clinical_oncology")) is None  # fmt: skip
+    assert pr.practitioner_refusal(modality=modality, spinal_case=True, candidate=_candidate(
+        is_core_mdt_member=True, speciality="medical_oncology")) is None  # fmt: skip
+    refusal = pr.practitioner_refusal(
+        modality=modality, spinal_case=True, candidate=_candidate(designation_scope="spinal_surgery")
+    )
+    assert f'"{pr.TREATMENT_RULE}"' in refusal
+
+
+def test_chemotherapy_outside_the_spine_quotes_who_delivers_the_mdts_care_plan():
+    """Item 8. spinal-sarcoma-pathway-lsesn.txt: "The principal role of a Sarcoma MDT is to
+    determine a care plan for all people with bone and soft tissue sarcoma and to be responsible for
+    its delivery either by members based at the Specialist Sarcoma Centre or by designated
+    practitioners working at Local Sarcoma Units" """
+    refusal = pr.practitioner_refusal(modality="chemotherapy", spinal_case=False, candidate=_candidate())
+    assert pr.SARCOMA_MDT_ROLE in refusal
+
+
+def test_radiotherapy_for_a_primary_bone_tumour_of_the_spine_is_given_at_the_directorys_centre():
+    """Item 8. spinal-sarcoma-pathway-lsesn.txt: "Radiotherapy treatment for primary bone tumours of
+    the spine or sacrum should be given at UCLH" """
+    rule = pr.treatment_centre_rule(
+        modality="radiotherapy", spinal_case=True, primary_bone_spine_or_sacrum=True,
+        skull_base_or_transnasal=False, holders=HOLDERS,
+    )  # fmt: skip
+    assert rule.centres == ("UCLH",)
+    assert pr.centre_refusal(rule=rule, centre="UCLH", mdt_agreed_centre=None) is None
+    refusal = pr.centre_refusal(rule=rule, centre="RNOH", mdt_agreed_centre=None)
+    assert f'"{pr.RADIOTHERAPY_RULE}"' in refusal
+    assert f'"{pr.ALTERNATIVE_CENTRE_RULE}"' in refusal
+
+
+def test_another_centre_is_allowed_with_the_mdts_recorded_agreement():
+    """Item 8. spinal-sarcoma-pathway-lsesn.txt: "Patients with spinal sarcomas can have planned
+    treated at an alternative centre (i.e. NHNN Queens Square) following MDT agreement that it is
+    appropriate to do so." """
+    rule = pr.treatment_centre_rule(
+        modality="surgery", spinal_case=True, primary_bone_spine_or_sacrum=True,
+        skull_base_or_transnasal=False, holders=HOLDERS,
+    )  # fmt: skip
+    assert pr.centre_refusal(rule=rule, centre="NHNN", mdt_agreed_centre=None)
+    assert pr.centre_refusal(rule=rule, centre="NHNN", mdt_agreed_centre="NHNN") is None
+    assert pr.centre_refusal(rule=rule, centre="RMH", mdt_agreed_centre="NHNN")
+
+
+def test_skull_base_surgery_is_at_the_skull_base_centre():
+    """Item 7. spinal-sarcoma-pathway-lsesn.txt: "Patients with skull base involvement and those
+    requiring transnasal approaches to the craniocervical junction should have surgery at NHNN
+    (Queens Square)." """
+    rule = pr.treatment_centre_rule(
+        modality="surgery", spinal_case=True, primary_bone_spine_or_sacrum=True,
+        skull_base_or_transnasal=True, holders=HOLDERS,
+    )  # fmt: skip
+    assert rule.centres == ("NHNN",)
+    assert f'"{pr.SKULL_BASE_RULE}"' in pr.centre_refusal(rule=rule, centre="RNOH", mdt_agreed_centre=None)
+
+
+def test_no_centre_rule_where_the_pathway_names_none():
+    """Item 8. spinal-sarcoma-pathway-lsesn.txt: "Radiotherapy treatment for primary bone tumours of
+    the spine or sacrum should be given at UCLH" (and no centre for other treatments)."""
+    for modality, spinal, bone in (("chemotherapy", True, True), ("radiotherapy", True, False),
+                                   ("surgery", False, True)):  # fmt: skip
+        assert pr.treatment_centre_rule(
+            modality=modality, spinal_case=spinal, primary_bone_spine_or_sacrum=bone,
+            skull_base_or_transnasal=False, holders=HOLDERS,
+        ) is None  # fmt: skip

@@ -16,6 +16,7 @@ from tests.factories import (
     PatientFactory,
     PractitionerFactory,
     ReceivedReferralFactory,
+    ServiceFactory,
     SpinalReferralFactory,
 )
 
@@ -251,23 +252,25 @@ def test_first_treatment_is_not_a_plain_status_change(office_user):
 # Surgeon designation -----------------------------------------------------------------------------
 
 
-def test_spinal_case_refuses_a_surgeon_who_is_neither_core_nor_designated(office_user):
+@pytest.mark.parametrize("factory", [PractitionerFactory, CoreMdtSurgeonFactory])
+def test_spinal_case_refuses_a_surgeon_who_is_not_designated_for_spinal_surgery(office_user, factory):
+    """Item 7: issue 16 changed this (a core MDT member used to pass; the refusal quoted the
+    treatment sentence). spinal-sarcoma-pathway-lsesn.txt: "Surgery for bone and soft tissue sarcoma
+    arising in the spine, sacrum and paraspinal tissues with spine contact or involvement must only
+    be carried out by designated practitioners in centres defined by the Sarcoma Advisory Group" """
     referral = SpinalReferralFactory()
-    surgeon = PractitionerFactory()
+    surgeon = factory()
     with pytest.raises(ValidationError) as error:
         services.referral_assign_surgeon(referral_id=referral.pk, practitioner_id=surgeon.pk, by=office_user)
-    assert (
-        "core members of the sarcoma MDT or by designated practitioners"
-        in error.value.message_dict["surgeon"][0]
-    )
+    refusal = error.value.message_dict["surgeon"][0]
+    assert "must only be carried out by designated practitioners in centres defined by the Sarcoma" in refusal
     referral.refresh_from_db()
     assert referral.surgeon is None
 
 
-@pytest.mark.parametrize("factory", [CoreMdtSurgeonFactory, DesignatedSpinalSurgeonFactory])
-def test_spinal_case_accepts_a_core_or_designated_surgeon(office_user, factory):
+def test_spinal_case_accepts_a_designated_spinal_surgeon(office_user):
     referral = SpinalReferralFactory()
-    surgeon = factory()
+    surgeon = DesignatedSpinalSurgeonFactory()
     services.referral_assign_surgeon(referral_id=referral.pk, practitioner_id=surgeon.pk, by=office_user)
     referral.refresh_from_db()
     assert referral.surgeon == surgeon
@@ -283,21 +286,52 @@ def test_seeded_designated_practitioners_may_operate_on_spinal_cases(directory, 
     assert referral.surgeon == choi
 
 
-def test_limb_case_accepts_any_active_surgeon(office_user):
+@pytest.mark.parametrize("overrides", [{"is_core_mdt_member": True}, {"designation_scope": "surgery"}])
+def test_limb_case_accepts_a_core_or_designated_surgeon(office_user, overrides):
+    """Item 6: issue 16 changed this (any active surgeon used to pass).
+    spinal-sarcoma-pathway-lsesn.txt: "All resections of sarcomas are undertaken by surgeons who are
+    core or designated members of the Sarcoma MDT." """
     referral = ReceivedReferralFactory(site="limb")
-    surgeon = PractitionerFactory()
+    surgeon = PractitionerFactory(**overrides)
     services.referral_assign_surgeon(referral_id=referral.pk, practitioner_id=surgeon.pk, by=office_user)
     referral.refresh_from_db()
     assert referral.surgeon == surgeon
 
 
+def test_limb_case_refuses_a_surgeon_who_is_neither_core_nor_designated(office_user):
+    """Item 6. spinal-sarcoma-pathway-lsesn.txt: "All resections of sarcomas are undertaken by
+    surgeons who are core or designated members of the Sarcoma MDT." """
+    referral = ReceivedReferralFactory(site="limb")
+    with pytest.raises(ValidationError) as error:
+        services.referral_assign_surgeon(
+            referral_id=referral.pk, practitioner_id=PractitionerFactory().pk, by=office_user
+        )
+    assert (
+        '"All resections of sarcomas are undertaken by surgeons who are core or designated members'
+        in (error.value.message_dict["surgeon"][0])
+    )
+
+
 # Treatment before MDT ----------------------------------------------------------------------------
+
+
+def treat(referral, by, treated_on, *, modality="surgery", practitioner=None, centre=None, **kwargs):
+    """Record a first treatment; by default surgery by a core MDT surgeon at the LSS."""
+    return services.referral_record_first_treatment(
+        referral_id=referral.pk,
+        treated_on=treated_on,
+        modality=modality,
+        practitioner_id=(practitioner or CoreMdtSurgeonFactory()).pk,
+        centre_id=(centre or ServiceFactory(code="LSS")).pk,
+        by=by,
+        **kwargs,
+    )
 
 
 def test_first_treatment_before_mdt_is_refused_without_an_override(office_user, today):
     referral = AwaitingMdtReferralFactory()
     with pytest.raises(ValidationError) as error:
-        services.referral_record_first_treatment(referral_id=referral.pk, treated_on=today, by=office_user)
+        treat(referral, office_user, today)
     assert "urgent_override_reason" in error.value.message_dict
     referral.refresh_from_db()
     assert (referral.status, referral.first_treatment_on) == ("awaiting_mdt", None)
@@ -305,9 +339,7 @@ def test_first_treatment_before_mdt_is_refused_without_an_override(office_user, 
 
 def test_first_treatment_before_mdt_with_an_urgent_override_is_recorded_with_its_reason(office_user, today):
     referral = AcceptedReferralFactory()
-    services.referral_record_first_treatment(
-        referral_id=referral.pk, treated_on=today, by=office_user, urgent_override_reason="Cord compression"
-    )
+    treat(referral, office_user, today, urgent_override_reason="Cord compression")
     referral.refresh_from_db()
     assert referral.status == "first_treatment_given"
     assert referral.first_treatment_on == today
@@ -317,7 +349,7 @@ def test_first_treatment_before_mdt_with_an_urgent_override_is_recorded_with_its
 
 def test_first_treatment_after_mdt_needs_no_override(office_user, today):
     referral = DiscussedAtMdtReferralFactory()
-    services.referral_record_first_treatment(referral_id=referral.pk, treated_on=today, by=office_user)
+    treat(referral, office_user, today)
     referral.refresh_from_db()
     assert referral.status == "first_treatment_given"
     assert referral.urgent_override_reason == ""
@@ -325,7 +357,7 @@ def test_first_treatment_after_mdt_needs_no_override(office_user, today):
 
 def test_first_treatment_with_a_recorded_mdt_outcome_date_needs_no_override(office_user, today):
     referral = AwaitingMdtReferralFactory(mdt_outcome_on=datetime.date(2026, 11, 20))
-    services.referral_record_first_treatment(referral_id=referral.pk, treated_on=today, by=office_user)
+    treat(referral, office_user, today)
     referral.refresh_from_db()
     assert referral.status == "first_treatment_given"
 
@@ -333,9 +365,7 @@ def test_first_treatment_with_a_recorded_mdt_outcome_date_needs_no_override(offi
 def test_first_treatment_is_refused_for_a_referral_not_yet_accepted(office_user, today):
     referral = ReceivedReferralFactory()
     with pytest.raises(ValidationError):
-        services.referral_record_first_treatment(
-            referral_id=referral.pk, treated_on=today, by=office_user, urgent_override_reason="Urgent"
-        )
+        treat(referral, office_user, today, urgent_override_reason="Urgent")
 
 
 # Merge -------------------------------------------------------------------------------------------
@@ -425,3 +455,181 @@ def test_a_sag_approved_directory_change_moves_the_routing_of_the_next_intake(
     change_requests.change_request_approve(change_request_id=proposal.pk, approver=sag_member)
     change_requests.change_request_approve(change_request_id=removal.pk, approver=sag_member)
     assert intake().routing_decision["radiotherapy_at"] == "RNOH"
+
+
+# Issue 16 items 7 and 8: who gives the first treatment, what it is and where ------------------------
+
+
+def _service(code):
+    from directory.models import Service
+
+    return Service.objects.get(code=code)
+
+
+def test_spinal_surgery_by_a_designated_surgeon_at_a_sag_defined_centre_is_recorded(
+    directory, office_user, today
+):
+    """Item 7. spinal-sarcoma-pathway-lsesn.txt: "Surgery for bone and soft tissue sarcoma arising
+    in the spine, sacrum and paraspinal tissues with spine contact or involvement must only be
+    carried out by designated practitioners in centres defined by the Sarcoma Advisory Group" """
+    referral = SpinalReferralFactory(status="discussed_at_mdt", mdt_outcome_on=datetime.date(2026, 11, 18))
+    surgeon = DesignatedSpinalSurgeonFactory()
+    treated = treat(referral, office_user, today, practitioner=surgeon, centre=_service("RNOH"))
+    assert (treated.first_treatment_modality, treated.first_treatment_practitioner) == ("surgery", surgeon)
+    assert treated.first_treatment_centre.code == "RNOH"
+    assert treated.urgent_override_departures == []
+    assert "surgery by" in treated.events.last().reason
+
+
+def test_spinal_surgery_at_a_centre_the_sag_has_not_defined_is_refused_quoting_the_pathway(
+    directory, office_user, today
+):
+    """Item 7. spinal-sarcoma-pathway-lsesn.txt: "Surgery for bone and soft tissue sarcoma arising
+    in the spine, sacrum and paraspinal tissues with spine contact or involvement must only be
+    carried out by designated practitioners in centres defined by the Sarcoma Advisory Group" """
+    referral = SpinalReferralFactory(status="discussed_at_mdt", mdt_outcome_on=datetime.date(2026, 11, 18))
+    with pytest.raises(ValidationError) as error:
+        treat(
+            referral,
+            office_user,
+            today,
+            practitioner=DesignatedSpinalSurgeonFactory(),
+            centre=_service("RMH"),
+        )
+    refusal = error.value.message_dict["centre"][0]
+    assert "RMH is not the pathway's centre for this treatment (RNOH)" in refusal
+    assert "in centres defined by the Sarcoma Advisory Group" in refusal
+    referral.refresh_from_db()
+    assert referral.first_treatment_on is None
+
+
+def test_the_spinal_surgery_centres_are_the_directorys_and_follow_a_sag_approved_change(
+    directory, office_user, sag_member, today
+):
+    """Item 7. spinal-sarcoma-pathway-lsesn.txt: "must only be carried out by designated
+    practitioners in centres defined by the Sarcoma Advisory Group" """
+    from directory import services as directory_services
+
+    referral = SpinalReferralFactory(status="discussed_at_mdt", mdt_outcome_on=datetime.date(2026, 11, 18))
+    surgeon = DesignatedSpinalSurgeonFactory()
+    with pytest.raises(ValidationError):
+        treat(referral, office_user, today, practitioner=surgeon, centre=_service("UCLH"))
+    change = directory_services.change_request_propose(
+        proposer=office_user, kind="change", target_type="service", target_id=_service("UCLH").pk,
+        values={"capabilities": ["bone_radiotherapy", "spinal_surgery"]},
+        reason="The SAG defines UCLH as a spinal sarcoma surgery centre.",
+    )  # fmt: skip
+    directory_services.change_request_approve(change_request_id=change.pk, approver=sag_member)
+    treated = treat(referral, office_user, today, practitioner=surgeon, centre=_service("UCLH"))
+    assert treated.first_treatment_centre.code == "UCLH"
+
+
+@pytest.mark.parametrize("modality", ["chemotherapy", "radiotherapy"])
+def test_chemotherapy_and_radiotherapy_are_checked_against_the_directorys_designations(
+    directory, office_user, today, modality
+):
+    """Item 8. spinal-sarcoma-pathway-lsesn.txt: "Treatment of sarcomas arising in the spine,
+    sacrum and paraspinal tissues with spine contact or involvement will only be undertaken by core
+    members of the sarcoma MDT or by designated practitioners (designation by the LSESN Sarcoma
+    Advisory Group)" """
+    referral = SpinalReferralFactory(
+        tumour_type="soft_tissue", status="discussed_at_mdt", mdt_outcome_on=datetime.date(2026, 11, 18)
+    )
+    oncologist = PractitionerFactory(speciality="clinical_oncology")
+    with pytest.raises(ValidationError) as error:
+        treat(
+            referral, office_user, today, modality=modality, practitioner=oncologist, centre=_service("UCLH")
+        )
+    assert (
+        "will only be undertaken by core members of the sarcoma MDT or by designated practitioners"
+        in (error.value.message_dict["practitioner"][0])
+    )
+    designated = PractitionerFactory(speciality="clinical_oncology", designation_scope=modality)
+    treated = treat(
+        referral, office_user, today, modality=modality, practitioner=designated, centre=_service("UCLH")
+    )
+    assert treated.first_treatment_practitioner == designated
+
+
+def test_radiotherapy_for_a_primary_bone_tumour_of_the_sacrum_is_given_at_uclh(directory, office_user, today):
+    """Item 8. spinal-sarcoma-pathway-lsesn.txt: "Radiotherapy treatment for primary bone tumours of
+    the spine or sacrum should be given at UCLH" """
+    referral = SpinalReferralFactory(
+        site="sacrum", status="discussed_at_mdt", mdt_outcome_on=datetime.date(2026, 11, 18)
+    )
+    oncologist = PractitionerFactory(speciality="clinical_oncology", designation_scope="radiotherapy")
+    with pytest.raises(ValidationError) as error:
+        treat(
+            referral,
+            office_user,
+            today,
+            modality="radiotherapy",
+            practitioner=oncologist,
+            centre=_service("RMH"),
+        )
+    assert (
+        '"Radiotherapy treatment for primary bone tumours of the spine or sacrum should be given at UCLH"'
+        in (error.value.message_dict["centre"][0])
+    )
+    treated = treat(
+        referral,
+        office_user,
+        today,
+        modality="radiotherapy",
+        practitioner=oncologist,
+        centre=_service("UCLH"),
+    )
+    assert treated.first_treatment_centre.code == "UCLH"
+
+
+def test_an_urgent_override_needs_a_reason_and_is_flagged_to_the_mdt_lead(
+    directory, office_user, today, django_capture_on_commit_callbacks, mailoutbox
+):
+    """Item 8. spinal-sarcoma-pathway-lsesn.txt: "Discussion should take place before treatment
+    unless clinical urgency means this is not possible. In clinically urgent cases, the treating
+    clinician should discuss the proposed intervention with other appropriate members of the MDT if
+    possible." """
+    from mdt.models import Mdt
+    from portal.models import OutboxMessage
+
+    lead = PractitionerFactory(name="Dr Lead", email="lead@example.invalid")
+    Mdt.objects.create(
+        code="LSS", name="London Sarcoma Service MDT", service=_service("LSS"), weekday=2,
+        start_time=datetime.time(8), lead=lead,
+    )  # fmt: skip
+    referral = SpinalReferralFactory(status="accepted")
+    on_call = CoreMdtSurgeonFactory(name="Dr On Call")  # core member, not designated for spinal surgery
+    with pytest.raises(ValidationError) as error:
+        treat(referral, office_user, today, practitioner=on_call, centre=_service("UCLH"))
+    assert set(error.value.message_dict) == {"practitioner", "centre", "urgent_override_reason"}
+    with django_capture_on_commit_callbacks(execute=True):
+        treated = treat(
+            referral, office_user, today, practitioner=on_call, centre=_service("UCLH"),
+            urgent_override_reason="Cord compression overnight: decompression by the on-call surgeon.",
+        )  # fmt: skip
+    assert treated.status == "first_treatment_given"
+    assert len(treated.urgent_override_departures) == 3
+    assert any("designated practitioners in centres" in d for d in treated.urgent_override_departures)
+    assert OutboxMessage.objects.get().task == "referrals.tasks.referral_flag_urgent_override"
+    [message] = mailoutbox
+    assert message.to == ["lead@example.invalid"]
+    assert "Cord compression overnight" in message.body
+    assert referral.patient.family_name not in message.body
+    treated.refresh_from_db()
+    assert treated.urgent_override_flagged_at is not None
+    assert services.referral_urgent_override_notify(referral_id=referral.pk) is False  # once only
+    assert len(mailoutbox) == 1
+
+
+def test_first_treatment_records_what_who_and_where(office_user, today):
+    """Item 8. spinal-sarcoma-pathway-lsesn.txt: "Treatment of sarcomas arising in the spine,
+    sacrum and paraspinal tissues with spine contact or involvement will only be undertaken by core
+    members of the sarcoma MDT or by designated practitioners" """
+    referral = DiscussedAtMdtReferralFactory(site="limb")
+    oncologist = PractitionerFactory(speciality="medical_oncology", is_core_mdt_member=True)
+    treated = treat(referral, office_user, today, modality="chemotherapy", practitioner=oncologist)
+    assert treated.first_treatment_modality == "chemotherapy"
+    assert treated.first_treatment_practitioner == oncologist
+    assert treated.first_treatment_centre.code == "LSS"
+    history = treated.history.latest("history_id")
+    assert history.first_treatment_modality == "chemotherapy"

@@ -3,14 +3,17 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from referrals.models import Patient, Referral, ReferralEvent
 from tests.factories import (
+    CoreMdtSurgeonFactory,
     DiscussedAtMdtReferralFactory,
     HospitalNumberFactory,
     PatientFactory,
     PractitionerFactory,
     ReceivedReferralFactory,
+    ServiceFactory,
     SpinalReferralFactory,
 )
 from tests.referrals.conftest import search_patients
@@ -127,7 +130,7 @@ def test_patient_page_shows_routing_with_reasons_clocks_and_timeline(client, off
     client.force_login(office_user)
     html = client.get(detail(referral.patient)).content.decode()
     for reason in referral.routing_decision["reasons"]:
-        assert reason in html
+        assert escape(reason) in html  # reasons now quote the pathway, in quotation marks
     assert "28-day" in html
     assert "Looked at scans" in html
     assert "handover by day 38, 10/12/2026" in html
@@ -325,13 +328,23 @@ def test_refused_surgeon_is_reported_with_the_rule(client, office_user, today):
 
 def test_first_treatment_form_records_treatment_after_mdt(client, office_user, today):
     referral = DiscussedAtMdtReferralFactory()
+    surgeon = CoreMdtSurgeonFactory()
+    centre = ServiceFactory(code="LSS")
     client.force_login(office_user)
     client.post(
         reverse("referrals:first_treatment", args=[referral.pk]),
-        {"treated_on": "2026-11-23", "expected_status": "discussed_at_mdt"},
+        {
+            "treated_on": "2026-11-23",
+            "modality": "surgery",
+            "practitioner": surgeon.pk,
+            "centre": centre.pk,
+            "expected_status": "discussed_at_mdt",
+        },
     )
     referral.refresh_from_db()
     assert referral.first_treatment_on == datetime.date(2026, 11, 23)
+    assert (referral.first_treatment_modality, referral.first_treatment_practitioner) == ("surgery", surgeon)
+    assert referral.first_treatment_centre == centre
 
 
 # Home and admin ----------------------------------------------------------------------------------
@@ -479,3 +492,88 @@ def test_patient_search_does_not_take_full_width_digits_for_an_nhs_number(client
     found = search_patients(client, "943 476 5919").context["rows"]
     assert [row["patient"].nhs_number for row in found] == ["9434765919"]
     assert search_patients(client, FULL_WIDTH_NHS).context["rows"] == []
+
+
+# Issue 16 item 5: intake warns when the pathway the rules follow is no longer the approved one -----
+
+
+def _spinal_pathway(**changes):
+    from policies.seed import load_reference_data
+
+    document = load_reference_data()
+    for name, value in changes.items():
+        setattr(document, name, value)
+    document.save()
+    return document
+
+
+def test_intake_warns_that_the_spinal_pathway_is_past_its_review_date(
+    client, office_user, intake_data, today
+):
+    """Item 5. spinal-sarcoma-pathway-lsesn.txt: "<b>Date of Review</b>	March 2026" """
+    _spinal_pathway()  # version 2, review date 01/03/2026, before today (24/11/2026)
+    client.force_login(office_user)
+    response = client.post(INTAKE, {**intake_data, "action": "check"})
+    decision = response.context["decision"]
+    [warning] = decision.warnings
+    assert "version 2" in warning
+    assert "date of review (01/03/2026) has passed" in warning
+    assert decision.reasons[0] == warning
+    assert "Check this decision against the approved pathway." in response.content.decode()
+    assert escape(warning) in response.content.decode()
+
+
+def test_intake_warns_when_a_newer_version_of_the_pathway_is_approved(
+    client, office_user, intake_data, today
+):
+    """Item 5. spinal-sarcoma-pathway-lsesn.txt: "<b>Version Number</b>	2" """
+    from policies.models import PolicyDocument
+
+    current = _spinal_pathway(status=PolicyDocument.Status.SUPERSEDED)
+    PolicyDocument.objects.create(
+        series=current.series,
+        title=current.title,
+        version_number="3",
+        status=PolicyDocument.Status.APPROVED,
+        approval_date=datetime.date(2026, 10, 1),
+        review_date=datetime.date(2028, 10, 1),
+    )
+    client.force_login(office_user)
+    response = client.post(INTAKE, {**intake_data, "action": "check"})
+    [warning] = response.context["decision"].warnings
+    assert "version 3 is the approved one (approved on 01/10/2026)" in warning
+
+
+def test_intake_shows_no_warning_while_the_followed_version_is_approved_and_in_date(
+    client, office_user, intake_data, today
+):
+    """Item 5. spinal-sarcoma-pathway-lsesn.txt: "<b>Approval Date</b>	22/03/2024 (SAG Meeting)" """
+    _spinal_pathway(review_date=datetime.date(2027, 3, 1))
+    client.force_login(office_user)
+    response = client.post(INTAKE, {**intake_data, "action": "check"})
+    assert response.context["decision"].warnings == ()
+    assert "Check this decision against the approved pathway." not in response.content.decode()
+
+
+def test_the_saved_referral_keeps_the_warning_in_its_reasons(client, office_user, intake_data, today):
+    """Item 5. spinal-sarcoma-pathway-lsesn.txt: "<b>Date of Review</b>	March 2026" """
+    _spinal_pathway()
+    client.force_login(office_user)
+    checked = client.post(INTAKE, {**intake_data, "action": "check"})
+    fingerprint = re.search(r'name="routing_checked" value="([0-9a-f]+)"', checked.content.decode()).group(1)
+    client.post(INTAKE, {**intake_data, "routing_checked": fingerprint, "action": "save"})
+    decision = Referral.objects.get().routing_decision
+    assert decision["warnings"]
+    assert decision["reasons"][0] == decision["warnings"][0]
+    html = client.get(detail(Referral.objects.get().patient)).content.decode()
+    assert "Check this decision against the approved pathway." in html
+
+
+def test_intake_flags_the_teenage_and_young_adult_band_to_the_office(client, office_user, intake_data, today):
+    """Item 4. spinal-sarcoma-pathway-lsesn.txt: "Children/Teenage and Young Adult Principal
+    Treatment Centres" """
+    client.force_login(office_user)
+    response = client.post(INTAKE, {**intake_data, "date_of_birth": "2006-01-01", "action": "check"})
+    assert response.context["decision"].teenage_young_adult is True
+    assert "TYA age band" in response.content.decode()
+    assert "the pathway does not say where" in response.content.decode()

@@ -42,13 +42,19 @@ def assert_cites_policy(answer) -> None:
     assert all(reason.startswith("LSESN second-opinion policy (SAG-approved): ") for reason in answer.reasons)
 
 
-# Rule 1: bone at RMH is redirected to LSS, whatever else ---------------------------------------
+# Rule 1: bone at RMH is redirected to LSS, unless LSS already looks after the patient -------------
 
 
-@pytest.mark.parametrize("current", list(CurrentService))
+@pytest.mark.parametrize("current", [c for c in CurrentService if c != CurrentService.LSS])
 @pytest.mark.parametrize("requested_by", list(RequestedBy))
 @pytest.mark.parametrize("reason", list(Reason))
-def test_bone_tumour_request_to_rmh_is_redirected_to_lss_whatever_else(current, requested_by, reason):
+def test_bone_tumour_request_to_rmh_is_redirected_to_lss_unless_lss_looks_after_the_patient(
+    current, requested_by, reason
+):
+    """Issue 16 changed this: a patient already at LSS is no longer "redirected" to LSS (item 14,
+    below). second-opinions-policy-lsesn.txt: "both treat soft tissue sarcoma and
+    gastrointestinal stromal tumours while all bone sarcomas are treated in the London Sarcoma
+    Service." """
     answer = decide(
         ask(
             current_service=current,
@@ -430,3 +436,47 @@ def test_model_statuses_match_the_rules():
     assert set(SecondOpinionRequest.Tumour.values) == {t.value for t in Tumour}
     assert set(SecondOpinionRequest.RequestedBy.values) == {r.value for r in RequestedBy}
     assert set(SecondOpinionRequest.CurrentService.values) == {c.value for c in CurrentService}
+
+
+# Issue 16 item 14: a bone-sarcoma patient under standard management at LSS asking RMH ---------------
+
+
+@pytest.mark.parametrize("requested_by", list(RequestedBy))
+def test_a_bone_sarcoma_patient_under_standard_management_at_lss_asking_rmh_is_under_the_capacity_rule(
+    requested_by,
+):
+    """Item 14. second-opinions-policy-lsesn.txt: "Due to capacity considerations, we are unable to
+    routinely see patients who are currently undergoing standard management in one of our two
+    services for a second opinion in the other service." """
+    answer = decide(
+        ask(current_service=CurrentService.LSS, requested_service=RequestedService.RMH, tumour=Tumour.BONE,
+            requested_by=requested_by)
+    )  # fmt: skip
+    assert answer.decision == Decision.NOT_ROUTINELY_AVAILABLE
+    assert answer.redirect_to is None  # not "redirected to LSS", their own service
+    assert any("do not routinely see a patient under standard management" in r for r in answer.reasons)
+    assert "already looks after this patient, so the request is not redirected" in answer.reasons[0]
+    assert answer.signpost == NOT_ROUTINE_SIGNPOSTS
+    assert_cites_policy(answer)
+
+
+def test_the_capacity_rules_exceptions_still_apply_to_that_patient():
+    """Item 14. second-opinions-policy-lsesn.txt: "For review in a multidisciplinary team meeting on
+    request by the treating sarcoma clinician." """
+    answer = decide(
+        ask(current_service=CurrentService.LSS, requested_service=RequestedService.RMH, tumour=Tumour.BONE,
+            requested_by=RequestedBy.TREATING_SARCOMA_CLINICIAN, reason=Reason.MDT_REVIEW)
+    )  # fmt: skip
+    assert (answer.decision, answer.route, answer.redirect_to) == (Decision.ACCEPT, Route.MDT_REVIEW, None)
+
+
+def test_that_patient_not_under_standard_management_is_accepted_and_told_treatment_stays_at_lss():
+    """Item 14 (the network's choice where the policy is silent). second-opinions-policy-lsesn.txt:
+    "we are unable to routinely see patients who are currently undergoing standard management" """
+    answer = decide(
+        ask(current_service=CurrentService.LSS, standard_management=False,
+            requested_service=RequestedService.RMH, tumour=Tumour.BONE)
+    )  # fmt: skip
+    assert answer.decision == Decision.ACCEPT
+    assert answer.redirect_to is None
+    assert "would not move the treatment of a bone sarcoma" in answer.reasons[0]

@@ -461,3 +461,113 @@ def test_a_request_cannot_be_sent_back_to_received(client, office_user):
     assert "A request cannot be moved to &#x27;Received&#x27;." in response.content.decode()
     request.refresh_from_db()
     assert request.status == "decided"
+
+
+# Issue 16 item 15: what a delay would mean against the patient's running clocks ---------------------
+
+
+def test_the_request_shows_what_a_delay_would_mean_for_the_running_clocks(client, office_user, today):
+    """Item 15. second-opinion-patient-guide-osteosarcoma.txt: "Therefore, if seeking a second
+    opinion will delay treatment it is important to discuss with your doctor the impact, if any,
+    this delay could have." """
+    patient = PatientFactory()
+    referral = ReceivedReferralFactory(patient=patient, received_on=datetime.date(2026, 11, 2))
+    ReceivedReferralFactory(patient=patient, status="closed")  # no running clock to show
+    request = ReceivedSecondOpinionRequestFactory(patient=patient)
+    client.force_login(office_user)
+    for response in (
+        client.get(reverse("second_opinions:detail", args=[request.pk])),
+        client.post(reverse("second_opinions:create"), {**form_data(patient), "action": "check"}),
+    ):
+        content = response.content.decode()
+        assert "What a delay would mean for the patient's waiting-time clocks" in content
+        assert "if seeking a second opinion will delay treatment it is important to discuss" in content
+        assert (
+            f"Referral {referral.pk}: 62-day referral to first treatment: day 22 of 62 today, due "
+            "03/01/2027. If treatment waited 42 days for a second opinion: day 64, 2 days past the standard."
+        ) in content
+        assert content.count("62-day referral to first treatment: day") == 1
+
+
+def test_the_delay_follows_the_opinion_due_setting():
+    """Item 15. second-opinion-patient-guide-osteosarcoma.txt: "Seeking a second opinion can be time
+    consuming." """
+    from referrals.rules import waiting_time_clocks
+    from second_opinions import rules
+
+    clocks = waiting_time_clocks(
+        received_on=datetime.date(2026, 11, 2), diagnosis_communicated_on=datetime.date(2026, 11, 20),
+        decision_to_treat_on=None, first_treatment_on=None, today=datetime.date(2026, 11, 24),
+    )  # fmt: skip
+    [impact] = rules.delay_impact(clocks=clocks, today=datetime.date(2026, 11, 24), delay_days=14)
+    assert (impact.label, impact.days_elapsed, impact.days_past_due_after_delay) == (
+        "62-day referral to first treatment",
+        22,
+        0,
+    )
+    assert impact.text.endswith("day 36, still within the standard.")
+
+
+# Issue 16 item 16: the signposting contacts are the directory's ------------------------------------
+
+
+def _approve_signposting(office_user, sag_member):
+    from directory.seed import load_reference_data, load_signposting_contacts
+
+    load_reference_data()
+    load_signposting_contacts(proposer=office_user, approver=sag_member)
+
+
+def test_the_support_line_and_pals_numbers_come_from_the_directory(
+    client, office_user, sag_member, my_patient
+):
+    """Item 16. second-opinions-policy-lsesn.txt: "Patients and families will be informed about the
+    availability of the Sarcoma UK Support Line as an independent resource" and
+    second-opinions-nhs-patient-guide.txt: "Every NHS Hospital Trust has a PALS department (Patient
+    Advice and Liaison Service)." """
+    client.force_login(office_user)
+    check = {**form_data(my_patient, current_service="LSS", requested_service="RMH"), "action": "check"}
+    before = client.post(reverse("second_opinions:create"), check).content.decode()
+    assert "No approved entry in the network directory yet" in before
+    _approve_signposting(office_user, sag_member)
+    content = client.post(reverse("second_opinions:create"), check).content.decode()
+    assert 'Sarcoma UK Support Line: <a href="tel:02079460100">020 7946 0100</a>' in content
+    # The PALS of the treating service's hospitals (LSS: UCLH and RNOH), not the other service's.
+    assert "PALS, University College London Hospitals" in content
+    assert "PALS, Royal National Orthopaedic Hospital" in content
+    assert "PALS, The Royal Marsden" not in content
+
+
+def test_a_number_changed_through_the_sag_is_what_the_pages_show(
+    client, office_user, sag_member, other_sag_member
+):
+    """Item 16. second-opinions-policy-lsesn.txt: "Patients and families will be informed about the
+    availability of the Sarcoma UK Support Line" """
+    from directory import services as directory_services
+    from directory.models import KeyContact
+
+    _approve_signposting(office_user, sag_member)
+    line = KeyContact.objects.get(signpost="sarcoma_uk_support_line")
+    change = directory_services.change_request_propose(
+        proposer=office_user, kind="change", target_type="key_contact", target_id=line.pk,
+        values={"phone_numbers": "020 7946 0199"}, reason="The support line's number changed.",
+    )  # fmt: skip
+    assert "020 7946 0100" in client.get(reverse("second_opinions:how_to_ask")).content.decode()
+    directory_services.change_request_approve(change_request_id=change.pk, approver=other_sag_member)
+    public = client.get(reverse("second_opinions:how_to_ask")).content.decode()
+    assert "020 7946 0199" in public
+    assert "020 7946 0100" not in public
+    assert "PALS, The Royal Marsden" in public
+
+
+def test_the_signposting_text_holds_no_number_of_its_own():
+    """Item 16. second-opinions-nhs-patient-guide.txt: "Each hospital trust should give details
+    (email and/or phone number) for their PALS department on their website." """
+    import re
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parents[2] / "templates" / "second_opinions"
+    for template in templates.glob("*.html"):
+        assert not re.search(r"\b0\d{3} ?\d{3} ?\d{4}\b|\b0\d{2} ?\d{4} ?\d{4}\b", template.read_text()), (
+            template
+        )

@@ -10,7 +10,12 @@ from django.core.exceptions import ValidationError
 from mdt import rules as mdt_rules
 from mdt import services as mdt_services
 from mdt.models import MdtDiscussion
-from tests.factories import HeldMeetingFactory, MdtDiscussionFactory, PlannedMeetingFactory, UserFactory
+from tests.factories import (
+    MdtDiscussionFactory,
+    PlannedMeetingFactory,
+    QuorateHeldMeetingFactory,
+    UserFactory,
+)
 from tests.mdt.test_concurrency import _together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -75,7 +80,7 @@ def test_two_users_moving_a_case_to_different_meetings_at_once_one_wins_the_othe
 
 
 def test_two_outcomes_saved_at_once_leave_one_outcome_and_one_history_row():
-    discussion = MdtDiscussionFactory(meeting=HeldMeetingFactory())
+    discussion = MdtDiscussionFactory(meeting=QuorateHeldMeetingFactory())
     first, second = UserFactory(), UserFactory()
     history_before = discussion.history.count()
 

@@ -218,6 +218,8 @@ def test_a_referral_and_an_mdt_outcome_are_saved_with_the_broker_down(
             recommendation="Wide local excision.",
             decision_to_treat_on=None,
             outcome_recipients="referrer",
+            # Issue 16: no attendance was recorded, so the outcome needs its reason.
+            outcome_caveat_reason="Attendance to be entered from the paper register.",
             by=office_user,
         )
     assert Referral.objects.filter(pk=referral.pk).exists()

@@ -13,7 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from diagnostics.seed import load_diagnostic_clinics, suggest_clinics_for_demo_referrals
-from directory.seed import load_demo_change_requests
+from directory.seed import (
+    load_demo_change_requests,
+    load_demo_core_members,
+    load_signposting_contacts,
+)
 from directory.seed import load_reference_data as load_directory
 from mdt.seed import load_mdts
 from policies.seed import load_reference_data as load_policies
@@ -50,6 +54,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             users, password_set = self._accounts(password, explicit=not generated)
             load_directory()
+            load_demo_core_members()
+            load_signposting_contacts(proposer=users["office"], approver=users["sag"])
             load_demo_change_requests(proposer=users["office"])
             load_policies(owners=[users["sag"]])
             load_demo_patients(

@@ -63,6 +63,22 @@ def live_capability_holders() -> CapabilityHolders:
     return holders or DEFAULT_CAPABILITY_HOLDERS
 
 
+def routing_choices():
+    from referrals.services import routing_choices
+
+    return routing_choices()
+
+
+def live_warnings() -> list[str]:
+    """The same policy-register warnings as intake; none when the database is not there yet."""
+    from referrals.services import routing_policy_warnings
+
+    try:
+        return routing_policy_warnings()
+    except DatabaseError:
+        return ["The policies register could not be read, so the routing rules' version was not checked."]
+
+
 class Command(BaseCommand):
     help = "Route one referral: reads a JSON object on stdin, prints the decision as JSON."
 
@@ -76,5 +92,10 @@ class Command(BaseCommand):
             case = parse_case(data)
         except ValueError as exc:
             raise CommandError(str(exc), returncode=2) from exc
-        decision = route_referral(case, holders=live_capability_holders())
+        decision = route_referral(
+            case,
+            holders=live_capability_holders(),
+            choices=routing_choices(),
+            policy_warnings=live_warnings(),
+        )
         self.stdout.write(json.dumps(decision.as_dict()))
