@@ -168,9 +168,8 @@ class CancerPathway(models.Model):
     treatment_admitted = models.BooleanField(
         "first treatment admitted (in-patient or day case)", null=True, blank=True
     )
-    # TODO(issue 16): the first treatment's modality, practitioner and centre are
-    # Referral.first_treatment_modality / first_treatment_practitioner / first_treatment_centre
-    # once issue 16 is merged; the extract should read them from there, not add them here.
+    # The first treatment's modality, practitioner and centre are the referral's
+    # (Referral.first_treatment_modality, _practitioner, _centre): read from there, not copied.
     ended = models.CharField(
         "pathway ended without treatment", max_length=30, choices=Ending.choices, blank=True
     )

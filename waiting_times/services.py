@@ -76,10 +76,21 @@ def pathway_create_for_referral(*, referral: Referral, by=None) -> CancerPathway
 
 # Dates ----------------------------------------------------------------------------------------
 
-# TODO(issue 18, after issue 16 merges): referrals.services.referral_record_first_treatment writes
-# Referral.first_treatment_on (and issue 16's modality, practitioner and centre) but not the
-# pathway's treated_on and treatment_admitted. Join them, e.g. with a REFERRAL_FIRST_TREATMENT_STEPS
-# setting calling pathway_record like REFERRAL_INTAKE_STEPS calls pathway_create_for_referral.
+
+def pathway_record_first_treatment(*, referral, by) -> CancerPathway | None:
+    """The first definitive treatment recorded on the referral (referrals.services
+    .referral_record_first_treatment, through REFERRAL_FIRST_TREATMENT_STEPS) stops the pathway's
+    62- and 31-day clocks on the same date. Checked by the clock rules like any date: a treatment
+    the pathway's dates refuse is refused, and the referral's record with it."""
+    pathway = CancerPathway.objects.filter(referral=referral).only("pk").first()
+    if pathway is None:
+        return None
+    return pathway_record(
+        pathway_id=pathway.pk,
+        by=by,
+        changes={"treated_on": referral.first_treatment_on},
+        reason="First definitive treatment recorded on the referral.",
+    )
 
 
 def _claim(pathway_id: int) -> CancerPathway:

@@ -107,6 +107,9 @@ USER_DEACTIVATION_STEPS = [
 ]
 # ... and what recording an unplanned excision does in other apps (issue 16): each step takes the
 # referral and the user, runs in the same transaction and returns what it did, for the office.
+# ... and what recording the first definitive treatment does in other apps: the cancer pathway's
+# treatment date (its 62- and 31-day clocks stop), in the same transaction.
+REFERRAL_FIRST_TREATMENT_STEPS = ["waiting_times.services.pathway_record_first_treatment"]
 UNPLANNED_EXCISION_STEPS = ["mdt.services.discussion_list_unplanned_excision"]
 
 MIDDLEWARE = [

@@ -244,13 +244,16 @@ def referral_record_first_treatment(
         ]
         reason = f"{reason} Clinically urgent override: {override}"
         enqueue("referrals.tasks.referral_flag_urgent_override", referral.pk)
-    return _move(
+    moved = _move(
         referral=referral,
         to_status=Status.FIRST_TREATMENT_GIVEN,
         by=by,
         reason=reason,
         update_fields=update_fields,
     )
+    for step in settings.REFERRAL_FIRST_TREATMENT_STEPS:
+        import_string(step)(referral=moved, by=by)  # in this transaction: all saved, or none
+    return moved
 
 
 @transaction.atomic

@@ -190,7 +190,6 @@ def test_a_digest_that_fails_for_one_clinician_still_goes_to_the_others(
     db, clinician, other_clinician, office_user, monkeypatch
 ):
     """Guards issue 17 finding 8: one recipient's failure stopped the weekly digest sweep."""
-    from referrals import services
 
     for consultant in (clinician, other_clinician):
         referral = ReceivedReferralFactory(
@@ -200,14 +199,16 @@ def test_a_digest_that_fails_for_one_clinician_still_goes_to_the_others(
             ReferralEvent.objects.create(
                 referral=referral, actor=office_user, from_status="", to_status="received"
             )
-    real = services.send_mail
+    from referrals.services import alerts
+
+    real = alerts.send_mail
 
     def refuse_clinician1(**kwargs):
         if kwargs["recipient_list"] == [clinician.email]:
             raise ValueError("bad header")
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "send_mail", refuse_clinician1)
+    monkeypatch.setattr(alerts, "send_mail", refuse_clinician1)
     with on(datetime.date(2026, 11, 23)):
         assert tasks.send_weekly_digests.delay().get() == 1
     assert [m.to for m in mail.outbox] == [[other_clinician.email]]

@@ -297,3 +297,32 @@ def test_unknown_fields_are_refused(today, office_user):
             pathway_id=pathway.pk, by=office_user, changes={"closed_at": None}, reason="x"
         )
     assert "closed_at" in refused.value.error_dict
+
+
+def test_recording_the_first_treatment_on_the_referral_stops_the_pathways_clocks(today, office_user):
+    """National CWT guidance v12.1, 1.1 (docs/cwt-guidance.md): the 62-day standard runs "to First
+    Definitive Treatment", and the 31-day standard "From Decision To Treat/Earliest Clinically
+    Appropriate Date to Treatment of cancer". The date recorded once, on the referral, is the
+    pathway's too (REFERRAL_FIRST_TREATMENT_STEPS)."""
+    from tests.factories import CoreMdtSurgeonFactory, DiscussedAtMdtReferralFactory, ServiceFactory
+
+    pathway = RunningPathwayFactory(referral=DiscussedAtMdtReferralFactory())
+    services.pathway_record(
+        pathway_id=pathway.pk,
+        by=office_user,
+        changes={"told_on": D(2026, 11, 10), "outcome": "cancer", "decision_to_treat_on": D(2026, 11, 12)},
+        reason="Told at clinic.",
+    )
+    referral_services.referral_record_first_treatment(
+        referral_id=pathway.referral_id,
+        treated_on=D(2026, 11, 20),
+        modality="surgery",
+        practitioner_id=CoreMdtSurgeonFactory().pk,
+        centre_id=ServiceFactory(code="LSS").pk,
+        by=office_user,
+    )
+    pathway.refresh_from_db()
+    assert pathway.treated_on == D(2026, 11, 20)
+    clocks = pathway.tracking().clocks
+    assert (clocks.rtt_62.stopped_on, clocks.dtt_31.stopped_on) == (D(2026, 11, 20), D(2026, 11, 20))
+    assert pathway.events.filter(field="treated_on").get().reason.startswith("First definitive treatment")
