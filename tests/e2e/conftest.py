@@ -79,6 +79,9 @@ def demo(live_server):
     return live_server
 
 
+E2E_TIMEOUT_MS = 45_000
+
+
 class Journey:
     """One user's visit in its own browser context. `check(title)` runs on every page the
     journey reaches: the title, one h1, axe-core's WCAG 2.2 AA rules with no serious or critical
@@ -89,14 +92,16 @@ class Journey:
         self.name = name
         viewport = {"width": 1280, "height": 900}
         self.context = browser.new_context(java_script_enabled=javascript, viewport=viewport)
-        self.context.set_default_timeout(15_000)
+        # A wait budget, not an assertion: on CI's two cores a page can take seconds to come back.
+        self.context.set_default_timeout(E2E_TIMEOUT_MS)
+        self.context.set_default_navigation_timeout(E2E_TIMEOUT_MS)
         self.page = self.context.new_page()
         # axe-core needs timers, which never fire with JavaScript off: a journey without it has
         # each page's HTML, as served to it, scanned in a second page that has JavaScript.
         self.mirror = None
         if not javascript:
             self.mirror_context = browser.new_context(viewport=viewport)
-            self.mirror_context.set_default_timeout(15_000)
+            self.mirror_context.set_default_timeout(E2E_TIMEOUT_MS)
             self.mirror = self.mirror_context.new_page()
         self.csp_violations: list[str] = []
         self.page.on("console", self._console)
