@@ -29,7 +29,8 @@ def _counts(env: dict) -> dict[str, int]:
     script = (
         "import json; from django.apps import apps; "
         "print(json.dumps({m._meta.label: m.objects.count() for m in apps.get_models() "
-        "if m._meta.app_label in {'portal','directory','policies','referrals','second_opinions'}}))"
+        "if m._meta.app_label in {'portal','directory','policies','referrals','mdt','diagnostics',"
+        "'waiting_times','second_opinions'}}))"
     )
     return json.loads(_manage(env, "shell", "-c", script).strip().splitlines()[-1])
 
@@ -70,6 +71,36 @@ def test_dumpdata_restored_into_an_empty_database_holds_every_record_and_its_his
     )  # fmt: skip
     assert refused.returncode != 0
     assert "Restore only into an empty database" in refused.stderr
+    assert before["mdt.HistoricalMdtMeeting"] > 0
+    assert before["waiting_times.CancerPathway"] > 0
+
+
+def test_a_backup_with_an_nhs_number_in_other_digits_is_refused_whole(tmp_path):
+    """Guards issue 17 finding 4 ("Accept ASCII digits and spaces only, everywhere a number is
+    read (forms, search, commands, imports)"): loaddata skips the model's validators, so the restore
+    checks the numbers it loaded, and a bad one restores nothing."""
+    source = _env(f"sqlite:///{tmp_path / 'source.sqlite3'}")
+    _manage(source, "migrate", "--noinput", "-v0")
+    _manage(source, "seed_demo", "--password", "drill-password-2026")
+    rows = json.loads(
+        _manage(source, "dumpdata", "--natural-foreign", "--natural-primary", "referrals.patient")
+    )
+    full_width = str.maketrans("0123456789", "\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19")
+    for row in rows:  # patients alone: no user for a natural key to name
+        row["fields"] = {k: None if isinstance(v, list) else v for k, v in row["fields"].items()}
+    rows[0]["fields"]["nhs_number"] = rows[0]["fields"]["nhs_number"].translate(full_width)
+    backup = tmp_path / "bad.json"
+    backup.write_text(json.dumps(rows))
+
+    target = _env(f"sqlite:///{tmp_path / 'restored.sqlite3'}")
+    _manage(target, "migrate", "--noinput", "-v0")
+    refused = subprocess.run(
+        [sys.executable, "manage.py", "restore_backup", str(backup)],
+        cwd=ROOT, env=target, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert refused.returncode != 0
+    assert "is not ten digits 0 to 9" in refused.stderr
+    assert _counts(target)["referrals.Patient"] == 0
 
 
 @pytest.mark.postgres

@@ -10,7 +10,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
-PORTAL_APPS = {"portal", "directory", "policies", "referrals", "second_opinions"}
+PORTAL_APPS = {
+    "portal",
+    "directory",
+    "policies",
+    "referrals",
+    "mdt",
+    "diagnostics",
+    "waiting_times",
+    "second_opinions",
+}
 
 
 class Command(BaseCommand):
@@ -32,4 +41,23 @@ class Command(BaseCommand):
             )
         with transaction.atomic(), override_settings(SIMPLE_HISTORY_ENABLED=False):
             call_command("loaddata", options["backup"], stdout=self.stdout)
+            self._refuse_malformed_nhs_numbers()
         self.stdout.write(self.style.SUCCESS("Restored."))
+
+    def _refuse_malformed_nhs_numbers(self) -> None:
+        """loaddata skips the model's validators: an NHS number in anything but ten ASCII digits
+        (full-width or Arabic-Indic digits, issue 17 finding 4) would make a patient no search
+        finds. Such a backup is refused whole, naming the records by id only."""
+        from referrals.models import Patient
+        from referrals.policy_rules import nhs_number_digits
+
+        wrong = [
+            pk
+            for pk, number in Patient.objects.exclude(nhs_number=None).values_list("pk", "nhs_number")
+            if nhs_number_digits(number) != number
+        ]
+        if wrong:
+            raise CommandError(
+                "Nothing was restored: the NHS number of patient record(s) "
+                f"{', '.join(map(str, wrong[:10]))} is not ten digits 0 to 9."
+            )
