@@ -1,5 +1,8 @@
 """Forms of the PTL and the pathway page: they parse; the rules run in waiting_times.services."""
 
+import datetime
+import re
+
 from django import forms
 from django.contrib.auth import get_user_model
 
@@ -57,6 +60,8 @@ class PathwayDatesForm(forms.ModelForm):
             "first_received_on",
             "referring_provider",
             "transferred_on",
+            "transfer_out_to",
+            "transferred_out_on",
             "dna_rebooked_on",
             "told_on",
             "outcome",
@@ -73,6 +78,7 @@ class PathwayDatesForm(forms.ModelForm):
                 "upgraded_on",
                 "first_received_on",
                 "transferred_on",
+                "transferred_out_on",
                 "dna_rebooked_on",
                 "told_on",
                 "decision_to_treat_on",
@@ -82,7 +88,7 @@ class PathwayDatesForm(forms.ModelForm):
                 "ended_on",
             ),
             DateInput,
-        ) | {"referring_provider": LongSelect}
+        ) | {"referring_provider": LongSelect, "transfer_out_to": LongSelect}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -90,6 +96,7 @@ class PathwayDatesForm(forms.ModelForm):
         self.fields["outcome"].choices = [("", "Not told yet"), *Outcome.choices]
         self.fields["ended"].choices = [("", "Not ended"), *Ending.choices]
         self.fields["referring_provider"].queryset = Organisation.objects.order_by("name")
+        self.fields["transfer_out_to"].queryset = Organisation.objects.order_by("name")
 
     def changes(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.changed_data}
@@ -104,3 +111,35 @@ class BreachReasonForm(forms.Form):
 
 class CloseForm(forms.Form):
     reason = forms.CharField(label="Why close the pathway", max_length=500)
+
+
+MONTH_FORMAT = re.compile(r"(\d{4})-(\d{2})")
+
+
+def parse_month(value: str) -> datetime.date:
+    """A month written YYYY-MM, as its first day; ValidationError otherwise."""
+    match = MONTH_FORMAT.fullmatch((value or "").strip())
+    if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1900:
+        raise forms.ValidationError("Enter a month as YYYY-MM, for example 2026-10.")
+    return datetime.date(int(match[1]), int(match[2]), 1)
+
+
+class MonthField(forms.CharField):
+    """A month, YYYY-MM (the national extract's and the figures' unit), as its first day."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return parse_month(value) if value else None
+
+
+class PerformanceForm(forms.Form):
+    """The performance page's choices: the last month of the twelve shown, one provider or the
+    whole network, and the month of the national extract."""
+
+    until = MonthField(label="Twelve months up to (YYYY-MM)", required=False)
+    provider = forms.ChoiceField(label="Provider", required=False)
+    month = MonthField(label="Extract month (YYYY-MM)", required=False)
+
+    def __init__(self, *args, providers=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].choices = [("", "Whole network"), *((p.key, p.name) for p in providers)]

@@ -20,7 +20,17 @@ from simple_history.models import HistoricalRecords
 from referrals.models import Referral
 
 from . import rules
-from .tracking import NOTHING_DUE, PtlStatus, Standard, Tracking, clock_policy, clock_start_on, facts_of
+from .tracking import (
+    NOTHING_DUE,
+    OUTCOME_FIELDS,
+    TRACKING_FIELDS,
+    PtlStatus,
+    Standard,
+    Tracking,
+    clock_policy,
+    clock_start_on,
+    facts_of,
+)
 
 
 class Route(models.TextChoices):
@@ -64,11 +74,17 @@ class BreachReason(models.TextChoices):
 HANDOVER_WINDOW_DAYS = 7
 
 
+def awaiting_transfer_q() -> Q:
+    """Transfers not yet made: in (a referring provider, no arrival date) or out (the provider
+    that is to treat, no date it reached them)."""
+    return Q(referring_provider__isnull=False, transferred_on__isnull=True) | Q(
+        transfer_out_to__isnull=False, transferred_out_on__isnull=True
+    )
+
+
 def handover_due_q(today: datetime.date) -> Q:
-    return Q(
-        referring_provider__isnull=False,
-        transferred_on__isnull=True,
-        ptl_handover_by__lte=today + datetime.timedelta(days=HANDOVER_WINDOW_DAYS - 1),
+    return awaiting_transfer_q() & Q(
+        ptl_handover_by__lte=today + datetime.timedelta(days=HANDOVER_WINDOW_DAYS - 1)
     )
 
 
@@ -87,7 +103,8 @@ class CancerPathwayQuerySet(models.QuerySet):
         return self.filter(referral__in=Referral.objects.visible_to(user).values("pk"))
 
     def handover_due(self, today: datetime.date) -> "CancerPathwayQuerySet":
-        """Transfers in not yet arrived whose day-38 handover is within a week or already past."""
+        """Transfers, in or out, not yet made whose day-38 handover is within a week or already
+        past."""
         return self.filter(handover_due_q(today))
 
     def next_action_due(self, today: datetime.date) -> "CancerPathwayQuerySet":
@@ -146,6 +163,18 @@ class CancerPathway(models.Model):
         help_text="For an inter-provider transfer: the provider the patient was transferred from.",
     )
     transferred_on = models.DateField("date the transfer reached this provider", null=True, blank=True)
+    transfer_out_to = models.ForeignKey(
+        "directory.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="transferred out to",
+        help_text="For an inter-provider transfer out: the provider that is to treat the patient.",
+    )
+    transferred_out_on = models.DateField(
+        "date the transfer out reached the other provider", null=True, blank=True
+    )
     upgraded_on = models.DateField("consultant upgrade date", null=True, blank=True)
     dna_rebooked_on = models.DateField(
         "first appointment not attended: date the patient rebooked", null=True, blank=True
@@ -191,16 +220,20 @@ class CancerPathway(models.Model):
     ptl_breached_on = models.DateField(null=True, blank=True)
     ptl_status = models.CharField(max_length=20, choices=PtlStatus.choices, blank=True)
     ptl_handover_by = models.DateField(null=True, blank=True)
-    history = HistoricalRecords(
-        excluded_fields=[
-            "ptl_standard",
-            "ptl_due_on",
-            "ptl_at_risk_on",
-            "ptl_breached_on",
-            "ptl_status",
-            "ptl_handover_by",
-        ]
-    )
+    # What the performance figures count (tracking.outcome_fields): for each standard whose clock
+    # stopped met or breached, the day it stopped, whether it met, and the share of the patient
+    # counted to the referral's service, in half patients (2: whole; 1: half, on a two-provider
+    # pathway; 0: the other provider's), the rest to the other provider of a transfer.
+    fds_stopped_on = models.DateField(null=True, blank=True)
+    fds_met = models.BooleanField(null=True, blank=True)
+    fds_service_halves = models.PositiveSmallIntegerField(null=True, blank=True)
+    rtt62_stopped_on = models.DateField(null=True, blank=True)
+    rtt62_met = models.BooleanField(null=True, blank=True)
+    rtt62_service_halves = models.PositiveSmallIntegerField(null=True, blank=True)
+    dtt31_stopped_on = models.DateField(null=True, blank=True)
+    dtt31_met = models.BooleanField(null=True, blank=True)
+    dtt31_service_halves = models.PositiveSmallIntegerField(null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=[*TRACKING_FIELDS, *OUTCOME_FIELDS])
 
     objects = CancerPathwayQuerySet.as_manager()
 
@@ -216,6 +249,14 @@ class CancerPathway(models.Model):
                 name="open_pathway_handover",
                 condition=Q(closed_at__isnull=True, transferred_on__isnull=True),
             ),
+            # The performance figures: clocks stopped in a range of months, per standard.
+            models.Index(fields=["fds_stopped_on"], name="pathway_fds_stopped"),
+            models.Index(fields=["rtt62_stopped_on"], name="pathway_rtt62_stopped"),
+            models.Index(fields=["dtt31_stopped_on"], name="pathway_dtt31_stopped"),
+        ]
+        permissions = [
+            ("view_cwt_performance", "Can view the cancer waiting-time performance figures"),
+            ("export_cwt_extract", "Can download the national cancer waiting-times extract"),
         ]
 
     def __str__(self) -> str:
@@ -225,6 +266,11 @@ class CancerPathway(models.Model):
     def is_transfer(self) -> bool:
         """An inter-provider transfer in: a referring provider or a transfer date is recorded."""
         return self.referring_provider_id is not None or self.transferred_on is not None
+
+    @property
+    def is_transfer_out(self) -> bool:
+        """An inter-provider transfer out: the provider that is to treat is recorded."""
+        return self.transfer_out_to_id is not None
 
     @property
     def first_receipt_missing(self) -> bool:

@@ -213,6 +213,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Front-end libraries from npm (package.json, pinned in package-lock.json; `make install` runs
+# `npm ci`), served by whitenoise like everything else: nothing comes from a CDN. chart.js draws
+# the waiting-time performance chart (templates/waiting_times/performance.html).
+STATICFILES_DIRS = [("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -149,6 +149,7 @@ MATRIX: dict[str, str] = {
     "waiting_times:ptl": "L 403 200 200 403 200",
     "waiting_times:ptl_csv": "L 403 200 200 403 200",
     "waiting_times:pathway": "L 403 200 200 403 200",
+    "waiting_times:performance": "L 403 403 200 200 200",
     "waiting_times:pathway_dates": "405 405 405 405 405 405",
     "waiting_times:pathway_breach_reason": "405 405 405 405 405 405",
     "waiting_times:pathway_close": "405 405 405 405 405 405",
