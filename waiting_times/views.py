@@ -28,7 +28,7 @@ from portal.paging import keyset_page
 from portal.patient_data import shows_patients
 from portal.services import access_log_record
 
-from . import performance, services
+from . import extract, performance, services
 from .filters import PtlFilter
 from .forms import (
     BreachReasonForm,
@@ -362,12 +362,36 @@ def _chart_data(figures: list[performance.Figure], months: list[datetime.date]) 
     }
 
 
+def _refused_patients(context) -> list[int]:
+    return (
+        [record.pathway.referral.patient_id for record in context["extract"]["refused"]]
+        if context.get("extract")
+        else []
+    )
+
+
+def _extract_summary(request: HttpRequest, this_month: datetime.date) -> dict | None:
+    """For those who may download it: the month's national extract, how many records it holds
+    and the records it refuses, with their reasons (to correct before it is sent)."""
+    if not request.user.has_perm(EXTRACT):
+        return None
+    month = _month_param(request, "month", performance.add_months(this_month, -1))
+    records = list(extract.month_records(month))
+    return {
+        "month": month,
+        "written": sum(1 for record in records if not record.refused),
+        "refused": [record for record in records if record.refused],
+    }
+
+
 @login_required
+@shows_patients(_refused_patients)
 @permission_required(FIGURES, raise_exception=True)
 def performance_page(request: HttpRequest) -> HttpResponse:
     """Per month and provider, each standard's numerator, denominator and percentage against its
     threshold, a chart of them (chart.js) beside the same figures as a table, and the breaches
-    counted by reason. Aggregates only: no patient is named."""
+    counted by reason: aggregates, no patient. For the MDT office, the national extract of a month
+    and the records it refuses (those patients are named, and logged)."""
     this_month = performance.month_start(timezone.localdate())
     until = _month_param(request, "until", this_month)
     first = performance.add_months(until, 1 - MONTHS_SHOWN)
@@ -398,5 +422,27 @@ def performance_page(request: HttpRequest) -> HttpResponse:
             "figures": figures,
             "reasons": reasons,
             "thresholds": settings.CWT_THRESHOLDS,
+            "extract": _extract_summary(request, this_month),
         },
     )
+
+
+@login_required
+@permission_required(EXTRACT, raise_exception=True)
+def extract_csv(request: HttpRequest) -> HttpResponse:
+    """The month's national cancer waiting-times records (waiting_times/extract.py), checked: the
+    records the national system would refuse are left out (the performance page lists them).
+    Formula-safe; the patients written are in the access log as exported."""
+    try:
+        month = parse_month(request.GET.get("month", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("waiting_times:performance")
+    written = [record for record in extract.month_records(month) if not record.refused]
+    access_log_record(
+        user=request.user,
+        patient_ids=[record.pathway.referral.patient_id for record in written],
+        action=AccessLog.Action.EXPORT,
+        page=request.path,
+    )
+    return csv_response(f"cwt-extract-{month:%Y-%m}.csv", extract.HEADER, (record.row for record in written))

@@ -150,6 +150,8 @@ MATRIX: dict[str, str] = {
     "waiting_times:ptl_csv": "L 403 200 200 403 200",
     "waiting_times:pathway": "L 403 200 200 403 200",
     "waiting_times:performance": "L 403 403 200 200 200",
+    # Without ?month= the download goes back to the performance page with a message.
+    "waiting_times:extract_csv": "L 403 403 R 403 R",
     "waiting_times:pathway_dates": "405 405 405 405 405 405",
     "waiting_times:pathway_breach_reason": "405 405 405 405 405 405",
     "waiting_times:pathway_close": "405 405 405 405 405 405",
