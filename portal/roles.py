@@ -91,6 +91,8 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *_crud("waiting_times.pathwayevent", "view"),
         *_crud("waiting_times.historicalcancerpathway", "view"),
         *_crud("waiting_times.historicalnextaction", "view"),
+        # The alerts the daily sweep raised and who they went to (pathway ids, no patient).
+        *_crud("waiting_times.pathwayalert", "view"),
         # The performance figures and the national extract (patient-level, so office only).
         "waiting_times.view_cwt_performance",
         "waiting_times.export_cwt_extract",

@@ -347,3 +347,81 @@ class PathwayEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field}: {self.from_value or '-'} -> {self.to_value or '-'}"
+
+
+class PathwayAlert(models.Model):
+    """An alert raised about one pathway: its clock at risk or breached (per standard), or its
+    day-38 handover due. The unique constraint makes each alert once-only; its deliveries are the
+    e-mails that carry it."""
+
+    class Kind(models.TextChoices):
+        AT_RISK = PtlStatus.AT_RISK.value, "At risk"
+        BREACHED = PtlStatus.BREACHED.value, "Breached"
+        HANDOVER_DUE = "handover_due", "Day-38 handover due"
+
+    pathway = models.ForeignKey(CancerPathway, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    standard = models.CharField(
+        max_length=3,
+        choices=Standard.choices,
+        blank=True,
+        help_text="The clock's standard; none for a handover.",
+    )
+    due_on = models.DateField(
+        help_text="The clock's due date, or the handover date, when the alert was raised."
+    )
+    note = models.CharField(
+        max_length=300, blank=True, help_text="What the alert could not do, e.g. a provider with no contact."
+    )
+    raised_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-raised_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["pathway", "kind", "standard"], name="one_pathway_alert_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.standard} for pathway {self.pathway_id}".replace("  ", " ")
+
+
+class PathwayAlertDelivery(models.Model):
+    """One recipient's copy of a pathway alert: a portal user (the MDT office, the responsible
+    consultant) or a directory contact of a provider (a handover), by e-mail address. Marked sent
+    in the transaction of the e-mail that carries it, one address at a time, so a run cut off
+    between two addresses leaves the rest pending and sends nothing twice; withdrawn, with the
+    reason, if by then it should not go (the pathway closed, the transfer made, the recipient no
+    longer has the patient). The row is itself the record of a send: no history."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    alert = models.ForeignKey(PathwayAlert, on_delete=models.CASCADE, related_name="deliveries")
+    email = models.EmailField()
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The portal user, if the recipient is one; empty for a directory contact.",
+    )
+    contact = models.CharField(max_length=300, blank=True, help_text="The directory contact, if it is one.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["alert", "email"]
+        verbose_name_plural = "pathway alert deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "email"], name="one_pathway_alert_delivery_per_address")
+        ]
+        indexes = [
+            models.Index(fields=["email"], condition=Q(status="pending"), name="pending_pathway_alerts")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alert} to {self.email}"

@@ -1,16 +1,9 @@
 """Every write on patients and referrals, by topic: intake (routing, duplicates, merge), transitions
-(status, surgeon, first treatment, what the MDT asks for), and the once-only waiting-time alerts and
-weekly digests. Import from here: `from referrals import services; services.referral_create(...)`."""
+(status, surgeon, first treatment, what the MDT asks for), and the weekly digests (the waiting-time
+alerts are the cancer pathways': waiting_times.services). Import from here:
+`from referrals import services; services.referral_create(...)`."""
 
-from .alerts import (
-    NOT_THE_CONSULTANT,
-    SWEEP_BATCH,
-    SWEEP_FINISHED_STATUSES,
-    WANTED_ALERTS,
-    AlertDeliveryFailed,
-    waiting_time_alerts_send,
-    weekly_digest_send,
-)
+from .alerts import weekly_digest_send
 from .intake import (
     PatientDetails,
     ReferralDetails,
@@ -32,11 +25,6 @@ from .transitions import (
 )
 
 __all__ = [
-    "NOT_THE_CONSULTANT",
-    "SWEEP_BATCH",
-    "SWEEP_FINISHED_STATUSES",
-    "WANTED_ALERTS",
-    "AlertDeliveryFailed",
     "PatientDetails",
     "ReferralConflict",
     "ReferralDetails",
@@ -52,6 +40,5 @@ __all__ = [
     "referral_record_first_treatment",
     "referral_transition",
     "routing_decide",
-    "waiting_time_alerts_send",
     "weekly_digest_send",
 ]

@@ -208,6 +208,8 @@ ADMIN_MODELS: dict[str, tuple[str, str]] = {
     "second_opinions.secondopiniontransition": ("200 403 R 403 404", "200 200 R R 404"),
     # Read-only for everyone: writes go through waiting_times.services.
     "waiting_times.cancerpathway": ("200 403 200 403 200", "200 403 200 403 200"),
+    # Written only by the alert sweep; the office reads who was alerted.
+    "waiting_times.pathwayalert": ("200 403 R 403 R", "200 403 R 403 R"),
 }
 
 ADMIN_MODEL_VIEWS = ("changelist", "add", "change", "delete", "history")

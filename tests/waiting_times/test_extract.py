@@ -204,7 +204,9 @@ def test_the_office_sees_the_refused_records_and_downloads_the_rest(client, offi
     assert "(1 record; 1 refused)" in html
     assert str(bad.referral.patient) in html
     assert "NHS number missing" in html
-    assert AccessLog.objects.filter(user=office_user, patient_id=bad.referral.patient_id, action="read").exists()
+    assert AccessLog.objects.filter(
+        user=office_user, patient_id=bad.referral.patient_id, action="read"
+    ).exists()
     response = client.get("/ptl/performance/extract.csv", {"month": "2026-10"})
     assert response["Content-Disposition"] == 'attachment; filename="cwt-extract-2026-10.csv"'
     assert [row["NHS NUMBER"] for row in _csv(response.content.decode())] == [

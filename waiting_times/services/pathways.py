@@ -16,9 +16,9 @@ from django.utils import timezone
 from directory.models import Organisation
 from referrals.models import Referral
 
-from . import rules
-from .models import BreachReason, CancerPathway, Ending, NextAction, Outcome, PathwayEvent, Route
-from .tracking import Standard, clock_start_on, facts_of, outcome_fields, tracking_fields
+from .. import rules
+from ..models import BreachReason, CancerPathway, Ending, NextAction, Outcome, PathwayEvent, Route
+from ..tracking import Standard, clock_start_on, facts_of, outcome_fields, tracking_fields
 
 logger = logging.getLogger(__name__)
 
