@@ -88,6 +88,19 @@ def handover_due_q(today: datetime.date) -> Q:
     )
 
 
+AT_RISK_WINDOW_DAYS = 7
+
+
+def at_risk_this_week_q(today: datetime.date) -> Q:
+    """A running clock at risk now or turning at risk within the week (today and the six days
+    after), not yet breached: the PTL's stored dates."""
+    return Q(
+        ptl_status="",
+        ptl_at_risk_on__lte=today + datetime.timedelta(days=AT_RISK_WINDOW_DAYS - 1),
+        ptl_breached_on__gt=today,
+    )
+
+
 def next_action_due_q(today: datetime.date) -> Q:
     due = NextAction.objects.filter(pathway=OuterRef("pk"), done_at__isnull=True, due_on__lte=today)
     return Q(Exists(due))
@@ -107,19 +120,28 @@ class CancerPathwayQuerySet(models.QuerySet):
         past."""
         return self.filter(handover_due_q(today))
 
+    def at_risk_this_week(self, today: datetime.date) -> "CancerPathwayQuerySet":
+        """Running clocks at risk now or becoming at risk within 7 days, not yet breached."""
+        return self.filter(at_risk_this_week_q(today))
+
+    def transferred_out(self) -> "CancerPathwayQuerySet":
+        """Pathways transferred, or to be transferred, from this provider to another."""
+        return self.filter(transfer_out_to__isnull=False)
+
     def next_action_due(self, today: datetime.date) -> "CancerPathwayQuerySet":
         """Pathways with a next action not done and due on or before `today`."""
         return self.filter(next_action_due_q(today))
 
     def todays_work(self, today: datetime.date) -> dict[str, int]:
-        """The counts the home page starts with, in one query: open pathways breached, at risk,
-        with a handover due this week and with a next action due."""
+        """The counts the home page starts with, in one query: open pathways breached, at risk
+        this week (now or within 7 days), with a handover due this week and with a next action
+        due."""
         return (
             self.open()
             .with_ptl_status(today)
             .aggregate(
                 breached=models.Count("pk", filter=Q(ptl_state=PtlStatus.BREACHED)),
-                at_risk=models.Count("pk", filter=Q(ptl_state=PtlStatus.AT_RISK)),
+                at_risk_this_week=models.Count("pk", filter=at_risk_this_week_q(today)),
                 handover_due=models.Count("pk", filter=handover_due_q(today)),
                 next_action_due=models.Count("pk", filter=next_action_due_q(today)),
             )

@@ -106,6 +106,10 @@ class PtlRow:
 
     @property
     def transfer(self) -> str:
+        if self.pathway.is_transfer_out:
+            arrived = self.pathway.transferred_out_on
+            to = self.pathway.transfer_out_to.name
+            return f"Transferred out to {to}" if arrived else f"To be transferred out to {to}"
         if not self.pathway.is_transfer:
             return ""
         source = (
