@@ -14,7 +14,8 @@ smallest.
     bin/bench.py --sizes 10000 --requests 20
 
 Goals (docs/performance.md): p95 under 150 ms and within 1.5 times its p95 at 10,000 referrals;
-each daily sweep under 30 seconds.
+each daily sweep under 30 seconds. The pages include the PTL (office and clinician) and the
+waiting-time performance figures; the sweeps, the pathway alerts.
 """
 
 import argparse
@@ -202,6 +203,11 @@ def _pages() -> dict:
         "admin referral list, status filter (full page)": (office, f"{admin_list}?status__exact=closed"),
         "admin NHS-number search": (office, f"{admin_list}?q={searched.nhs_number}"),
         "directory search": (office, f"{reverse('directory:list')}?name={practitioner.name.split()[-1]}"),
+        # Issue 18: the patient tracking list, every open pathway (office) or a clinician's own,
+        # breaches first; and the performance figures, aggregated over twelve months of pathways.
+        "PTL (office)": (office, reverse("waiting_times:ptl")),
+        "PTL (clinician)": (clinician, reverse("waiting_times:ptl")),
+        "waiting-time performance (office)": (office, reverse("waiting_times:performance")),
     }
 
 

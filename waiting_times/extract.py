@@ -85,7 +85,7 @@ def provider_code(pathway: CancerPathway) -> tuple[str, str]:
     service = pathway.referral.service
     if service is None:
         return "", "provider code not known: the referral has no service"
-    named = getattr(settings, "CWT_EXTRACT_PROVIDER_CODES", {}).get(service.code)
+    named = settings.CWT_EXTRACT_PROVIDER_CODES.get(service.code)
     if named:
         return named, ""
     codes = [organisation.ods_code for organisation in service.organisations.all()]

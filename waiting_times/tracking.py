@@ -151,13 +151,13 @@ class Tracking:
         return self.clocks.rtt_62.handover_by if self.clocks else None
 
 
-def tracking_fields(pathway, today: datetime.date | None = None) -> dict:
+def tracking_fields(pathway, today: datetime.date | None = None, *, tracking: Tracking | None = None) -> dict:
     """The PTL's stored tracking dates of `pathway` (CancerPathway's `ptl_*` fields): the
     standard that matters now, its due date (the sort key), the first day it shows at risk and
     the first day it is breached while it runs, a fixed status once it has stopped ("" while it
     runs), and the 62-day clock's handover date. `today` only checks that no date is in the
     future; the dates themselves do not depend on it."""
-    tracking = Tracking(pathway, today or timezone.localdate())
+    tracking = tracking or Tracking(pathway, today or timezone.localdate())
     fields = {
         "ptl_standard": "",
         "ptl_due_on": NOTHING_DUE,
@@ -187,16 +187,17 @@ def tracking_fields(pathway, today: datetime.date | None = None) -> dict:
     return fields
 
 
-def outcome_fields(pathway, today: datetime.date | None = None) -> dict:
+def outcome_fields(pathway, today: datetime.date | None = None, *, tracking: Tracking | None = None) -> dict:
     """What the performance figures count of `pathway` (CancerPathway's fds_*, rtt62_* and
     dtt31_* fields): for each standard whose clock stopped met or breached, the day it stopped,
     whether it met, and the share of the patient counted to the referral's service in half
     patients (`rules.treating_provider_halves`: the service is the treating provider, or the
     referring one of a transfer out); None for a clock that has not stopped so (running, ended,
     not applicable) or dates the rules refuse. Like the tracking dates, these do not depend on
-    `today` (it only checks that no date is in the future)."""
+    `today` (it only checks that no date is in the future). `tracking`: the pathway's Tracking
+    if the caller has it already (tracking_fields takes it too), so the clocks are counted once."""
     fields = dict.fromkeys(OUTCOME_FIELDS)
-    tracking = Tracking(pathway, today or timezone.localdate())
+    tracking = tracking or Tracking(pathway, today or timezone.localdate())
     if tracking.clocks is None:
         return fields
     facts = facts_of(pathway, tracking.today)

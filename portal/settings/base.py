@@ -294,9 +294,13 @@ REFERRAL_CHILD_AGE_LIMIT = 16
 # - CWT_AT_RISK_DAY: the day of each standard from which a running clock shows as "at risk"
 #   (a display state only; keys are the standards "fds", "62" and "31").
 # - CWT_THRESHOLDS: the operational standard, in per cent of patients, for the performance figures.
+# - CWT_EXTRACT_PROVIDER_CODES: service code -> the ODS code the national extract gives as its
+#   provider, for a service of several organisations (the London Sarcoma Service is RRV and RAN);
+#   a service of one organisation gives that one's. Empty: such records are refused, with the reason.
 CWT_CLOCK_POLICY: dict = {}
 CWT_AT_RISK_DAY = {"fds": 21, "62": 50, "31": 24}
 CWT_THRESHOLDS = {"fds": 80, "31": 96, "62": 85}
+CWT_EXTRACT_PROVIDER_CODES: dict = {}
 
 # Second opinions: chase records not received after this many days, and flag an opinion not
 # sent this many days after the request was received.
