@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from directory.models import Service
 from portal.roles import Role
+from portal.widgets import LongSelect
 from referrals.models import Referral
 
 from .models import CancerPathway
@@ -16,8 +17,13 @@ from .tracking import PtlStatus, Standard
 
 
 class PtlFilter(django_filters.FilterSet):
+    # The long lists render in Python (portal/widgets.py): 200 clinicians through Django's option
+    # templates cost the PTL ~20 ms a page.
     provider = django_filters.ModelChoiceFilter(
-        label="Provider", field_name="referral__service", queryset=Service.objects.order_by("name")
+        label="Provider",
+        field_name="referral__service",
+        queryset=Service.objects.order_by("name"),
+        widget=LongSelect,
     )
     standard = django_filters.ChoiceFilter(
         label="Standard that matters now", field_name="ptl_standard", choices=Standard.choices
@@ -32,6 +38,7 @@ class PtlFilter(django_filters.FilterSet):
         label="Consultant",
         field_name="referral__responsible_consultant",
         queryset=get_user_model().objects.filter(groups__name=Role.CLINICIAN.value, is_active=True),
+        widget=LongSelect,
     )
     tumour_group = django_filters.ChoiceFilter(
         label="Tumour group", field_name="referral__tumour_type", choices=Referral.TumourType.choices

@@ -32,7 +32,12 @@ def owner_choices(pathway: CancerPathway):
 
 class NextActionForm(forms.Form):
     what = forms.CharField(label="Next action", max_length=200)
-    owner = forms.ModelChoiceField(label="Owner", queryset=get_user_model().objects.none())
+    # LongSelect renders in Python (portal/widgets.py): the PTL shows one of these forms a row.
+    owner = forms.ModelChoiceField(
+        label="Owner",
+        queryset=get_user_model().objects.none(),
+        widget=LongSelect(attrs={"class": "form-select"}),
+    )
     due_on = forms.DateField(label="Due", widget=DateInput)
 
     def __init__(self, *args, pathway: CancerPathway, owners: list | None = None, **kwargs) -> None:

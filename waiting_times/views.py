@@ -404,7 +404,12 @@ def performance_page(request: HttpRequest) -> HttpResponse:
     figures = performance.standard_figures(everything, first=first, last=performance.month_end(until))
     reasons = performance.breach_reasons(everything, first=first, last=performance.month_end(until))
     providers = sorted({figure.provider for figure in figures})
-    form = PerformanceForm(request.GET or None, providers=providers)
+    extract_month = performance.add_months(this_month, -1)
+    form = PerformanceForm(
+        request.GET or None,
+        providers=providers,
+        initial={"until": f"{until:%Y-%m}", "month": f"{extract_month:%Y-%m}"},
+    )
     chosen = form.cleaned_data.get("provider") if form.is_valid() else ""
     if chosen:
         figures = [figure for figure in figures if figure.provider.key == chosen]
