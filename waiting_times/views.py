@@ -367,22 +367,24 @@ def _chart_data(figures: list[performance.Figure], months: list[datetime.date]) 
 
 
 def _refused_patients(context) -> list[int]:
-    return (
-        [record.pathway.referral.patient_id for record in context["extract"]["refused"]]
-        if context.get("extract")
-        else []
-    )
+    summary = context.get("extract") or {}
+    return [record.pathway.referral.patient_id for record in summary.get("refused", [])]
 
 
 def _extract_summary(request: HttpRequest, this_month: datetime.date) -> dict | None:
-    """For those who may download it: the month's national extract, how many records it holds
-    and the records it refuses, with their reasons (to correct before it is sent)."""
+    """For those who may download it: the national extract's month and, once asked to check that
+    month (?month=), how many records it holds and those it refuses, with their reasons (to
+    correct before it is sent). Checked only when asked: a month's records are validated one by
+    one, which the figures (aggregates) need not wait for."""
     if not request.user.has_perm(EXTRACT):
         return None
     month = _month_param(request, "month", performance.add_months(this_month, -1))
+    if "month" not in request.GET:
+        return {"month": month, "checked": False}
     records = list(extract.month_records(month))
     return {
         "month": month,
+        "checked": True,
         "written": sum(1 for record in records if not record.refused),
         "refused": [record for record in records if record.refused],
     }

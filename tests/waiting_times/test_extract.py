@@ -232,3 +232,13 @@ def test_a_download_without_a_month_goes_back_to_the_page_with_a_message(client,
     response = client.get("/ptl/performance/extract.csv", {"month": "soon"}, follow=True)
     assert response.redirect_chain == [("/ptl/performance/", 302)]
     assert "Enter a month as YYYY-MM" in response.content.decode()
+
+
+def test_the_page_checks_a_months_records_only_when_asked(client, office_user, service):
+    """The figures are aggregates; checking a month's records one by one waits for ?month=."""
+    told(service, referral__patient__nhs_number=None)
+    client.force_login(office_user)
+    response = client.get("/ptl/performance/")
+    assert response.context["extract"] == {"month": OCTOBER, "checked": False}
+    assert "Check the October 2026 records first" in response.content.decode()
+    assert not AccessLog.objects.filter(action="read").exists()
