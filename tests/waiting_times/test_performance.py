@@ -219,3 +219,25 @@ def test_the_chart_is_drawn_by_chartjs_served_from_this_site_with_no_inline_scri
     assert "<table" in html
     assert "<canvas" in html
     assert "cdn" not in html.lower()
+
+
+def test_cwt_refresh_recomputes_the_outcomes_of_closed_pathways_after_a_change_of_policy(settings, today):
+    """Breach Allocation Guidance (2016): "This guidance provides a clear process on creating local
+    breach allocation policies": a network that moves its handover day (CWT_CLOCK_POLICY) runs
+    cwt_refresh, and the figures follow, closed pathways included. Transferred on day 30, treated
+    on day 70: by day 38 the treating provider's breach (the service's whole); with a handover by
+    day 20, a late transfer treated 40 days after it, shared (half)."""
+    import io
+
+    from django.core.management import call_command
+
+    pathway = treated(
+        ServiceFactory(), received=D(2026, 8, 1), treated_on=D(2026, 10, 10),
+        referring_provider=OrganisationFactory(), transferred_on=D(2026, 8, 31),
+        closed_at=datetime.datetime(2026, 10, 20, tzinfo=datetime.UTC),
+    )  # fmt: skip
+    assert (pathway.rtt62_met, pathway.rtt62_service_halves) == (False, 2)
+    settings.CWT_CLOCK_POLICY = {"handover_day": 20}
+    call_command("cwt_refresh", stdout=io.StringIO())
+    pathway.refresh_from_db()
+    assert pathway.rtt62_service_halves == 1
