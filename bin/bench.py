@@ -14,7 +14,8 @@ smallest.
     bin/bench.py --sizes 10000 --requests 20
 
 Goals (docs/performance.md): p95 under 150 ms and within 1.5 times its p95 at 10,000 referrals;
-each daily sweep under 30 seconds.
+each daily sweep under 30 seconds. The pages include the PTL (office and clinician) and the
+waiting-time performance figures; the sweeps, the pathway alerts.
 """
 
 import argparse
@@ -119,14 +120,14 @@ def measure(requests: int, warmup: int) -> dict:
 
 def _forget_sweeps() -> None:
     """Clear what earlier runs' sweeps recorded (only in a perf_ database), so the first
-    waiting-time run catches up every clock, as on freshly seeded data."""
+    waiting-time run catches up every pathway, as on freshly seeded data."""
     from django.db import connection
 
     if not connection.settings_dict["NAME"].startswith("perf_"):
         raise SystemExit("Refusing to clear sweep records outside a perf_ database.")
-    from referrals.models import WaitingTimeAlert, WaitingTimeAlertDelivery
+    from waiting_times.models import PathwayAlert, PathwayAlertDelivery
 
-    models = (WaitingTimeAlertDelivery, WaitingTimeAlert, WaitingTimeAlert.history.model)
+    models = (PathwayAlertDelivery, PathwayAlert)
     tables = [model._meta.db_table for model in models]
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE " + ", ".join(connection.ops.quote_name(t) for t in tables))
@@ -204,6 +205,11 @@ def _pages() -> dict:
         "admin referral list, status filter (full page)": (office, f"{admin_list}?status__exact=closed"),
         "admin NHS-number search": (office, f"{admin_list}?q={searched.nhs_number}"),
         "directory search": (office, f"{reverse('directory:list')}?name={practitioner.name.split()[-1]}"),
+        # Issue 18: the patient tracking list, every open pathway (office) or a clinician's own,
+        # breaches first; and the performance figures, aggregated over twelve months of pathways.
+        "PTL (office)": (office, reverse("waiting_times:ptl")),
+        "PTL (clinician)": (clinician, reverse("waiting_times:ptl")),
+        "waiting-time performance (office)": (office, reverse("waiting_times:performance")),
     }
 
 
@@ -238,12 +244,12 @@ def _time_sweeps() -> dict:
     """Each beat task of a day, called in-process as the worker would run it."""
     from mdt import tasks as mdt_tasks
     from policies.tasks import send_review_alerts
-    from referrals.tasks import send_waiting_time_alerts
     from second_opinions.tasks import send_second_opinion_reminders
+    from waiting_times.tasks import send_pathway_alerts
 
     sweeps = {
-        "waiting-time alerts (first run)": send_waiting_time_alerts,
-        "waiting-time alerts (again)": send_waiting_time_alerts,
+        "waiting-time alerts (first run)": send_pathway_alerts,
+        "waiting-time alerts (again)": send_pathway_alerts,
         "MDT meetings ahead": mdt_tasks.mdt_generate_meetings,
         "MDT lists close": mdt_tasks.mdt_close_lists,
         "MDT readiness chases": mdt_tasks.mdt_send_readiness_chases,

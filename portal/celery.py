@@ -42,8 +42,10 @@ app.conf.beat_schedule = {
         "task": "portal.tasks.send_unused_accounts_report",
         "schedule": crontab(hour=7, minute=20),
     },
-    "referrals-waiting-time-alerts": {
-        "task": "referrals.tasks.send_waiting_time_alerts",
+    # Cancer waiting times: clocks at risk or breached, and day-38 handovers due, each alert once
+    # (waiting_times/services/alerts.py; it replaced the referral sweep).
+    "waiting-times-pathway-alerts": {
+        "task": "waiting_times.tasks.send_pathway_alerts",
         "schedule": crontab(hour=7, minute=0),
     },
     # Weekly digest: due from Monday; checked daily so a missed Monday run is caught up, and the

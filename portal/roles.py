@@ -91,6 +91,11 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *_crud("waiting_times.pathwayevent", "view"),
         *_crud("waiting_times.historicalcancerpathway", "view"),
         *_crud("waiting_times.historicalnextaction", "view"),
+        # The alerts the daily sweep raised and who they went to (pathway ids, no patient).
+        *_crud("waiting_times.pathwayalert", "view"),
+        # The performance figures and the national extract (patient-level, so office only).
+        "waiting_times.view_cwt_performance",
+        "waiting_times.export_cwt_extract",
     },
     # Sees and updates their own patients (object-level checks in the views); no admin. MDT
     # discussions only through object-level checked pages (their patients, cases they present).
@@ -128,6 +133,8 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *_crud("directory.diagnosticclinic", "view"),
         *_crud("diagnostics.clinicsurvey", "view"),
         "diagnostics.view_diagnostic_figures",
+        # Cancer waiting-time performance figures (aggregates only: no patient, no extract).
+        "waiting_times.view_cwt_performance",
     },
 }
 

@@ -8,12 +8,6 @@ from . import services
 
 
 @shared_task
-def send_waiting_time_alerts() -> int:
-    """Daily: alert about clocks at risk or breached, each alert once."""
-    return services.waiting_time_alerts_send(today=timezone.localdate())
-
-
-@shared_task
 def send_weekly_digests() -> int:
     """Weekly: each clinician's digest of their patients, once per ISO week."""
     return services.weekly_digest_send(today=timezone.localdate())

@@ -16,7 +16,7 @@ from referrals.seed import synthetic_nhs_number
 from second_opinions import rules as second_opinion_rules
 from second_opinions.models import SecondOpinionRequest
 from waiting_times.models import CancerPathway, Outcome, Route
-from waiting_times.tracking import tracking_fields
+from waiting_times.tracking import outcome_fields, tracking_fields
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -556,7 +556,8 @@ class RunningPathwayFactory(factory.django.DjangoModelFactory):
     def track(self, create, extracted, **kwargs):
         if create:
             # Far in the future: "today" only checks that no recorded date is after it.
-            fields = tracking_fields(self, today=datetime.date(9999, 1, 1))
+            far = datetime.date(9999, 1, 1)
+            fields = tracking_fields(self, today=far) | outcome_fields(self, today=far)
             CancerPathway.objects.filter(pk=self.pk).update(**fields)
             for name, value in fields.items():
                 setattr(self, name, value)

@@ -8,7 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from portal.paging import EstimatedCountPaginator
 from portal.patient_data import ShowsPatientsAdmin
 
-from .models import CancerPathway, NextAction, PathwayEvent
+from .models import CancerPathway, NextAction, PathwayAlert, PathwayAlertDelivery, PathwayEvent
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -43,6 +43,35 @@ class CancerPathwayAdmin(ShowsPatientsAdmin, SimpleHistoryAdmin):
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     inlines = [NextActionInline, PathwayEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PathwayAlertDeliveryInline(ReadOnlyInline):
+    """Who each alert went to, and when; a delivery with no time is still pending."""
+
+    model = PathwayAlertDelivery
+    fields = readonly_fields = ("email", "recipient", "contact", "status", "sent_at", "withdrawn_reason")
+
+
+@admin.register(PathwayAlert)
+class PathwayAlertAdmin(admin.ModelAdmin):
+    """The alerts the daily sweep raised (waiting_times/services/alerts.py) and their deliveries:
+    pathway ids, no patient. Written only by the sweep."""
+
+    list_display = ("pathway", "kind", "standard", "due_on", "raised_at")
+    list_filter = ("kind", "standard")
+    readonly_fields = ("pathway", "kind", "standard", "due_on", "note", "raised_at")
+    inlines = [PathwayAlertDeliveryInline]
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
     def has_add_permission(self, request):
         return False

@@ -1,5 +1,5 @@
-"""The PTL's filters (django-filter): provider, standard, status, consultant, tumour group,
-transfers in, and handovers due this week. Each is a condition on the pathway row or its
+"""The PTL's filters (django-filter): provider, standard, status, at risk this week, consultant,
+tumour group, transfers in and out, and handovers due this week. Each is a condition on the pathway row or its
 referral, so the list stays one query whatever is chosen."""
 
 import django_filters
@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from directory.models import Service
 from portal.roles import Role
+from portal.widgets import LongSelect
 from referrals.models import Referral
 
 from .models import CancerPathway
@@ -16,17 +17,28 @@ from .tracking import PtlStatus, Standard
 
 
 class PtlFilter(django_filters.FilterSet):
+    # The long lists render in Python (portal/widgets.py): 200 clinicians through Django's option
+    # templates cost the PTL ~20 ms a page.
     provider = django_filters.ModelChoiceFilter(
-        label="Provider", field_name="referral__service", queryset=Service.objects.order_by("name")
+        label="Provider",
+        field_name="referral__service",
+        queryset=Service.objects.order_by("name"),
+        widget=LongSelect,
     )
     standard = django_filters.ChoiceFilter(
         label="Standard that matters now", field_name="ptl_standard", choices=Standard.choices
     )
     status = django_filters.ChoiceFilter(label="Status", choices=PtlStatus.choices, method="filter_status")
+    at_risk_week = django_filters.BooleanFilter(
+        label="At risk this week (now or within 7 days)",
+        method="filter_at_risk_week",
+        widget=django_filters.widgets.BooleanWidget(),
+    )
     consultant = django_filters.ModelChoiceFilter(
         label="Consultant",
         field_name="referral__responsible_consultant",
         queryset=get_user_model().objects.filter(groups__name=Role.CLINICIAN.value, is_active=True),
+        widget=LongSelect,
     )
     tumour_group = django_filters.ChoiceFilter(
         label="Tumour group", field_name="referral__tumour_type", choices=Referral.TumourType.choices
@@ -36,6 +48,8 @@ class PtlFilter(django_filters.FilterSet):
         choices=[
             ("in", "Transferred in"),
             ("first_receipt_missing", "Transferred in, first receipt date missing"),
+            ("out", "Transferred out"),
+            ("out_awaiting", "To be transferred out, not yet made"),
         ],
         method="filter_transfer",
     )
@@ -57,6 +71,7 @@ class PtlFilter(django_filters.FilterSet):
             "provider",
             "standard",
             "status",
+            "at_risk_week",
             "consultant",
             "tumour_group",
             "transfer",
@@ -67,7 +82,14 @@ class PtlFilter(django_filters.FilterSet):
     def filter_status(self, queryset, name, value):
         return queryset.with_ptl_status(timezone.localdate()).filter(ptl_state=value)
 
+    def filter_at_risk_week(self, queryset, name, value):
+        return queryset.at_risk_this_week(timezone.localdate()) if value else queryset
+
     def filter_transfer(self, queryset, name, value):
+        if value == "out":
+            return queryset.transferred_out()
+        if value == "out_awaiting":
+            return queryset.transferred_out().filter(transferred_out_on__isnull=True)
         transferred = queryset.filter(Q(referring_provider__isnull=False) | Q(transferred_on__isnull=False))
         if value == "first_receipt_missing":
             return transferred.filter(first_received_on__isnull=True)

@@ -1,5 +1,8 @@
 """Forms of the PTL and the pathway page: they parse; the rules run in waiting_times.services."""
 
+import datetime
+import re
+
 from django import forms
 from django.contrib.auth import get_user_model
 
@@ -30,7 +33,12 @@ def owner_choices(pathway: CancerPathway):
 
 class NextActionForm(SingleLineFieldsMixin, forms.Form):
     what = forms.CharField(label="Next action", max_length=200)
-    owner = forms.ModelChoiceField(label="Owner", queryset=get_user_model().objects.none())
+    # LongSelect renders in Python (portal/widgets.py): the PTL shows one of these forms a row.
+    owner = forms.ModelChoiceField(
+        label="Owner",
+        queryset=get_user_model().objects.none(),
+        widget=LongSelect(attrs={"class": "form-select"}),
+    )
     due_on = forms.DateField(label="Due", widget=DateInput)
 
     def __init__(self, *args, pathway: CancerPathway, owners: list | None = None, **kwargs) -> None:
@@ -58,6 +66,8 @@ class PathwayDatesForm(SingleLineFieldsMixin, forms.ModelForm):
             "first_received_on",
             "referring_provider",
             "transferred_on",
+            "transfer_out_to",
+            "transferred_out_on",
             "dna_rebooked_on",
             "told_on",
             "outcome",
@@ -74,6 +84,7 @@ class PathwayDatesForm(SingleLineFieldsMixin, forms.ModelForm):
                 "upgraded_on",
                 "first_received_on",
                 "transferred_on",
+                "transferred_out_on",
                 "dna_rebooked_on",
                 "told_on",
                 "decision_to_treat_on",
@@ -83,7 +94,7 @@ class PathwayDatesForm(SingleLineFieldsMixin, forms.ModelForm):
                 "ended_on",
             ),
             DateInput,
-        ) | {"referring_provider": LongSelect}
+        ) | {"referring_provider": LongSelect, "transfer_out_to": LongSelect}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -91,6 +102,7 @@ class PathwayDatesForm(SingleLineFieldsMixin, forms.ModelForm):
         self.fields["outcome"].choices = [("", "Not told yet"), *Outcome.choices]
         self.fields["ended"].choices = [("", "Not ended"), *Ending.choices]
         self.fields["referring_provider"].queryset = Organisation.objects.order_by("name")
+        self.fields["transfer_out_to"].queryset = Organisation.objects.order_by("name")
 
     def changes(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.changed_data}
@@ -105,3 +117,35 @@ class BreachReasonForm(SingleLineFieldsMixin, forms.Form):
 
 class CloseForm(SingleLineFieldsMixin, forms.Form):
     reason = forms.CharField(label="Why close the pathway", max_length=500)
+
+
+MONTH_FORMAT = re.compile(r"(\d{4})-(\d{2})")
+
+
+def parse_month(value: str) -> datetime.date:
+    """A month written YYYY-MM, as its first day; ValidationError otherwise."""
+    match = MONTH_FORMAT.fullmatch((value or "").strip())
+    if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1900:
+        raise forms.ValidationError("Enter a month as YYYY-MM, for example 2026-10.")
+    return datetime.date(int(match[1]), int(match[2]), 1)
+
+
+class MonthField(forms.CharField):
+    """A month, YYYY-MM (the national extract's and the figures' unit), as its first day."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return parse_month(value) if value else None
+
+
+class PerformanceForm(forms.Form):
+    """The performance page's choices: the last month of the twelve shown, one provider or the
+    whole network, and the month of the national extract."""
+
+    until = MonthField(label="Twelve months up to (YYYY-MM)", required=False)
+    provider = forms.ChoiceField(label="Provider", required=False)
+    month = MonthField(label="Extract month (YYYY-MM)", required=False)
+
+    def __init__(self, *args, providers=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].choices = [("", "Whole network"), *((p.key, p.name) for p in providers)]

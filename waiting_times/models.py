@@ -20,7 +20,17 @@ from simple_history.models import HistoricalRecords
 from referrals.models import Referral
 
 from . import rules
-from .tracking import NOTHING_DUE, PtlStatus, Standard, Tracking, clock_policy, clock_start_on, facts_of
+from .tracking import (
+    NOTHING_DUE,
+    OUTCOME_FIELDS,
+    TRACKING_FIELDS,
+    PtlStatus,
+    Standard,
+    Tracking,
+    clock_policy,
+    clock_start_on,
+    facts_of,
+)
 
 
 class Route(models.TextChoices):
@@ -64,11 +74,30 @@ class BreachReason(models.TextChoices):
 HANDOVER_WINDOW_DAYS = 7
 
 
+def awaiting_transfer_q() -> Q:
+    """Transfers not yet made: in (a referring provider, no arrival date) or out (the provider
+    that is to treat, no date it reached them)."""
+    return Q(referring_provider__isnull=False, transferred_on__isnull=True) | Q(
+        transfer_out_to__isnull=False, transferred_out_on__isnull=True
+    )
+
+
 def handover_due_q(today: datetime.date) -> Q:
+    return awaiting_transfer_q() & Q(
+        ptl_handover_by__lte=today + datetime.timedelta(days=HANDOVER_WINDOW_DAYS - 1)
+    )
+
+
+AT_RISK_WINDOW_DAYS = 7
+
+
+def at_risk_this_week_q(today: datetime.date) -> Q:
+    """A running clock at risk now or turning at risk within the week (today and the six days
+    after), not yet breached: the PTL's stored dates."""
     return Q(
-        referring_provider__isnull=False,
-        transferred_on__isnull=True,
-        ptl_handover_by__lte=today + datetime.timedelta(days=HANDOVER_WINDOW_DAYS - 1),
+        ptl_status="",
+        ptl_at_risk_on__lte=today + datetime.timedelta(days=AT_RISK_WINDOW_DAYS - 1),
+        ptl_breached_on__gt=today,
     )
 
 
@@ -87,22 +116,32 @@ class CancerPathwayQuerySet(models.QuerySet):
         return self.filter(referral__in=Referral.objects.visible_to(user).values("pk"))
 
     def handover_due(self, today: datetime.date) -> "CancerPathwayQuerySet":
-        """Transfers in not yet arrived whose day-38 handover is within a week or already past."""
+        """Transfers, in or out, not yet made whose day-38 handover is within a week or already
+        past."""
         return self.filter(handover_due_q(today))
+
+    def at_risk_this_week(self, today: datetime.date) -> "CancerPathwayQuerySet":
+        """Running clocks at risk now or becoming at risk within 7 days, not yet breached."""
+        return self.filter(at_risk_this_week_q(today))
+
+    def transferred_out(self) -> "CancerPathwayQuerySet":
+        """Pathways transferred, or to be transferred, from this provider to another."""
+        return self.filter(transfer_out_to__isnull=False)
 
     def next_action_due(self, today: datetime.date) -> "CancerPathwayQuerySet":
         """Pathways with a next action not done and due on or before `today`."""
         return self.filter(next_action_due_q(today))
 
     def todays_work(self, today: datetime.date) -> dict[str, int]:
-        """The counts the home page starts with, in one query: open pathways breached, at risk,
-        with a handover due this week and with a next action due."""
+        """The counts the home page starts with, in one query: open pathways breached, at risk
+        this week (now or within 7 days), with a handover due this week and with a next action
+        due."""
         return (
             self.open()
             .with_ptl_status(today)
             .aggregate(
                 breached=models.Count("pk", filter=Q(ptl_state=PtlStatus.BREACHED)),
-                at_risk=models.Count("pk", filter=Q(ptl_state=PtlStatus.AT_RISK)),
+                at_risk_this_week=models.Count("pk", filter=at_risk_this_week_q(today)),
                 handover_due=models.Count("pk", filter=handover_due_q(today)),
                 next_action_due=models.Count("pk", filter=next_action_due_q(today)),
             )
@@ -146,6 +185,18 @@ class CancerPathway(models.Model):
         help_text="For an inter-provider transfer: the provider the patient was transferred from.",
     )
     transferred_on = models.DateField("date the transfer reached this provider", null=True, blank=True)
+    transfer_out_to = models.ForeignKey(
+        "directory.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="transferred out to",
+        help_text="For an inter-provider transfer out: the provider that is to treat the patient.",
+    )
+    transferred_out_on = models.DateField(
+        "date the transfer out reached the other provider", null=True, blank=True
+    )
     upgraded_on = models.DateField("consultant upgrade date", null=True, blank=True)
     dna_rebooked_on = models.DateField(
         "first appointment not attended: date the patient rebooked", null=True, blank=True
@@ -190,16 +241,20 @@ class CancerPathway(models.Model):
     ptl_breached_on = models.DateField(null=True, blank=True)
     ptl_status = models.CharField(max_length=20, choices=PtlStatus.choices, blank=True)
     ptl_handover_by = models.DateField(null=True, blank=True)
-    history = HistoricalRecords(
-        excluded_fields=[
-            "ptl_standard",
-            "ptl_due_on",
-            "ptl_at_risk_on",
-            "ptl_breached_on",
-            "ptl_status",
-            "ptl_handover_by",
-        ]
-    )
+    # What the performance figures count (tracking.outcome_fields): for each standard whose clock
+    # stopped met or breached, the day it stopped, whether it met, and the share of the patient
+    # counted to the referral's service, in half patients (2: whole; 1: half, on a two-provider
+    # pathway; 0: the other provider's), the rest to the other provider of a transfer.
+    fds_stopped_on = models.DateField(null=True, blank=True)
+    fds_met = models.BooleanField(null=True, blank=True)
+    fds_service_halves = models.PositiveSmallIntegerField(null=True, blank=True)
+    rtt62_stopped_on = models.DateField(null=True, blank=True)
+    rtt62_met = models.BooleanField(null=True, blank=True)
+    rtt62_service_halves = models.PositiveSmallIntegerField(null=True, blank=True)
+    dtt31_stopped_on = models.DateField(null=True, blank=True)
+    dtt31_met = models.BooleanField(null=True, blank=True)
+    dtt31_service_halves = models.PositiveSmallIntegerField(null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=[*TRACKING_FIELDS, *OUTCOME_FIELDS])
 
     objects = CancerPathwayQuerySet.as_manager()
 
@@ -215,6 +270,14 @@ class CancerPathway(models.Model):
                 name="open_pathway_handover",
                 condition=Q(closed_at__isnull=True, transferred_on__isnull=True),
             ),
+            # The performance figures: clocks stopped in a range of months, per standard.
+            models.Index(fields=["fds_stopped_on"], name="pathway_fds_stopped"),
+            models.Index(fields=["rtt62_stopped_on"], name="pathway_rtt62_stopped"),
+            models.Index(fields=["dtt31_stopped_on"], name="pathway_dtt31_stopped"),
+        ]
+        permissions = [
+            ("view_cwt_performance", "Can view the cancer waiting-time performance figures"),
+            ("export_cwt_extract", "Can download the national cancer waiting-times extract"),
         ]
 
     def __str__(self) -> str:
@@ -224,6 +287,11 @@ class CancerPathway(models.Model):
     def is_transfer(self) -> bool:
         """An inter-provider transfer in: a referring provider or a transfer date is recorded."""
         return self.referring_provider_id is not None or self.transferred_on is not None
+
+    @property
+    def is_transfer_out(self) -> bool:
+        """An inter-provider transfer out: the provider that is to treat is recorded."""
+        return self.transfer_out_to_id is not None
 
     @property
     def first_receipt_missing(self) -> bool:
@@ -300,3 +368,81 @@ class PathwayEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field}: {self.from_value or '-'} -> {self.to_value or '-'}"
+
+
+class PathwayAlert(models.Model):
+    """An alert raised about one pathway: its clock at risk or breached (per standard), or its
+    day-38 handover due. The unique constraint makes each alert once-only; its deliveries are the
+    e-mails that carry it."""
+
+    class Kind(models.TextChoices):
+        AT_RISK = PtlStatus.AT_RISK.value, "At risk"
+        BREACHED = PtlStatus.BREACHED.value, "Breached"
+        HANDOVER_DUE = "handover_due", "Day-38 handover due"
+
+    pathway = models.ForeignKey(CancerPathway, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    standard = models.CharField(
+        max_length=3,
+        choices=Standard.choices,
+        blank=True,
+        help_text="The clock's standard; none for a handover.",
+    )
+    due_on = models.DateField(
+        help_text="The clock's due date, or the handover date, when the alert was raised."
+    )
+    note = models.CharField(
+        max_length=300, blank=True, help_text="What the alert could not do, e.g. a provider with no contact."
+    )
+    raised_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-raised_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["pathway", "kind", "standard"], name="one_pathway_alert_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.standard} for pathway {self.pathway_id}".replace("  ", " ")
+
+
+class PathwayAlertDelivery(models.Model):
+    """One recipient's copy of a pathway alert: a portal user (the MDT office, the responsible
+    consultant) or a directory contact of a provider (a handover), by e-mail address. Marked sent
+    in the transaction of the e-mail that carries it, one address at a time, so a run cut off
+    between two addresses leaves the rest pending and sends nothing twice; withdrawn, with the
+    reason, if by then it should not go (the pathway closed, the transfer made, the recipient no
+    longer has the patient). The row is itself the record of a send: no history."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    alert = models.ForeignKey(PathwayAlert, on_delete=models.CASCADE, related_name="deliveries")
+    email = models.EmailField()
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The portal user, if the recipient is one; empty for a directory contact.",
+    )
+    contact = models.CharField(max_length=300, blank=True, help_text="The directory contact, if it is one.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["alert", "email"]
+        verbose_name_plural = "pathway alert deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "email"], name="one_pathway_alert_delivery_per_address")
+        ]
+        indexes = [
+            models.Index(fields=["email"], condition=Q(status="pending"), name="pending_pathway_alerts")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alert} to {self.email}"

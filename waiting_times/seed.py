@@ -1,7 +1,8 @@
 """Demo cancer pathways, so a newcomer sees the PTL do its job: a pathway for every demo referral,
 and synthetic patients whose pathways are in every state the PTL knows (FDS on track, at risk and
 breached; 62- and 31-day clocks running; transfers in before and after day 38, one not yet
-arrived with its handover due this week, one with its first receipt date missing; a consultant
+arrived with its handover due this week, one with its first receipt date missing; transfers out,
+one to make this week and one treated by the other provider; a consultant
 upgrade; a first appointment not attended; a declined offer of admitted treatment; ruled out;
 died; a late treatment without and with its breach reason), with next actions. Every date goes
 through the services, so the demo shows the events and history a real pathway has. Idempotent:
@@ -102,6 +103,33 @@ DEMO = [
         10,
         2,
         {"referring_provider": "RAJ", "transferred_on": 0, "first_receipt_missing": True},
+    ),
+    # To be transferred out to RNOH for surgery: the day-38 handover is in 6 days.
+    DemoPathway(
+        "Vera",
+        "Vance",
+        32,
+        1,
+        {"told_on": 14, "outcome": "cancer", "transfer_out_to": "RAN"},
+        ("Send the transfer pack to RNOH", "office", 1),
+    ),
+    # Transferred out on day 20 and treated there on day 55: a 62-day clock met, counted half to
+    # each provider in the performance figures.
+    DemoPathway(
+        "Wes",
+        "Whitlock",
+        70,
+        2,
+        {
+            "told_on": 12,
+            "outcome": "cancer",
+            "transfer_out_to": "RAN",
+            "transferred_out_on": 20,
+            "decision_to_treat_on": 30,
+            "treated_on": 55,
+            "treatment_admitted": True,
+        },
+        status=Referral.Status.FIRST_TREATMENT_GIVEN,
     ),
     DemoPathway("Priya", "Pennant", 60, 1, {"route": "consultant_upgrade", "upgraded_on": 40}),
     DemoPathway("Quinn", "Quarry", 30, 2, {"dna_rebooked_on": 12}),
@@ -214,7 +242,7 @@ def _demo_pathway(
     changes = {"first_received_on": None if missing_receipt else received_on}
     breach_reason = dates.pop("breach_reason", None)
     for name, value in dates.items():
-        if name == "referring_provider":
+        if name in ("referring_provider", "transfer_out_to"):
             changes[name] = Organisation.objects.get(ods_code=value)
         elif name.endswith("_on") or name in {"offer_declined_for", "offer_available_from"}:
             changes[name] = received_on + datetime.timedelta(days=value)

@@ -17,6 +17,22 @@ from django.utils import timezone
 
 from . import rules
 
+# The stored fields below, kept out of the pathway's history (derived, recomputed with each change).
+TRACKING_FIELDS = (
+    "ptl_standard",
+    "ptl_due_on",
+    "ptl_at_risk_on",
+    "ptl_breached_on",
+    "ptl_status",
+    "ptl_handover_by",
+)
+OUTCOME_PREFIX = {rules.Standard.FDS: "fds", rules.Standard.RTT_62: "rtt62", rules.Standard.DTT_31: "dtt31"}
+OUTCOME_FIELDS = tuple(
+    f"{prefix}_{name}"
+    for prefix in OUTCOME_PREFIX.values()
+    for name in ("stopped_on", "met", "service_halves")
+)
+
 # The PTL sorts pathways with nothing due after everything else, and pathways whose dates the
 # rules refuse before everything else: they cannot be tracked until someone corrects them.
 NOTHING_DUE = datetime.date(9999, 12, 31)
@@ -56,8 +72,16 @@ def clock_start_on(pathway) -> datetime.date | None:
     return pathway.first_received_on or pathway.transferred_on
 
 
+def transfer_on(pathway) -> datetime.date | None:
+    """The date of the pathway's inter-provider transfer: in (it reached this provider) or out
+    (it reached the provider that is to treat). A pathway as an earlier migration holds it has
+    no transfer-out fields, hence getattr."""
+    return pathway.transferred_on or getattr(pathway, "transferred_out_on", None)
+
+
 def facts_of(pathway, today: datetime.date) -> rules.PathwayFacts:
-    """The recorded dates as the rules take them."""
+    """The recorded dates as the rules take them. A transfer out is a transfer to the rules:
+    its date bounds the same dates and allocates a breach the same way."""
     offer = None
     if pathway.offer_declined_for and pathway.offer_available_from:
         offer = rules.DeclinedOffer(pathway.offer_declined_for, pathway.offer_available_from)
@@ -66,7 +90,7 @@ def facts_of(pathway, today: datetime.date) -> rules.PathwayFacts:
         received_on=clock_start_on(pathway),
         today=today,
         upgraded_on=pathway.upgraded_on,
-        transferred_on=pathway.transferred_on,
+        transferred_on=transfer_on(pathway),
         dna_rebooked_on=pathway.dna_rebooked_on,
         told_on=pathway.told_on,
         outcome=rules.Outcome(pathway.outcome) if pathway.outcome else None,
@@ -127,13 +151,13 @@ class Tracking:
         return self.clocks.rtt_62.handover_by if self.clocks else None
 
 
-def tracking_fields(pathway, today: datetime.date | None = None) -> dict:
+def tracking_fields(pathway, today: datetime.date | None = None, *, tracking: Tracking | None = None) -> dict:
     """The PTL's stored tracking dates of `pathway` (CancerPathway's `ptl_*` fields): the
     standard that matters now, its due date (the sort key), the first day it shows at risk and
     the first day it is breached while it runs, a fixed status once it has stopped ("" while it
     runs), and the 62-day clock's handover date. `today` only checks that no date is in the
     future; the dates themselves do not depend on it."""
-    tracking = Tracking(pathway, today or timezone.localdate())
+    tracking = tracking or Tracking(pathway, today or timezone.localdate())
     fields = {
         "ptl_standard": "",
         "ptl_due_on": NOTHING_DUE,
@@ -160,4 +184,30 @@ def tracking_fields(pathway, today: datetime.date | None = None) -> dict:
             ptl_due_on=clock.due if breached else NOTHING_DUE,
             ptl_status=clock.status.value,
         )
+    return fields
+
+
+def outcome_fields(pathway, today: datetime.date | None = None, *, tracking: Tracking | None = None) -> dict:
+    """What the performance figures count of `pathway` (CancerPathway's fds_*, rtt62_* and
+    dtt31_* fields): for each standard whose clock stopped met or breached, the day it stopped,
+    whether it met, and the share of the patient counted to the referral's service in half
+    patients (`rules.treating_provider_halves`: the service is the treating provider, or the
+    referring one of a transfer out); None for a clock that has not stopped so (running, ended,
+    not applicable) or dates the rules refuse. Like the tracking dates, these do not depend on
+    `today` (it only checks that no date is in the future). `tracking`: the pathway's Tracking
+    if the caller has it already (tracking_fields takes it too), so the clocks are counted once."""
+    fields = dict.fromkeys(OUTCOME_FIELDS)
+    tracking = tracking or Tracking(pathway, today or timezone.localdate())
+    if tracking.clocks is None:
+        return fields
+    facts = facts_of(pathway, tracking.today)
+    transfer_out = getattr(pathway, "transferred_out_on", None) is not None
+    for clock in tracking.clocks:
+        treating = rules.treating_provider_halves(facts, clock)
+        if treating is None:
+            continue
+        prefix = OUTCOME_PREFIX[clock.standard]
+        fields[f"{prefix}_stopped_on"] = clock.stopped_on
+        fields[f"{prefix}_met"] = clock.status == rules.ClockStatus.MET
+        fields[f"{prefix}_service_halves"] = rules.WHOLE - treating if transfer_out else treating
     return fields

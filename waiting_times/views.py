@@ -8,6 +8,7 @@ page or download that shows patients writes their ids to the access log."""
 import datetime
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -27,11 +28,19 @@ from portal.paging import keyset_page
 from portal.patient_data import shows_patients
 from portal.services import access_log_record
 
-from . import services
+from . import extract, performance, services
 from .filters import PtlFilter
-from .forms import BreachReasonForm, CloseForm, NextActionForm, PathwayDatesForm, office_users
+from .forms import (
+    BreachReasonForm,
+    CloseForm,
+    NextActionForm,
+    PathwayDatesForm,
+    PerformanceForm,
+    office_users,
+    parse_month,
+)
 from .models import CancerPathway, NextAction
-from .tracking import Tracking
+from .tracking import Standard, Tracking
 
 PTL_ORDER = ("ptl_due_on", "pk")
 PTL_PAGE_SIZE = 50
@@ -55,6 +64,9 @@ CSV_HEADER = [
 ]
 VIEW = "waiting_times.view_cancerpathway"
 EDIT = "waiting_times.change_cancerpathway"
+FIGURES = "waiting_times.view_cwt_performance"
+EXTRACT = "waiting_times.export_cwt_extract"
+MONTHS_SHOWN = 12
 
 
 def _visible(request: HttpRequest) -> QuerySet:
@@ -63,7 +75,11 @@ def _visible(request: HttpRequest) -> QuerySet:
 
 def _with_row_data(queryset: QuerySet) -> QuerySet:
     return queryset.select_related(
-        "referral__patient", "referral__service", "referral__responsible_consultant", "referring_provider"
+        "referral__patient",
+        "referral__service",
+        "referral__responsible_consultant",
+        "referring_provider",
+        "transfer_out_to",
     )
 
 
@@ -90,6 +106,10 @@ class PtlRow:
 
     @property
     def transfer(self) -> str:
+        if self.pathway.is_transfer_out:
+            arrived = self.pathway.transferred_out_on
+            to = self.pathway.transfer_out_to.name
+            return f"Transferred out to {to}" if arrived else f"To be transferred out to {to}"
         if not self.pathway.is_transfer:
             return ""
         source = (
@@ -313,3 +333,127 @@ def pathway_close(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             report_form_errors(request, form, error)
     return redirect("waiting_times:pathway", pk=pathway.pk)
+
+
+# Performance ------------------------------------------------------------------------------------
+
+
+def _month_param(request: HttpRequest, name: str, default: datetime.date) -> datetime.date:
+    try:
+        return parse_month(request.GET[name])
+    except (KeyError, ValidationError):
+        return default  # the form shows the error, if any
+
+
+def _chart_data(figures: list[performance.Figure], months: list[datetime.date]) -> dict:
+    """What static/waiting_times/performance-chart.js draws: per standard, the percentage of each
+    month (null where no clock stopped) and the threshold."""
+    percent = {(figure.month, figure.standard): figure.percent for figure in figures}
+    return {
+        "months": [f"{month:%b %Y}" for month in months],
+        "standards": [
+            {
+                "key": standard.value,
+                "label": Standard(standard.value).label,
+                "threshold": settings.CWT_THRESHOLDS[standard.value],
+                "percent": [
+                    float(percent[month, standard]) if percent.get((month, standard)) is not None else None
+                    for month in months
+                ],
+            }
+            for standard in performance.STANDARDS
+        ],
+    }
+
+
+def _refused_patients(context) -> list[int]:
+    summary = context.get("extract") or {}
+    return [record.pathway.referral.patient_id for record in summary.get("refused", [])]
+
+
+def _extract_summary(request: HttpRequest, this_month: datetime.date) -> dict | None:
+    """For those who may download it: the national extract's month and, once asked to check that
+    month (?month=), how many records it holds and those it refuses, with their reasons (to
+    correct before it is sent). Checked only when asked: a month's records are validated one by
+    one, which the figures (aggregates) need not wait for."""
+    if not request.user.has_perm(EXTRACT):
+        return None
+    month = _month_param(request, "month", performance.add_months(this_month, -1))
+    if "month" not in request.GET:
+        return {"month": month, "checked": False}
+    records = list(extract.month_records(month))
+    return {
+        "month": month,
+        "checked": True,
+        "written": sum(1 for record in records if not record.refused),
+        "refused": [record for record in records if record.refused],
+    }
+
+
+@login_required
+@shows_patients(_refused_patients)
+@permission_required(FIGURES, raise_exception=True)
+def performance_page(request: HttpRequest) -> HttpResponse:
+    """Per month and provider, each standard's numerator, denominator and percentage against its
+    threshold, a chart of them (chart.js) beside the same figures as a table, and the breaches
+    counted by reason: aggregates, no patient. For the MDT office, the national extract of a month
+    and the records it refuses (those patients are named, and logged)."""
+    this_month = performance.month_start(timezone.localdate())
+    until = _month_param(request, "until", this_month)
+    first = performance.add_months(until, 1 - MONTHS_SHOWN)
+    months = [performance.add_months(first, n) for n in range(MONTHS_SHOWN)]
+    everything = CancerPathway.objects.all()
+    figures = performance.standard_figures(everything, first=first, last=performance.month_end(until))
+    reasons = performance.breach_reasons(everything, first=first, last=performance.month_end(until))
+    providers = sorted({figure.provider for figure in figures})
+    extract_month = performance.add_months(this_month, -1)
+    form = PerformanceForm(
+        request.GET or None,
+        providers=providers,
+        initial={"until": f"{until:%Y-%m}", "month": f"{extract_month:%Y-%m}"},
+    )
+    chosen = form.cleaned_data.get("provider") if form.is_valid() else ""
+    if chosen:
+        figures = [figure for figure in figures if figure.provider.key == chosen]
+        reasons = [count for count in reasons if count.provider.key == chosen]
+    shown = figures if chosen else performance.network_totals(figures)
+    later = min(performance.add_months(until, MONTHS_SHOWN), this_month) if until < this_month else None
+    return TemplateResponse(
+        request,
+        "waiting_times/performance.html",
+        {
+            "form": form,
+            "until": until,
+            "first": first,
+            "previous": performance.add_months(until, -MONTHS_SHOWN),
+            "next": later,
+            "provider": next((p for p in providers if p.key == chosen), None),
+            "chart": _chart_data(shown, months),
+            "totals": shown,
+            "figures": figures,
+            "reasons": reasons,
+            "thresholds": settings.CWT_THRESHOLDS,
+            "extract": _extract_summary(request, this_month),
+        },
+    )
+
+
+@login_required
+@permission_required(EXTRACT, raise_exception=True)
+def extract_csv(request: HttpRequest) -> HttpResponse:
+    """The month's national cancer waiting-times records (waiting_times/extract.py), checked: the
+    records the national system would refuse are left out (the performance page lists them).
+    Formula-safe; the patients written are in the access log as exported."""
+    try:
+        month = parse_month(request.GET.get("month", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("waiting_times:performance")
+    written = [record for record in extract.month_records(month) if not record.refused]
+    access_log_record(
+        user=request.user,
+        patient_ids=[record.pathway.referral.patient_id for record in written],
+        action=AccessLog.Action.EXPORT,
+        page=request.path,
+    )
+    return csv_response(f"cwt-extract-{month:%Y-%m}.csv", extract.HEADER, (record.row for record in written))

@@ -103,6 +103,7 @@ REFERRAL_INTAKE_STEPS = [
 # imports none of these apps: the composition root names them here).
 USER_DEACTIVATION_STEPS = [
     "referrals.services.alert_deliveries_withdraw_for_user",
+    "waiting_times.services.alert_deliveries_withdraw_for_user",
     "mdt.services.calendar_token_revoke_for_user",
 ]
 # ... and what recording an unplanned excision does in other apps (issue 16): each step takes the
@@ -250,6 +251,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Front-end libraries from npm (package.json, pinned in package-lock.json; `make install` runs
+# `npm ci`), served by whitenoise like everything else: nothing comes from a CDN. chart.js draws
+# the waiting-time performance chart (templates/waiting_times/performance.html).
+STATICFILES_DIRS = [("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -351,9 +356,13 @@ REFERRAL_MDT_LEAD_ADDRESSES = "mdt.services.mdt_lead_addresses_for_referral"
 # - CWT_AT_RISK_DAY: the day of each standard from which a running clock shows as "at risk"
 #   (a display state only; keys are the standards "fds", "62" and "31").
 # - CWT_THRESHOLDS: the operational standard, in per cent of patients, for the performance figures.
+# - CWT_EXTRACT_PROVIDER_CODES: service code -> the ODS code the national extract gives as its
+#   provider, for a service of several organisations (the London Sarcoma Service is RRV and RAN);
+#   a service of one organisation gives that one's. Empty: such records are refused, with the reason.
 CWT_CLOCK_POLICY: dict = {}
 CWT_AT_RISK_DAY = {"fds": 21, "62": 50, "31": 24}
 CWT_THRESHOLDS = {"fds": 80, "31": 96, "62": 85}
+CWT_EXTRACT_PROVIDER_CODES: dict = {}
 
 # Second opinions: chase records not received after this many days, and flag an opinion not
 # sent this many days after the request was received.

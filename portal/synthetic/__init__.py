@@ -10,7 +10,8 @@ so the audit trail is as complete as if the rows had been created one by one. El
 the same rows go through bulk_create in batches, again with their historical rows.
 """
 # Modules: names.py (invented names, 999 NHS numbers), writer.py (bulk writes with history),
-# records.py (the records, table by table); seed() below puts them together.
+# records.py (the records, table by table), pathways.py (a cancer pathway per referral); seed()
+# below puts them together.
 
 import random
 from collections.abc import Callable
@@ -51,6 +52,7 @@ def seed(*, sizes: Sizes, seed: int = 1, progress: Callable[[str, int, int], Non
         clinician_ids=[user.pk for user in clinicians],
         organisation_ids=[org.pk for org in organisations],
         meetings=meetings,
+        service_ids={mdt.pk: mdt.service_id for mdt in mdts},
     )
     second_opinions = records.second_opinions(
         sizes, rng=rng, writer=writer, today=today, now=now, patient_ids=patient_ids
@@ -64,6 +66,7 @@ def seed(*, sizes: Sizes, seed: int = 1, progress: Callable[[str, int, int], Non
         "meetings": sum(len(ids) for ids in meetings.values()),
         "patients": len(patient_ids),
         "referrals": referral_count,
+        "cancer_pathways": referral_count,
         "discussions": discussion_count,
         "second_opinions": second_opinions,
         "policies": policies,

@@ -13,9 +13,11 @@ from policies.models import PolicyDocument, PolicySeries
 from portal.roles import Role
 from referrals.models import Patient, Referral
 from second_opinions.models import SecondOpinionRequest
+from waiting_times.models import CancerPathway
 
 from . import writer as bulk
 from .names import FAMILY_NAMES, FAMILY_SUFFIXES, GIVEN_NAMES, synthetic_nhs_numbers
+from .pathways import pathway_row
 from .sizes import Sizes
 from .writer import Writer, bulk_with_history, first_free_id
 
@@ -168,16 +170,29 @@ OUTCOMES = [code for code, _ in MdtDiscussion.Outcome.choices]
 
 
 def referrals(
-    sizes: Sizes, *, rng, writer: Writer, today, now, patient_ids, clinician_ids, organisation_ids, meetings
+    sizes: Sizes,
+    *,
+    rng,
+    writer: Writer,
+    today,
+    now,
+    patient_ids,
+    clinician_ids,
+    organisation_ids,
+    meetings,
+    service_ids: dict[int, int],
 ) -> tuple[int, int]:
     """Referrals spread over `years`; the last 90 days' are open, older ones closed (a few
-    declined or redirected). A referral that reached the MDT has a discussion at the first
-    meeting of its MDT a fortnight after it was received."""
+    declined or redirected), each with the service of its MDT and its cancer pathway
+    (pathways.py). A referral that reached the MDT has a discussion at the first meeting of its
+    MDT a fortnight after it was received."""
     first_id = first_free_id(Referral)
     first_discussion = first_free_id(MdtDiscussion)
+    first_pathway = first_free_id(CancerPathway)
     mdt_ids = sorted(meetings)
     span = 365 * sizes.years
     discussions: list[dict] = []
+    pathways: list[dict] = []
     discussion_id = first_discussion
     written = 0
 
@@ -223,6 +238,7 @@ def referrals(
                 "site": SITES[rng.randrange(len(SITES))],
                 "status": "",
                 "responsible_consultant_id": clinician_ids[rng.randrange(len(clinician_ids))],
+                "service_id": service_ids[mdt_ids[i % len(mdt_ids)]],
             }
             reached_mdt = _set_status(row, rng=rng, age=age, received=received)
             if reached_mdt:
@@ -239,13 +255,20 @@ def referrals(
                         writer.flush(MdtDiscussion, discussions)
                         written += len(discussions)
                         discussions.clear()
+            pathways.append(pathway_row(first_pathway + i, row, now=now, today=today))
+            if len(pathways) >= bulk.BATCH:
+                writer.flush(CancerPathway, pathways)
+                pathways.clear()
             yield row
 
     writer.write(Referral, rows(), total=sizes.referrals)
     if discussions:
         writer.flush(MdtDiscussion, discussions)
         written += len(discussions)
+    if pathways:
+        writer.flush(CancerPathway, pathways)
     writer.reset_sequence(MdtDiscussion)
+    writer.reset_sequence(CancerPathway)
     return sizes.referrals, written
 
 

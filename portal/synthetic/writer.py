@@ -28,6 +28,12 @@ def _copy_text(value) -> str:
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
 
 
+def _history_columns(history_model, columns: list[str]) -> list[str]:
+    """The columns the history table has, in the row's order."""
+    names = {field.attname for field in history_model._meta.concrete_fields}
+    return [column for column in columns if column in names]
+
+
 class Writer:
     """Writes rows (dicts of column attnames) of a model and its historical "+" rows."""
 
@@ -82,17 +88,22 @@ class Writer:
             lines = ["\t".join([_copy_text(row[c]) for c in columns]) for row in batch]
             self._copy(model._meta.db_table, columns, lines)
             if history_model is not None:
-                # The historical row is the row itself plus the same four history columns.
+                # The historical row is the row itself (less any field the history excludes, such
+                # as a pathway's derived tracking dates) plus the same four history columns.
+                kept = _history_columns(history_model, columns)
+                if kept != columns:
+                    lines = ["\t".join([_copy_text(row[c]) for c in kept]) for row in batch]
                 extra = self.history_row(history_model, {})
                 suffix = "\t" + "\t".join(_copy_text(value) for value in extra.values())
                 self._copy(
-                    history_model._meta.db_table, columns + list(extra), [line + suffix for line in lines]
+                    history_model._meta.db_table, kept + list(extra), [line + suffix for line in lines]
                 )
             return
         model.objects.bulk_create([model(**row) for row in batch])
         if history_model is not None:
+            kept = _history_columns(history_model, list(batch[0]))
             history_model.objects.bulk_create(
-                [history_model(**self.history_row(history_model, row)) for row in batch]
+                [history_model(**self.history_row(history_model, {c: row[c] for c in kept})) for row in batch]
             )
 
     def _copy(self, table: str, columns: list[str], lines: list[str]) -> None:

@@ -1,17 +1,9 @@
 """Every write on patients and referrals, by topic: intake (routing, duplicates, merge), transitions
-(status, surgeon, first treatment, what the MDT asks for), and the once-only waiting-time alerts and
-weekly digests. Import from here: `from referrals import services; services.referral_create(...)`."""
+(status, surgeon, first treatment, what the MDT asks for), and the weekly digests (the waiting-time
+alerts are the cancer pathways': waiting_times.services). Import from here:
+`from referrals import services; services.referral_create(...)`."""
 
-from .alerts import (
-    NOT_THE_CONSULTANT,
-    SWEEP_BATCH,
-    SWEEP_FINISHED_STATUSES,
-    WANTED_ALERTS,
-    AlertDeliveryFailed,
-    alert_deliveries_withdraw_for_user,
-    waiting_time_alerts_send,
-    weekly_digest_send,
-)
+from .alerts import alert_deliveries_withdraw_for_user, weekly_digest_send
 from .intake import (
     PatientDetails,
     ReferralDetails,
@@ -37,11 +29,6 @@ from .transitions import (
 )
 
 __all__ = [
-    "NOT_THE_CONSULTANT",
-    "SWEEP_BATCH",
-    "SWEEP_FINISHED_STATUSES",
-    "WANTED_ALERTS",
-    "AlertDeliveryFailed",
     "PatientDetails",
     "ReferralConflict",
     "ReferralDetails",
@@ -62,6 +49,5 @@ __all__ = [
     "routing_choices",
     "routing_decide",
     "routing_policy_warnings",
-    "waiting_time_alerts_send",
     "weekly_digest_send",
 ]

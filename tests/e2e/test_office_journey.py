@@ -185,3 +185,20 @@ def test_office_works_the_ptl_from_todays_work_on_the_home_page(journey):
     office.check(f"Cancer pathway {pathway.pk}")
     pathway.refresh_from_db()
     assert pathway.closed_at is not None
+
+
+def test_office_reads_the_performance_figures_drawn_by_chartjs_beside_their_table(journey):
+    """The PTL -> the performance page: chart.js (served by the portal) draws each standard's
+    chart, the same figures are in a table, and the national extract's refused records are
+    listed; axe-core checks the page (office.check)."""
+    office = journey("office-performance")
+    page = office.page
+    office.sign_in("office")
+    office.goto("/ptl/")
+    page.get_by_role("link", name="Performance figures and the national extract").click()
+    office.check("Cancer waiting-time performance")
+    assert page.evaluate("typeof window.Chart") == "function"
+    assert page.locator("canvas").count() == 3
+    page.wait_for_function("() => document.querySelectorAll('canvas')[0].width > 0")
+    assert "62-day" in page.get_by_role("table").first.inner_text()
+    assert page.get_by_role("heading", name="National extract").is_visible()

@@ -103,3 +103,27 @@ def test_seed_synthetic_streams_discussions_in_batches_without_losing_any(monkey
     assert set(MdtDiscussion.objects.values_list("referral_id", flat=True)) <= set(
         reached_mdt.values_list("pk", flat=True)
     )
+
+
+@pytest.mark.django_db
+def test_seed_synthetic_gives_every_referral_its_cancer_pathway_with_history(monkeypatch):
+    """The PTL, the figures and the alert sweep have a pathway per referral to read, written in
+    batches with a "+" history row each (the history leaves out the derived PTL and outcome
+    fields, as CancerPathway's does); open ones carry their PTL dates, closed ones their outcomes."""
+    from waiting_times.models import CancerPathway
+    from waiting_times.tracking import NOTHING_DUE
+
+    monkeypatch.setattr("portal.synthetic.writer.BATCH", 7)
+    _seed(3)
+    assert CancerPathway.objects.count() == Referral.objects.count() == 60
+    assert CancerPathway.history.count() == 60
+    assert set(CancerPathway.objects.values_list("referral_id", flat=True)) == set(
+        Referral.objects.values_list("pk", flat=True)
+    )
+    open_pathways = CancerPathway.objects.open()
+    assert open_pathways.exclude(ptl_due_on=NOTHING_DUE).exists()
+    assert CancerPathway.objects.filter(closed_at__isnull=False, rtt62_met__isnull=False).exists()
+    assert CancerPathway.objects.filter(
+        referring_provider__isnull=False, transferred_on__isnull=False
+    ).exists()
+    assert not CancerPathway.objects.filter(referral__service__isnull=True).exists()

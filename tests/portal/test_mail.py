@@ -15,7 +15,13 @@ from portal.mail import is_secure_address, one_line, patient_messages
 from referrals import tasks
 from referrals.models import ReferralEvent
 from tests.conftest import on
-from tests.factories import HospitalNumberFactory, PatientFactory, ReceivedReferralFactory, UserFactory
+from tests.factories import (
+    HospitalNumberFactory,
+    PatientFactory,
+    ReceivedReferralFactory,
+    RunningPathwayFactory,
+    UserFactory,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SMTP = "django.core.mail.backends.smtp.EmailBackend"
@@ -107,17 +113,23 @@ def test_one_line_removes_every_control_character():
 
 
 def _alerted(settings, email: str) -> str:
+    """The pathway alert sweep (waiting_times, which replaced the referral sweep) for a clock at
+    risk, with the responsible consultant at `email`."""
+    from waiting_times import tasks as waiting_times_tasks
+
     settings.PORTAL_SECURE_EMAIL_DOMAINS = ["nhs.net"]
     consultant = UserFactory(username="consultant", role="Clinician", email=email)
     patient = PatientFactory(given_name="Alice", family_name="Arden", nhs_number="9434765919")
     HospitalNumberFactory(patient=patient, number="RM555")
-    referral = ReceivedReferralFactory(
-        patient=patient, received_on=datetime.date(2026, 11, 2), responsible_consultant=consultant
+    pathway = RunningPathwayFactory(
+        referral__patient=patient,
+        referral__received_on=datetime.date(2026, 11, 2),
+        referral__responsible_consultant=consultant,
     )
     with on(datetime.date(2026, 11, 24)):
-        tasks.send_waiting_time_alerts.delay().get()
+        waiting_times_tasks.send_pathway_alerts.delay().get()
     (message,) = [m for m in mail.outbox if email in m.to]
-    assert f"Referral {referral.pk}" in message.body or "AA" in message.body
+    assert f"pathway {pathway.pk}" in message.body
     return message.body
 
 
@@ -127,7 +139,7 @@ def test_an_alert_outside_the_secure_domains_carries_the_referral_number_and_a_l
     assert "RM555" not in body
     assert "AA" not in body
     assert "Arden" not in body
-    assert "/patients/" in body
+    assert "/ptl/pathways/" in body  # the link, to the pathway the alert is about
 
 
 def test_an_alert_to_nhsmail_identifies_the_patient(db, settings):

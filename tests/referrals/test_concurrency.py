@@ -1,17 +1,14 @@
-"""Behaviour that needs the real services: row locks on PostgreSQL, and the alert sweep run by a
-real Celery worker on Redis. Skipped without them (see tests/conftest.py)."""
+"""Behaviour that needs the real services: row locks on PostgreSQL. Skipped without them (see
+tests/conftest.py). The alert sweep through a real worker: tests/waiting_times/test_concurrency.py."""
 
-import datetime
 import threading
 import time
 
 import pytest
-from django.core import mail
 from django.db import connection, transaction
-from django.utils import timezone
 
-from referrals import services, tasks
-from referrals.models import Referral, ReferralEvent, WaitingTimeAlert, WaitingTimeAlertDelivery
+from referrals import services
+from referrals.models import Referral, ReferralEvent
 from tests.factories import ReceivedReferralFactory
 
 
@@ -65,49 +62,3 @@ def test_a_concurrent_transition_waits_for_the_row_and_then_refuses(office_user)
     referral.refresh_from_db()
     assert referral.status == Referral.Status.TRIAGED
     assert list(ReferralEvent.objects.values_list("to_status", flat=True)) == ["triaged"]
-
-
-@pytest.mark.celery_worker
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_waiting_time_alerts_run_once_through_a_real_worker(celery_worker, clinician, office_user):
-    # The worker runs on the real clock, so the referral is placed relative to today.
-    today = timezone.localdate()
-    ReceivedReferralFactory(received_on=today - datetime.timedelta(days=22), responsible_consultant=clinician)
-    assert tasks.send_waiting_time_alerts.delay().get(timeout=60) == 1
-    assert tasks.send_waiting_time_alerts.delay().get(timeout=60) == 0
-    assert list(WaitingTimeAlert.objects.values_list("standard", "kind")) == [("fds_28", "at_risk")]
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_two_alert_runs_at_once_raise_and_send_each_alert_once(clinician, office_user):
-    """A redelivered task running beside the original: the advisory lock serialises the raising,
-    the row locks (SKIP LOCKED) the sending; between them each alert and each e-mail happens once."""
-    today = datetime.date(2026, 11, 24)
-    for _ in range(3):
-        ReceivedReferralFactory(
-            received_on=today - datetime.timedelta(days=22), responsible_consultant=clinician
-        )
-    raised: list[int] = []
-    start = threading.Barrier(2)
-
-    def run() -> None:
-        try:
-            start.wait(timeout=30)
-            raised.append(services.waiting_time_alerts_send(today=today))
-        finally:
-            connection.close()
-
-    runs = [threading.Thread(target=run) for _ in range(2)]
-    for thread in runs:
-        thread.start()
-    for thread in runs:
-        thread.join(timeout=60)
-
-    assert sorted(raised) == [0, 3]
-    assert WaitingTimeAlert.objects.count() == 3
-    assert WaitingTimeAlertDelivery.objects.filter(status="pending").count() == 0
-    recipients = sorted(address for message in mail.outbox for address in message.to)
-    assert recipients == sorted([clinician.email, office_user.email])
-    assert all(message.body.count("/patients/") == 3 for message in mail.outbox)

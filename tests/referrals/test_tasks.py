@@ -4,7 +4,7 @@ from django.core import mail
 
 from portal.celery import app
 from referrals import tasks
-from referrals.models import DigestSent, ReferralEvent, WaitingTimeAlert
+from referrals.models import DigestSent, ReferralEvent
 from tests.conftest import on
 from tests.factories import (
     AwaitingMdtReferralFactory,
@@ -18,68 +18,6 @@ RECEIVED = datetime.date(2026, 11, 2)
 
 def _recipients() -> list[str]:
     return sorted(address for message in mail.outbox for address in message.to)
-
-
-def test_alert_goes_once_to_the_responsible_consultant_and_the_mdt_office(db, clinician, office_user):
-    ReceivedReferralFactory(received_on=RECEIVED, responsible_consultant=clinician)
-    with on(datetime.date(2026, 11, 24)):  # day 22 of 28: the FDS clock is at risk
-        assert tasks.send_waiting_time_alerts.delay().get() == 1
-    assert _recipients() == [clinician.email, office_user.email]
-    assert "28-day" in mail.outbox[0].body
-    alert = WaitingTimeAlert.objects.get()
-    assert (alert.standard, alert.kind) == ("fds_28", "at_risk")
-
-    mail.outbox.clear()
-    with on(datetime.date(2026, 11, 25)):
-        assert tasks.send_waiting_time_alerts.delay().get() == 0
-    assert mail.outbox == []
-
-
-def test_a_skipped_day_does_not_lose_the_alert(db, clinician, office_user):
-    ReceivedReferralFactory(received_on=RECEIVED, responsible_consultant=clinician)
-    with on(datetime.date(2026, 11, 20)):  # day 18: nothing due yet
-        assert tasks.send_waiting_time_alerts.delay().get() == 0
-    # No run from the 21st to the 23rd (the at-risk day falls in the gap).
-    with on(datetime.date(2026, 11, 24)):
-        assert tasks.send_waiting_time_alerts.delay().get() == 1
-    assert WaitingTimeAlert.objects.count() == 1
-
-
-def test_breach_is_alerted_once_as_well(db, clinician, office_user):
-    ReceivedReferralFactory(received_on=datetime.date(2026, 10, 1), responsible_consultant=clinician)
-    with on(datetime.date(2026, 11, 24)):  # day 54: FDS breached, 62-day at risk
-        assert tasks.send_waiting_time_alerts.delay().get() == 2
-        assert tasks.send_waiting_time_alerts.delay().get() == 0
-    kinds = set(WaitingTimeAlert.objects.values_list("standard", "kind"))
-    assert kinds == {("fds_28", "breached"), ("rtt_62", "at_risk")}
-    # Both alerts for one recipient travel in one e-mail.
-    assert len([m for m in mail.outbox if clinician.email in m.to]) == 1
-
-
-def test_closed_or_stopped_clocks_are_not_alerted(db, clinician, office_user):
-    ReceivedReferralFactory(received_on=RECEIVED, status="closed", responsible_consultant=clinician)
-    ReceivedReferralFactory(
-        received_on=RECEIVED,
-        diagnosis_communicated_on=datetime.date(2026, 11, 10),
-        responsible_consultant=clinician,
-    )
-    with on(datetime.date(2026, 11, 24)):
-        assert tasks.send_waiting_time_alerts.delay().get() == 0
-    assert mail.outbox == []
-
-
-def test_alert_email_identifies_the_patient_by_initials_and_hospital_number_only(db, clinician, office_user):
-    patient = PatientFactory(given_name="Alice", family_name="Arden")
-    HospitalNumberFactory(patient=patient, number="RM555")
-    ReceivedReferralFactory(patient=patient, received_on=RECEIVED, responsible_consultant=clinician)
-    with on(datetime.date(2026, 11, 24)):
-        tasks.send_waiting_time_alerts.delay().get()
-    body = mail.outbox[0].body
-    assert "AA" in body
-    assert "RM555" in body
-    assert "Arden" not in body
-    assert patient.nhs_number not in body
-    assert f"/patients/{patient.pk}/" in body
 
 
 def test_weekly_digest_is_sent_once_per_clinician_per_iso_week(db, clinician, other_clinician):
@@ -150,12 +88,13 @@ def test_clinician_with_no_patients_gets_no_digest(db, clinician):
     assert not DigestSent.objects.exists()
 
 
-def test_beat_schedules_the_alerts_and_the_digest():
+def test_beat_schedules_the_digest_and_the_pathway_alerts_that_replaced_the_referral_sweep():
     tasks_scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert {
-        "referrals.tasks.send_waiting_time_alerts",
+        "waiting_times.tasks.send_pathway_alerts",
         "referrals.tasks.send_weekly_digests",
     } <= tasks_scheduled
+    assert "referrals.tasks.send_waiting_time_alerts" not in tasks_scheduled
 
 
 def test_weekly_digest_lists_pathology_reviews_still_owed(db, clinician):

@@ -313,3 +313,29 @@ def test_next_action(as_office, data):
 )
 def test_cwt_clocks_command(raw, monkeypatch):
     run_command("cwt_clocks", raw, monkeypatch)
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(month=nasty_text)
+def test_cwt_extract_command(month):
+    """Any --month: a CSV (exit 0) or a refusal naming --month (exit 2), never a crash."""
+    out = io.StringIO()
+    refused = None
+    try:
+        call_command("cwt_extract", "--month", month, stdout=out, stderr=io.StringIO())
+    except CommandError as error:
+        refused = error
+    if refused is None:
+        assert out.getvalue().startswith("NHS NUMBER,")
+    else:
+        assert refused.returncode == 2
+        assert "--month" in str(refused)
+
+
+@FUZZ
+@given(data=st.data())
+def test_performance_page_and_extract_download(as_office, data):
+    query = {name: data.draw(nasty_text, label=name) for name in ("until", "provider", "month")}
+    assert as_office.get(reverse("waiting_times:performance"), query).status_code == 200
+    assert as_office.get(reverse("waiting_times:extract_csv"), query).status_code in (200, 302)

@@ -149,6 +149,9 @@ MATRIX: dict[str, str] = {
     "waiting_times:ptl": "L 403 200 200 403 200",
     "waiting_times:ptl_csv": "L 403 200 200 403 200",
     "waiting_times:pathway": "L 403 200 200 403 200",
+    "waiting_times:performance": "L 403 403 200 200 200",
+    # Without ?month= the download goes back to the performance page with a message.
+    "waiting_times:extract_csv": "L 403 403 R 403 R",
     "waiting_times:pathway_dates": "405 405 405 405 405 405",
     "waiting_times:pathway_breach_reason": "405 405 405 405 405 405",
     "waiting_times:pathway_close": "405 405 405 405 405 405",
@@ -206,6 +209,8 @@ ADMIN_MODELS: dict[str, tuple[str, str]] = {
     "second_opinions.secondopiniontransition": ("200 403 R 403 404", "200 200 R R 404"),
     # Read-only for everyone: writes go through waiting_times.services.
     "waiting_times.cancerpathway": ("200 403 200 403 200", "200 403 200 403 200"),
+    # Written only by the alert sweep; the office reads who was alerted.
+    "waiting_times.pathwayalert": ("200 403 R 403 R", "200 403 R 403 R"),
 }
 
 ADMIN_MODEL_VIEWS = ("changelist", "add", "change", "delete", "history")

@@ -1,8 +1,8 @@
 """Faults: a worker killed in the middle of a reminder run. The next run sends what remains and
 nothing twice, because each reminder's sent-row is written in the same transaction as its
 e-mail (MDT reminders: tests/mdt/test_tasks.py has the same test for case lists). The
-waiting-time alerts are raised first and then delivered recipient by recipient, each delivery
-marked sent in the transaction of its e-mail."""
+pathway alerts (waiting_times/services/alerts.py) are raised first and then delivered address by
+address, each delivery marked sent in the transaction of its e-mail."""
 
 import datetime
 from smtplib import SMTPRecipientsRefused
@@ -12,16 +12,16 @@ import time_machine
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 
-from referrals.models import Referral, WaitingTimeAlert, WaitingTimeAlertDelivery
-from referrals.services import AlertDeliveryFailed
-from referrals.tasks import send_waiting_time_alerts
 from second_opinions.models import SecondOpinionReminder
 from second_opinions.tasks import send_second_opinion_reminders
 from tests.factories import (
-    ReceivedReferralFactory,
     RecordsRequestedSecondOpinionRequestFactory,
+    RunningPathwayFactory,
     UserFactory,
 )
+from waiting_times.models import CancerPathway, PathwayAlert, PathwayAlertDelivery
+from waiting_times.services import AlertDeliveryFailed
+from waiting_times.tasks import send_pathway_alerts
 
 pytestmark = pytest.mark.django_db
 
@@ -71,20 +71,20 @@ def test_a_reminder_run_killed_after_n_sends_is_finished_by_the_next_run_with_no
         assert sum(f"/second-opinions/{request.pk}/" in body for body in bodies) == 1
 
 
-# Waiting-time alerts: one e-mail per recipient, each in its own transaction --------------------
+# Pathway alerts: one e-mail per address, each in its own transaction ----------------------------
 
 
 def run_alert_sweep() -> int:
     with time_machine.travel(TODAY, tick=False):  # day 22 of 28: every FDS clock below is at risk
-        return send_waiting_time_alerts.delay().get(timeout=5)
+        return send_pathway_alerts.delay().get(timeout=5)
 
 
 @pytest.fixture
 def alert_recipients(office_user, clinician, other_clinician):
-    """Two referrals at risk: the office hears of both, each consultant of their own."""
+    """Two pathways at risk: the office hears of both, each consultant of their own."""
     second_office = UserFactory(username="office2", role="MDT office", is_staff=True)
     for consultant in (clinician, other_clinician):
-        ReceivedReferralFactory(received_on=datetime.date(2026, 11, 2), responsible_consultant=consultant)
+        RunningPathwayFactory(referral__responsible_consultant=consultant)  # received 2 Nov 2026
     return [office_user, second_office, clinician, other_clinician]
 
 
@@ -110,10 +110,10 @@ def test_an_alert_run_killed_between_recipients_sends_the_rest_next_time_and_nob
         run_alert_sweep()
     assert len(mail.outbox) == killed_after
     # The alerts were raised before any e-mail went, and survive the crash.
-    assert WaitingTimeAlert.objects.count() == 2
+    assert PathwayAlert.objects.count() == 2
     # Exactly the alerts carried by the e-mails that went are marked sent.
-    sent_lines = sum(message.body.count("/patients/") for message in mail.outbox)
-    assert WaitingTimeAlertDelivery.objects.filter(status="sent").count() == sent_lines
+    sent_lines = sum(message.body.count("/ptl/pathways/") for message in mail.outbox)
+    assert PathwayAlertDelivery.objects.filter(status="sent").count() == sent_lines
 
     monkeypatch.setattr(EmailBackend, "send_messages", real_send)
     assert run_alert_sweep() == 0  # nothing new raised: the rest of the deliveries go out
@@ -122,11 +122,11 @@ def test_an_alert_run_killed_between_recipients_sends_the_rest_next_time_and_nob
     office_user, second_office, clinician, other_clinician = alert_recipients
     for user in (office_user, second_office):
         (body,) = _received(user.email)
-        assert body.count("/patients/") == 2
+        assert body.count("/ptl/pathways/") == 2
     for user in (clinician, other_clinician):
         (body,) = _received(user.email)
-        assert body.count("/patients/") == 1
-    assert not WaitingTimeAlertDelivery.objects.filter(status="pending").exists()
+        assert body.count("/ptl/pathways/") == 1
+    assert not PathwayAlertDelivery.objects.filter(status="pending").exists()
 
 
 def test_a_mail_server_refusing_one_recipient_leaves_only_that_one_pending(alert_recipients, monkeypatch):
@@ -144,26 +144,25 @@ def test_a_mail_server_refusing_one_recipient_leaves_only_that_one_pending(alert
     assert sorted(address for message in mail.outbox for address in message.to) == sorted(
         [office_user.email, second_office.email, other_clinician.email]
     )
-    pending = WaitingTimeAlertDelivery.objects.filter(status="pending")
+    pending = PathwayAlertDelivery.objects.filter(status="pending")
     assert list(pending.values_list("recipient", flat=True)) == [clinician.pk]
 
     monkeypatch.setattr(EmailBackend, "send_messages", real_send)
     mail.outbox.clear()
     assert run_alert_sweep() == 0
     assert [message.to for message in mail.outbox] == [[clinician.email]]
-    delivery = WaitingTimeAlertDelivery.objects.get(recipient=clinician)
+    delivery = PathwayAlertDelivery.objects.get(recipient=clinician)
     assert delivery.sent_at is not None
-    # The alert itself was raised once, and its history says so.
-    assert [h.history_change_reason for h in delivery.alert.history.all()] == ["Waiting-time alert sweep."]
+    assert PathwayAlert.objects.count() == 2  # each raised once
 
 
 def test_pending_alerts_are_withdrawn_from_people_who_no_longer_have_the_patient(
     alert_recipients, monkeypatch
 ):
     """A run cut off before its e-mails; before the next run the second office user leaves, one
-    referral passes to another consultant and the other is closed. Their pending copies are
-    withdrawn with the reason, the passed-on alert goes to the new consultant, and the rest go as
-    usual."""
+    patient passes to another consultant and the other's pathway is closed. Their pending copies
+    are withdrawn with the reason, the passed-on alert goes to the new consultant, and the rest
+    go as usual."""
     office_user, second_office, clinician, other_clinician = alert_recipients
 
     def dies(self, messages):
@@ -173,39 +172,37 @@ def test_pending_alerts_are_withdrawn_from_people_who_no_longer_have_the_patient
     with pytest.raises(WorkerKilled):
         run_alert_sweep()
     monkeypatch.undo()
-    assert WaitingTimeAlertDelivery.objects.filter(status="pending").count() == 6
+    assert PathwayAlertDelivery.objects.filter(status="pending").count() == 6
 
     second_office.is_active = False
     second_office.save()
-    mine = Referral.objects.get(responsible_consultant=clinician)
-    mine.responsible_consultant = other_clinician
-    mine.save()
-    Referral.objects.filter(pk=WaitingTimeAlert.objects.exclude(referral=mine).get().referral_id).update(
-        status="closed"
-    )
+    mine = CancerPathway.objects.get(referral__responsible_consultant=clinician)
+    mine.referral.responsible_consultant = other_clinician
+    mine.referral.save()
+    closed = CancerPathway.objects.exclude(pk=mine.pk).get()
+    CancerPathway.objects.filter(pk=closed.pk).update(closed_at=TODAY)
     assert run_alert_sweep() == 0
 
-    closed = Referral.objects.get(status="closed")
     withdrawn = set(
-        WaitingTimeAlertDelivery.objects.filter(status="withdrawn").values_list(
-            "recipient", "alert__referral", "withdrawn_reason"
+        PathwayAlertDelivery.objects.filter(status="withdrawn").values_list(
+            "recipient", "alert__pathway", "withdrawn_reason"
         )
     )
     inactive = "The recipient's account is inactive or has no e-mail address."
     assert withdrawn == {
         (second_office.pk, mine.pk, inactive),
-        (second_office.pk, closed.pk, inactive),
+        (second_office.pk, closed.pk, "The pathway has been closed."),
         (clinician.pk, mine.pk, "The recipient is no longer the responsible consultant."),
-        (office_user.pk, closed.pk, "The referral has ended."),
-        (other_clinician.pk, closed.pk, "The referral has ended."),
+        (office_user.pk, closed.pk, "The pathway has been closed."),
+        (other_clinician.pk, closed.pk, "The pathway has been closed."),
     }
-    # The office and the new consultant hear of the open referral; nobody of the closed one.
+    # The office and the new consultant hear of the open pathway; nobody of the closed one.
     assert sorted(address for message in mail.outbox for address in message.to) == sorted(
         [office_user.email, other_clinician.email]
     )
     for message in mail.outbox:
-        assert message.body.count("/patients/") == 1
-        assert f"referral {mine.pk}:" in message.body
-    assert not WaitingTimeAlertDelivery.objects.filter(status="pending").exists()
+        assert message.body.count("/ptl/pathways/") == 1
+        assert f"pathway {mine.pk}:" in message.body
+    assert not PathwayAlertDelivery.objects.filter(status="pending").exists()
     assert run_alert_sweep() == 0
     assert len(mail.outbox) == 2

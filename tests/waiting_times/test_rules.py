@@ -23,6 +23,7 @@ from waiting_times.rules import (
     display_status,
     is_at_risk,
     pathway_clocks,
+    treating_provider_halves,
     validate,
 )
 
@@ -536,3 +537,76 @@ def test_a_stopped_clock_is_never_at_risk():
     """Issue 18: "'at risk' stays a display state"; only a running clock can be at risk."""
     fds = clocks(told_on=D(2025, 2, 1), outcome=Outcome.CANCER, today=D(2025, 2, 10)).fds
     assert (fds.days, is_at_risk(fds, threshold_day=21)) == (26, False)
+
+
+# Which provider a stopped clock counts to (the performance figures) ---------------------------
+
+
+def shares(**facts) -> dict[Standard, int | None]:
+    values = {"route": USC, "received_on": RECEIVED, "today": D(2025, 3, 20)}
+    values.update(facts)
+    pathway = PathwayFacts(**values)
+    return {clock.standard: treating_provider_halves(pathway, clock) for clock in pathway_clocks(pathway)}
+
+
+def test_a_62_day_clock_met_on_a_two_provider_pathway_counts_half_to_each_provider():
+    """Department of Health, cancer waiting times statistics (from 2005-06 onwards): "Where two
+    NHS organisations (Cancer Unit and Cancer Centre) are involved in the care of the patient
+    this is taken into account by recording half the activity against the unit that initially
+    sees the patient and half against the centre that provides the first definitive treatment".
+    Transferred on day 30 (5 Feb), treated on day 50 (25 Feb): met, one half to the treating
+    provider (the other half is the referring provider's)."""
+    assert treated_after_transfer(D(2025, 2, 5), D(2025, 2, 25)).status == ClockStatus.MET
+    assert shares(
+        told_on=D(2025, 2, 1), outcome=Outcome.CANCER, transferred_on=D(2025, 2, 5),
+        decision_to_treat_on=D(2025, 2, 5), treated_on=D(2025, 2, 25),
+    )[Standard.RTT_62] == 1  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("transferred_on", "treated_on", "treating_halves"),
+    [
+        (D(2025, 2, 13), D(2025, 3, 14), 2),  # transferred by day 38: the treating provider's whole
+        (D(2025, 2, 14), D(2025, 3, 10), 0),  # late, treated within 24 days: the referring one's
+        (D(2025, 2, 14), D(2025, 3, 11), 1),  # late, treated later: shared, half each
+    ],
+)
+def test_a_62_day_breach_on_a_two_provider_pathway_counts_as_the_breach_allocation_says(
+    transferred_on, treated_on, treating_halves
+):
+    """National Cancer Breach Allocation Guidance (2016): local policies "should adopt a single
+    maximum handover date of day 38, the date by which cancer patients on an inter provider (IPT)
+    pathways should be transferred from the referring trust/s to the treating trust"; a breach
+    goes whole to the treating provider (transferred by day 38) or the referring provider
+    (transferred later, treated within 24 days), or is shared, half each, as the patient was
+    before reallocation (Department of Health: "recording half the activity against the unit
+    that initially sees the patient and half against the centre that provides the first
+    definitive treatment"). The same dates as the allocation tests above."""
+    assert shares(
+        told_on=D(2025, 2, 1), outcome=Outcome.CANCER, transferred_on=transferred_on,
+        decision_to_treat_on=transferred_on, treated_on=treated_on,
+    )[Standard.RTT_62] == treating_halves  # fmt: skip
+
+
+def test_without_a_transfer_the_provider_counts_every_stopped_clock_whole_and_no_running_one():
+    """CWT guidance v12.1, 1.1: each standard counts the patients whose clock stopped, "from"
+    its start "to" its stop; one provider, the whole patient. The 62-day clock still runs."""
+    assert shares(told_on=D(2025, 1, 31), outcome=Outcome.CANCER, decision_to_treat_on=D(2025, 2, 3)) == {
+        Standard.FDS: 2,
+        Standard.RTT_62: None,
+        Standard.DTT_31: None,
+    }
+
+
+def test_the_fds_counts_to_the_provider_that_had_the_patient_when_it_stopped():
+    """Portal choice (docs/cwt-guidance.md): the Faster Diagnosis Pathway ends "to having cancer
+    either diagnosed or ruled out or reaching a Decision To Treat, whichever comes first" (Data
+    Dictionary): the provider that told the patient counts it, whole. Told on 31 Jan before a
+    transfer on 5 Feb: the referring provider's (0 to the treating one); told after it: the
+    treating provider's. The 31-day clock, from the treating provider's decision, is its whole."""
+    before = shares(told_on=D(2025, 1, 31), outcome=Outcome.CANCER, transferred_on=D(2025, 2, 5),
+                    decision_to_treat_on=D(2025, 2, 5), treated_on=D(2025, 2, 25))  # fmt: skip
+    after = shares(told_on=D(2025, 2, 6), outcome=Outcome.CANCER, transferred_on=D(2025, 2, 5),
+                   decision_to_treat_on=D(2025, 2, 6), treated_on=D(2025, 2, 25))  # fmt: skip
+    assert (before[Standard.FDS], after[Standard.FDS]) == (0, 2)
+    assert (before[Standard.DTT_31], after[Standard.DTT_31]) == (2, 2)

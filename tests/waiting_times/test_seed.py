@@ -27,6 +27,8 @@ def test_the_demo_has_pathways_in_every_state_and_seeding_again_adds_none():
     assert early  # transferred before day 38
     assert CancerPathway.objects.open().handover_due(today).exists()
     assert any(p.is_transfer and p.first_receipt_missing for p in pathways)
+    assert any(p.is_transfer_out and p.transferred_out_on is None for p in pathways)  # a handover to make
+    assert CancerPathway.objects.filter(transferred_out_on__isnull=False, rtt62_service_halves=1).exists()
     assert NextAction.objects.filter(done_at__isnull=True).exists()
     assert PathwayEvent.objects.filter(reason="Demo data.").exists()
     count = CancerPathway.objects.count()

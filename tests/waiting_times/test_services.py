@@ -16,6 +16,7 @@ from tests.factories import (
     RuledOutPathwayFactory,
     RunningPathwayFactory,
     TransferMissingFirstReceiptPathwayFactory,
+    TransferPathwayFactory,
     TreatedLatePathwayFactory,
 )
 from waiting_times import services
@@ -326,3 +327,60 @@ def test_recording_the_first_treatment_on_the_referral_stops_the_pathways_clocks
     clocks = pathway.tracking().clocks
     assert (clocks.rtt_62.stopped_on, clocks.dtt_31.stopped_on) == (D(2026, 11, 20), D(2026, 11, 20))
     assert pathway.events.filter(field="treated_on").get().reason.startswith("First definitive treatment")
+
+
+def test_a_transfer_out_is_recorded_with_the_provider_and_counts_as_the_transfer(today, office_user):
+    """Breach Allocation Guidance (2016): the handover of an inter-provider transfer is "the date by
+    which cancer patients on an inter provider (IPT) pathways should be transferred from the
+    referring trust/s to the treating trust". Transferred out on day 10; a treatment dated before
+    the transfer is refused on the transfer out's field, as a transfer in's would be."""
+    pathway = RunningPathwayFactory()
+    other = OrganisationFactory()
+    services.pathway_record(
+        pathway_id=pathway.pk,
+        by=office_user,
+        changes={"transfer_out_to": other, "transferred_out_on": datetime.date(2026, 11, 12)},
+        reason="Sent to the treating trust.",
+    )
+    pathway.refresh_from_db()
+    assert (pathway.transfer_out_to, pathway.is_transfer_out) == (other, True)
+    assert set(PathwayEvent.objects.filter(pathway=pathway).values_list("field", flat=True)) >= {
+        "transfer_out_to",
+        "transferred_out_on",
+    }
+    with pytest.raises(ValidationError) as refused:
+        services.pathway_record(
+            pathway_id=pathway.pk,
+            by=office_user,
+            changes={
+                "told_on": datetime.date(2026, 11, 5),
+                "outcome": "cancer",
+                "decision_to_treat_on": datetime.date(2026, 11, 6),
+                "treated_on": datetime.date(2026, 11, 10),
+            },
+            reason="Treated.",
+        )
+    assert "transferred_out_on" in refused.value.message_dict
+
+
+def test_a_transfer_out_needs_its_provider_and_a_pathway_has_one_transfer(today, office_user):
+    """Portal choice (docs/cwt-guidance.md): BAG 2016's multi-provider pathways are not modelled;
+    a pathway is transferred in or out, not both."""
+    pathway = RunningPathwayFactory()
+    with pytest.raises(ValidationError) as no_provider:
+        services.pathway_record(
+            pathway_id=pathway.pk,
+            by=office_user,
+            changes={"transferred_out_on": datetime.date(2026, 11, 12)},
+            reason="Sent.",
+        )
+    assert "transfer_out_to" in no_provider.value.message_dict
+    transfer_in = TransferPathwayFactory()
+    with pytest.raises(ValidationError) as both:
+        services.pathway_record(
+            pathway_id=transfer_in.pk,
+            by=office_user,
+            changes={"transfer_out_to": OrganisationFactory()},
+            reason="Onward.",
+        )
+    assert "transfer_out_to" in both.value.message_dict

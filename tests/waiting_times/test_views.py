@@ -212,6 +212,46 @@ def test_transfer_filters(client, today, office_user):
     assert _rows(client.get(PTL, {"transfer": "first_receipt_missing"})) == [missing]
 
 
+def test_transfers_out_filter(client, today, office_user):
+    """A pathway transferred from this provider to another: made, or still to make."""
+    made = RunningPathwayFactory(transfer_out_to=OrganisationFactory(), transferred_out_on=D(2026, 11, 20))
+    awaiting = RunningPathwayFactory(transfer_out_to=OrganisationFactory())
+    TransferMissingFirstReceiptPathwayFactory()  # in, not out
+    client.force_login(office_user)
+    assert set(_rows(client.get(PTL, {"transfer": "out"}))) == {made, awaiting}
+    assert _rows(client.get(PTL, {"transfer": "out_awaiting"})) == [awaiting]
+    html = client.get(PTL, {"transfer": "out"}).content.decode()
+    assert f"Transferred out to {made.transfer_out_to.name}" in html
+    assert f"To be transferred out to {awaiting.transfer_out_to.name}" in html
+
+
+def test_a_transfer_out_not_yet_made_is_a_handover_due(client, today, office_user):
+    """Breach Allocation Guidance (2016): day 38 is "the date by which cancer patients on an inter
+    provider (IPT) pathways should be transferred from the referring trust/s to the treating
+    trust": here this provider refers. First received 20 Oct: day 38 is 27 Nov."""
+    due = RunningPathwayFactory(first_received_on=D(2026, 10, 20), transfer_out_to=OrganisationFactory())
+    RunningPathwayFactory(
+        first_received_on=D(2026, 10, 20),
+        transfer_out_to=OrganisationFactory(),
+        transferred_out_on=D(2026, 11, 20),
+    )
+    client.force_login(office_user)
+    assert _rows(client.get(PTL, {"handover": "true"})) == [due]
+
+
+def test_at_risk_this_week_lists_clocks_at_risk_now_or_within_seven_days(client, today, office_user):
+    """Issue 18: the home page starts with "at risk this week". The FDS is at risk from day 21
+    (CWT_AT_RISK_DAY): received 2 Nov, at risk since 23 Nov; 9 Nov, from 30 Nov (24 Nov + 6, in
+    the week); 10 Nov, from 1 Dec (not yet); 20 Oct, breached (not at risk)."""
+    now = RunningPathwayFactory(first_received_on=D(2026, 11, 2))
+    within = RunningPathwayFactory(first_received_on=D(2026, 11, 9))
+    RunningPathwayFactory(first_received_on=D(2026, 11, 10))
+    RunningPathwayFactory(first_received_on=D(2026, 10, 20))
+    client.force_login(office_user)
+    assert _rows(client.get(PTL, {"at_risk_week": "true"})) == [now, within]
+    assert client.get(reverse("home")).context["todays_work"]["at_risk_this_week"] == 2
+
+
 def test_handover_due_this_week_lists_transfers_not_yet_arrived(client, today, office_user):
     """Breach Allocation Guidance (2016): local policies "should adopt a single maximum handover
     date of day 38, the date by which cancer patients on an inter provider (IPT) pathways should
@@ -412,12 +452,12 @@ def test_office_home_starts_with_todays_work_linking_into_the_filtered_ptl(
     # The handover pathway (FDS from 20 Oct) is breached too.
     assert response.context["todays_work"] == {
         "breached": 2,
-        "at_risk": 1,
+        "at_risk_this_week": 1,
         "handover_due": 1,
         "next_action_due": 1,
     }
     html = response.content.decode()
-    for link in ("?status=breached", "?status=at_risk", "?handover=true", "?next_action_due=true"):
+    for link in ("?status=breached", "?at_risk_week=true", "?handover=true", "?next_action_due=true"):
         assert f"/ptl/{link}" in html
     assert set(_rows(client.get(PTL, {"status": "breached"}))) == {breached, handover}
     assert _rows(client.get(PTL, {"next_action_due": "true"})) == [at_risk]
@@ -430,7 +470,7 @@ def test_clinicians_home_counts_only_their_own_patients(
     _todays_work(today, clinician, other_clinician, office_user)
     client.force_login(clinician)
     work = client.get(reverse("home")).context["todays_work"]
-    assert work == {"breached": 2, "at_risk": 0, "handover_due": 1, "next_action_due": 0}
+    assert work == {"breached": 2, "at_risk_this_week": 0, "handover_due": 1, "next_action_due": 0}
 
 
 def test_sag_members_home_has_no_ptl_counts(client, today, sag_member):

@@ -16,9 +16,9 @@ from django.utils import timezone
 from directory.models import Organisation
 from referrals.models import Referral
 
-from . import rules
-from .models import BreachReason, CancerPathway, Ending, NextAction, Outcome, PathwayEvent, Route
-from .tracking import Standard, clock_start_on, facts_of, tracking_fields
+from .. import rules
+from ..models import BreachReason, CancerPathway, Ending, NextAction, Outcome, PathwayEvent, Route
+from ..tracking import Standard, clock_start_on, facts_of, outcome_fields, tracking_fields
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +28,8 @@ RECORDABLE = (
     "first_received_on",
     "referring_provider",
     "transferred_on",
+    "transfer_out_to",
+    "transferred_out_on",
     "upgraded_on",
     "dna_rebooked_on",
     "told_on",
@@ -128,6 +130,17 @@ def pathway_validate(pathway: CancerPathway, *, today: datetime.date | None = No
         raise ValidationError(
             {"first_received_on": "Enter the date the first provider received the referral."}
         )
+    if pathway.transferred_out_on and pathway.transfer_out_to_id is None:
+        raise ValidationError({"transfer_out_to": "Say which provider the patient was transferred to."})
+    if pathway.transfer_out_to_id is not None and pathway.is_transfer:
+        # The Breach Allocation Guidance's multi-provider pathways are not modelled: one transfer
+        # per pathway, in or out (docs/cwt-guidance.md).
+        raise ValidationError(
+            {
+                "transfer_out_to": "This pathway was transferred in: record the transfer out at the "
+                "provider that is to treat, or remove the transfer in first."
+            }
+        )
     if bool(pathway.offer_declined_for) != bool(pathway.offer_available_from):
         field = "offer_available_from" if pathway.offer_declined_for else "offer_declined_for"
         raise ValidationError(
@@ -139,6 +152,8 @@ def pathway_validate(pathway: CancerPathway, *, today: datetime.date | None = No
         field = FIELD_OF_KEY.get(error.key, error.key)
         if field == "first_received_on" and pathway.first_received_on is None:
             field = "transferred_on"
+        if field == "transferred_on" and pathway.transferred_on is None:
+            field = "transferred_out_on"  # the rules' transfer was the transfer out
         raise ValidationError({field: str(error)}) from error
 
 
@@ -184,9 +199,10 @@ def _events(pathway: CancerPathway, by, reason: str, changes: Iterable[tuple[str
 
 
 def pathway_refresh_tracking(*, pathway: CancerPathway) -> CancerPathway:
-    """Recompute the PTL's stored tracking dates from the pathway's dates and the settings
-    (derived values: an update without a history row, like a cache)."""
-    fields = tracking_fields(pathway)
+    """Recompute the PTL's stored tracking dates and the performance figures' outcome fields from
+    the pathway's dates and the settings (derived values: an update without a history row, like
+    a cache)."""
+    fields = tracking_fields(pathway) | outcome_fields(pathway)
     CancerPathway.objects.filter(pk=pathway.pk).update(**fields)
     for name, value in fields.items():
         setattr(pathway, name, value)
