@@ -138,7 +138,7 @@ class MonthField(forms.CharField):
         return parse_month(value) if value else None
 
 
-class PerformanceForm(forms.Form):
+class PerformanceForm(SingleLineFieldsMixin, forms.Form):
     """The performance page's choices: the last month of the twelve shown, one provider or the
     whole network, and the month of the national extract."""
 
