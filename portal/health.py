@@ -53,7 +53,9 @@ class HealthView(HealthCheckView):
     async def get(self, request: HttpRequest, *args, **kwargs) -> JsonResponse:
         with self.get_executor() as executor:
             results = await asyncio.gather(*(check().get_result(executor) for check in COMPONENTS.values()))
-        status = {name: "down" if result.error else "up" for name, result in zip(COMPONENTS, results, strict=True)}
+        status = {
+            name: "down" if result.error else "up" for name, result in zip(COMPONENTS, results, strict=True)
+        }
         healthy = all(value == "up" for value in status.values())
         return JsonResponse(status, status=200 if healthy else 503)
 

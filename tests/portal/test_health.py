@@ -59,6 +59,8 @@ def test_health_answers_plain_http_under_the_production_https_redirect(client):
     """A load balancer probes over plain HTTP on the private network: production redirects every
     other page to HTTPS, but not this one."""
     production = importlib.import_module("portal.settings.production")
-    with override_settings(SECURE_SSL_REDIRECT=True, SECURE_REDIRECT_EXEMPT=production.SECURE_REDIRECT_EXEMPT):
+    with override_settings(
+        SECURE_SSL_REDIRECT=True, SECURE_REDIRECT_EXEMPT=production.SECURE_REDIRECT_EXEMPT
+    ):
         assert client.get("/health/").status_code == 200
         assert client.get("/").status_code == 301
