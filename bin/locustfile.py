@@ -48,7 +48,12 @@ PATIENT_URL = re.compile(r"/patients/(\d+)/$")
 def _timeline(request_type, name, response_time, response_length, response, exception, **_kwargs):
     status = getattr(response, "status_code", 0) or 0
     ok = exception is None
-    TIMELINE.write(json.dumps([round(time.time(), 3), name, status, round(response_time, 1), ok]) + "\n")
+    row = [round(time.time(), 3), name, status, round(response_time, 1), ok]
+    if not ok and response is not None:
+        # Where a failure was sent, and whether it deleted the session cookie (diagnosis only).
+        row.append(response.headers.get("Location", "").split("?")[0])
+        row.append('sessionid=""' in response.headers.get("Set-Cookie", ""))
+    TIMELINE.write(json.dumps(row) + "\n")
 
 
 def ledger(kind: str, **facts) -> None:
@@ -99,7 +104,15 @@ class PortalUser(HttpUser):
         if self.role:
             accounts = ACCOUNTS[self.role]
             self.account = accounts[(OFFSET + self.index) % len(accounts)]
+            self.signed_in = False
             self.sign_in()
+
+    def ensure_signed_in(self) -> bool:
+        """A user sent to the sign-in page (a failed sign-in during a fault, a lost session) signs
+        in again, as a person would; the count of sign-ins in the table shows it."""
+        if not self.signed_in:
+            self.sign_in()
+        return self.signed_in
 
     # Helpers -------------------------------------------------------------------------------------
 
@@ -107,9 +120,16 @@ class PortalUser(HttpUser):
         with self.client.get(
             url, name=name, catch_response=True, allow_redirects=False, **kwargs
         ) as response:
-            if response.status_code != expect:
-                response.failure(f"{response.status_code}, expected {expect}")
+            self._check(response, expect)
             return response
+
+    def _check(self, response, expect: int) -> None:
+        if response.status_code == expect:
+            return
+        response.failure(f"{response.status_code}, expected {expect}")
+        where = response.headers.get("Location", "")
+        if response.status_code == 302 and where.startswith(("/accounts/login/", "/accounts/two-factor/")):
+            self.signed_in = False
 
     def post(self, url: str, name: str, data: dict, expect: int = 302, page=None):
         token = self._csrf(page)
@@ -120,8 +140,7 @@ class PortalUser(HttpUser):
             catch_response=True,
             allow_redirects=False,
         ) as response:
-            if response.status_code != expect:
-                response.failure(f"{response.status_code}, expected {expect}")
+            self._check(response, expect)
             return response
 
     def _csrf(self, page) -> str:
@@ -140,6 +159,7 @@ class PortalUser(HttpUser):
             page=page,
         )
         if response.status_code != 302:
+            time.sleep(1)  # the database is down, say: try again with the next journey
             return
         verify = self.get("/accounts/two-factor/verify/", "sign-in: two-factor page")
         # A code is good once per account. Each run signs in with accounts of its own (bin/load.py
@@ -154,6 +174,7 @@ class PortalUser(HttpUser):
                 allow_redirects=False,
             ) as response:
                 if response.status_code == 302:
+                    self.signed_in = True
                     return
                 if attempt < 2:
                     response.success()
@@ -171,6 +192,8 @@ class OfficeUser(PortalUser):
 
     @task
     def journey(self) -> None:
+        if not self.ensure_signed_in():
+            return
         data = ACCOUNTS["intake"]
         # Search patients (POSTed: no name in any URL), then the list at its search token.
         surname = data["surnames"][self.index % len(data["surnames"])]
@@ -255,6 +278,8 @@ class ClinicianUser(PortalUser):
 
     @task
     def journey(self) -> None:
+        if not self.ensure_signed_in():
+            return
         self.get("/patients/", "patient list (clinician)")
         patients = self.pool("patients")
         if patients:
@@ -273,6 +298,8 @@ class SagUser(PortalUser):
 
     @task
     def journey(self) -> None:
+        if not self.ensure_signed_in():
+            return
         queue = self.get("/directory/changes/", "change request queue")
         if not self.undecided:
             return
