@@ -176,10 +176,12 @@ class PortalUser(HttpUser):
                 if response.status_code == 302:
                     self.signed_in = True
                     return
-                if attempt < 2:
-                    response.success()
-                else:
-                    response.failure(f"two-factor code refused ({response.status_code})")
+                if response.status_code != 200 or attempt == 2:
+                    # A server error (a fault): the next journey starts the sign-in again.
+                    response.failure(f"two-factor code not accepted ({response.status_code})")
+                    time.sleep(1)
+                    return
+                response.success()  # the form again: this code was used; wait for the next one
             time.sleep(31 - time.time() % 30)
 
     def pool(self, key: str) -> list:
