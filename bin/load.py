@@ -342,7 +342,7 @@ def summarise(timeline: Path, *, started: float, window) -> dict:
     pages: dict[str, list] = {}
     for at, name, status, ms, ok, *_where in rows:
         pages.setdefault(name, []).append((at, status, ms, ok))
-    result = {"pages": {}, "window": window}
+    result = {"pages": {}, "window": window, "started": started}
     span = (max(row[0] for row in rows) - min(row[0] for row in rows) or 1) if rows else 1
     for name, samples in sorted(pages.items()):
         times = sorted(sample[2] for sample in samples)
@@ -789,11 +789,11 @@ def run(procs: Processes, args) -> None:
 
 
 def books(env: dict, label: str, results: dict, drain: int) -> dict:
-    started = min(
-        json.loads(line)[0]
-        for line in (VAR / "runs" / f"{label}.timeline.jsonl").read_text().splitlines()[:1]
-    )
-    return in_django(env, "books", str(VAR / "runs" / f"{label}.ledger.jsonl"), str(started - 5), str(drain))
+    """The books of one run: what was written since it started (the ledger may be empty)."""
+    ledger = VAR / "runs" / f"{label}.ledger.jsonl"
+    ledger.touch()
+    started = next(result["started"] for name, result in results.items() if slug(name) == label)
+    return in_django(env, "books", str(ledger), str(started - 5), str(drain))
 
 
 def slug(label: str) -> str:
