@@ -290,6 +290,9 @@ PORTAL_SECURE_EMAIL_DOMAINS = env_list("PORTAL_SECURE_EMAIL_DOMAINS", ["nhs.net"
 # Seconds to wait for the mail server: a sweep sends inside a transaction holding its rows' locks,
 # which a hung server would otherwise hold until the task's time limit.
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+# Where the file backend (allowed only with PORTAL_EMAIL_LOCAL_BACKEND_ALLOWED) writes: `make load`
+# counts the messages there to check that every notification owed was sent once.
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "LSESN Sarcoma Portal <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

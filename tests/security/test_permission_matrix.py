@@ -73,6 +73,7 @@ MATRIX: dict[str, str] = {
     "directory:propose_add": "403 403 403 200 200 200",
     "directory:propose_change": "403 403 403 200 200 200",
     "directory:propose_retire": "403 403 403 200 200 200",
+    "health": "200 200 200 200 200 200",
     "home": "L 200 200 200 200 200",
     "login": "200 200 200 200 200 200",
     "logout": "405 405 405 405 405 405",
