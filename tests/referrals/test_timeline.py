@@ -25,7 +25,8 @@ def test_a_care_team_change_names_the_people_not_their_ids(client, office_user):
     referral.care_team.add(member)
     html = _timeline_html(client, office_user, referral.patient)
     assert "Care team now Priya Shah." in html
-    assert "&#x27;user&#x27;" not in html and "'user'" not in html
+    assert "&#x27;user&#x27;" not in html
+    assert "'user'" not in html
     assert "Referral received 2 November 2026" in html
 
 
