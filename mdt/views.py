@@ -122,6 +122,7 @@ def _render_meeting(request: HttpRequest, meeting: MdtMeeting, **forms) -> HttpR
     labels = dict(Practitioner.Speciality.choices)
     discussions = list(meeting.discussions.all())
     case_quoracy = services.meeting_case_quoracy(meeting, discussions, quorum=quoracy)
+    outcome_refusal = services.outcome_refusal_for(meeting)
     for discussion in discussions:
         discussion.case_quoracy = case_quoracy[discussion.pk]
     context = {
@@ -133,6 +134,7 @@ def _render_meeting(request: HttpRequest, meeting: MdtMeeting, **forms) -> HttpR
         "is_open": meeting.status in services.OPEN,
         "after_cutoff": timezone.now() >= meeting.cutoff_at,
         "search_form": CaseSearchForm(),
+        "outcome_refusal": outcome_refusal,
         "cancel_form": forms.get("cancel_form") or CancelForm(),
     }
     status = 400 if forms else 200
@@ -395,6 +397,7 @@ def discussion_outcome(request: HttpRequest, pk: int) -> HttpResponse:
             "discussion": discussion,
             "form": form,
             "caveat_now": services.discussion_outcome_caveat(discussion),
+            "not_yet": services.outcome_refusal_for(discussion.meeting),
         },
         status=status,
     )

@@ -18,6 +18,7 @@ from .discussions import (
     meetings_presented_by,
     next_open_meeting,
     outcome_record,
+    outcome_refusal_for,
     outcome_send,
     referral_decision_to_treat_on,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "meetings_presented_by",
     "next_open_meeting",
     "outcome_record",
+    "outcome_refusal_for",
     "outcome_send",
     "referral_decision_to_treat_on",
     "reminders_send_cancellations",

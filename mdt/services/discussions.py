@@ -254,6 +254,15 @@ def discussion_readiness_set(
     discussion.save(update_fields=["imaging_available", "pathology_available"])
 
 
+def outcome_refusal_for(meeting: MdtMeeting, *, now: datetime.datetime | None = None) -> str:
+    """Why no outcome can be recorded at `meeting` now, or "" (mdt.rules.outcome_refusal)."""
+    return rules.outcome_refusal(
+        cancelled=meeting.status == MdtMeeting.Status.CANCELLED,
+        starts_at=meeting.starts_at,
+        now=now or timezone.now(),
+    )
+
+
 def discussion_outcome_caveat(discussion: MdtDiscussion) -> str:
     """What an outcome recorded now would have to say about its meeting (not marked as held, not
     quorate for this case), for the outcome page; empty when nothing."""
@@ -303,8 +312,9 @@ def outcome_record(
         raise MdtError(TAKEN)
     if discussion.outcome_sent_at:
         raise MdtError("The outcome has been sent and can no longer be changed.")
-    if discussion.meeting.status == MdtMeeting.Status.CANCELLED or discussion.meeting.starts_at > now:
-        raise MdtError("An outcome can be recorded only once the meeting has started.")
+    refusal = outcome_refusal_for(discussion.meeting, now=now)
+    if refusal:
+        raise MdtError(refusal)
     if decision_to_treat_on and decision_to_treat_on < timezone.localdate(discussion.meeting.starts_at):
         raise MdtError({"decision_to_treat_on": "The decision to treat cannot be before the meeting."})
     caveat = discussion_outcome_caveat(discussion)

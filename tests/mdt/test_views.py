@@ -747,3 +747,29 @@ def test_my_mdt_links_my_patients_and_not_a_presented_patient_who_is_not_mine(
     assert f'href="{reverse("referrals:patient_detail", args=[mine.referral.patient_id])}"' in html
     assert str(presented.referral.patient) in html
     assert reverse("referrals:patient_detail", args=[presented.referral.patient_id]) not in html
+
+
+@time_machine.travel(BEFORE_CUTOFF, tick=False)
+def test_the_outcome_is_offered_only_once_the_meeting_has_started(client, office_user):
+    planned = MdtDiscussionFactory()
+    held = DiscussedMdtDiscussionFactory()
+    client.force_login(office_user)
+    html = client.get(reverse("mdt:meeting_detail", args=[planned.meeting_id])).content.decode()
+    assert reverse("mdt:discussion_outcome", args=[planned.pk]) not in html
+    assert "An outcome can be recorded only once the meeting has started." in html
+    html = client.get(reverse("mdt:meeting_detail", args=[held.meeting_id])).content.decode()
+    assert reverse("mdt:discussion_outcome", args=[held.pk]) in html
+
+
+@time_machine.travel(BEFORE_CUTOFF, tick=False)
+def test_the_outcome_page_of_a_meeting_not_yet_held_says_why_before_any_form(client, office_user):
+    planned = MdtDiscussionFactory()
+    client.force_login(office_user)
+    response = client.get(reverse("mdt:discussion_outcome", args=[planned.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        "An outcome can be recorded only once the meeting has started. It starts on Wednesday 2 December"
+        in html
+    )
+    assert 'name="recommendation"' not in html
