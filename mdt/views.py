@@ -110,7 +110,8 @@ def _meeting(pk: int) -> MdtMeeting:
     )
     return get_object_or_404(
         MdtMeeting.objects.select_related("mdt", "chair").prefetch_related(
-            Prefetch("discussions", queryset=discussions)
+            Prefetch("discussions", queryset=discussions),
+            "discussions__referral__patient__hospital_numbers__organisation",
         ),
         pk=pk,
     )

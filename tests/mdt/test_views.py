@@ -105,8 +105,21 @@ def test_printable_case_list_uses_the_print_stylesheet_and_no_inline_style_or_sc
     assert "<script" not in content
     assert "style=" not in content
     assert "<style" not in content
-    assert discussion.referral.patient.nhs_number in content
+    assert discussion.referral.patient.nhs_number_display in content  # 3-3-4
     assert "MISSING" in content
+
+
+def test_printable_case_list_shows_the_nhs_number_3_3_4_and_the_hospital_number(client, office_user):
+    from tests.factories import HospitalNumberFactory, PatientFactory
+
+    patient = PatientFactory(nhs_number="9434765919")
+    HospitalNumberFactory(patient=patient, number="H0012345", organisation__ods_code="RRV")
+    discussion = MdtDiscussionFactory(referral=ReceivedReferralFactory(patient=patient))
+    client.force_login(office_user)
+    content = client.get(reverse("mdt:meeting_print", args=[discussion.meeting_id])).content.decode()
+    assert ">943 476 5919</td>" in content
+    assert "H0012345 (RRV)" in content
+    assert ">Hospital number</th>" in content
 
 
 def _search(client, meeting, terms: str) -> str:
@@ -508,6 +521,13 @@ def test_another_users_token_shows_only_their_meetings_and_a_wrong_or_replaced_t
     client.force_login(clinician)
     client.post(reverse("mdt:calendar_token"), {"reset": "1"})
     assert _feed(client, mine.token).status_code == 404
+
+
+def test_a_calendar_event_names_the_mdt_once():
+    from mdt.calendar import meeting_title
+
+    assert meeting_title("London Sarcoma Service MDT") == "London Sarcoma Service MDT"
+    assert meeting_title("Royal Marsden Sarcoma Unit") == "Royal Marsden Sarcoma Unit MDT"
 
 
 def test_calendar_pages_are_for_clinicians(client, outsider):
