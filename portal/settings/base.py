@@ -99,6 +99,11 @@ REFERRAL_INTAKE_STEPS = [
     "diagnostics.services.referral_apply_intake_suggestions",
     "waiting_times.services.pathway_create_for_referral",
 ]
+# What other apps add to a patient's timeline (referrals/timeline.py): callables taking patient,
+# referrals and user, returning referrals.timeline.TimelineEntry rows.
+REFERRAL_TIMELINE_SOURCES = [
+    "mdt.timeline.referral_timeline_entries",
+]
 # What a deactivated account held in the other apps, ended at once by user_deactivate (portal
 # imports none of these apps: the composition root names them here).
 USER_DEACTIVATION_STEPS = [
@@ -238,6 +243,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
+        # No page frames anything, except an approved policy's page its own PDF (policies.views).
+        "frame-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
