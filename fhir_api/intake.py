@@ -165,7 +165,8 @@ def _read_patient(patient: dict, path: str, into: Submission, issues: list[Issue
         put("given_name", " ".join(name.get("given") or []), f"{path}.name[{position}].given")
         put("family_name", name.get("family") or "", f"{path}.name[{position}].family")
     put("date_of_birth", patient.get("birthDate") or "", f"{path}.birthDate")
-    put("sex", GENDER_TO_SEX.get(patient.get("gender") or "unknown", ""), f"{path}.gender")
+    gender = patient.get("gender") or "unknown"
+    put("sex", GENDER_TO_SEX.get(gender, gender), f"{path}.gender")
     addresses = patient.get("address") or []
     put(
         "postcode",
