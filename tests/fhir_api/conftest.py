@@ -26,7 +26,10 @@ def validated(response) -> dict:
 @pytest.fixture
 def reader(db, superuser):
     client, token = services.api_client_issue(
-        name="Trust directory reader", contact="", can_read_directory=True, can_submit_referrals=False,
+        name="Trust directory reader",
+        contact="",
+        can_read_directory=True,
+        can_submit_referrals=False,
         by=superuser,
     )
     return client, token
@@ -35,7 +38,10 @@ def reader(db, superuser):
 @pytest.fixture
 def submitter(db, superuser):
     client, token = services.api_client_issue(
-        name="RNOH EPR", contact="epr@nhs.example", can_read_directory=True, can_submit_referrals=True,
+        name="RNOH EPR",
+        contact="epr@nhs.example",
+        can_read_directory=True,
+        can_submit_referrals=True,
         by=superuser,
     )
     return client, token
@@ -93,4 +99,12 @@ def submission_bundle(consultant, **overrides) -> dict:
     }
 
 
-__all__ = ["BASE", "NHS_NUMBER_SYSTEM", "ODS_SYSTEM", "auth", "extension_url", "submission_bundle", "validated"]
+__all__ = [
+    "BASE",
+    "NHS_NUMBER_SYSTEM",
+    "ODS_SYSTEM",
+    "auth",
+    "extension_url",
+    "submission_bundle",
+    "validated",
+]

@@ -184,14 +184,17 @@ def test_search_by_specialty(client, directory):
     found = ids(search(client, "PractitionerRole?specialty=radiology&_count=100"))
     assert str(radiologist.pk) in found
     assert set(found) == {str(p.pk) for p in Practitioner.objects.filter(active=True, speciality="radiology")}
-    with_system = ids(search(client, f"PractitionerRole?specialty={code_system('speciality')}|radiology&_count=100"))
+    with_system = ids(
+        search(client, f"PractitionerRole?specialty={code_system('speciality')}|radiology&_count=100")
+    )
     assert with_system == found
 
 
 def test_search_by_active(client, directory):
-    assert len(ids(search(client, "Practitioner?active=true&_count=100"))) == Practitioner.objects.filter(
-        active=True
-    ).count()
+    assert (
+        len(ids(search(client, "Practitioner?active=true&_count=100")))
+        == Practitioner.objects.filter(active=True).count()
+    )
     assert ids(search(client, "Practitioner?active=false")) == []
     assert ids(search(client, "Organization?active=false")) == []
     assert error(client, "Practitioner?active=yes", 400)["issue"][0]["expression"] == ["active"]

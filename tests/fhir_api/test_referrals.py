@@ -21,7 +21,9 @@ URL = f"{BASE}/ServiceRequest"
 
 
 def post(client, body, token, content_type="application/fhir+json"):
-    return client.post(URL, json.dumps(body) if not isinstance(body, str) else body, content_type=content_type, **auth(token))
+    return client.post(
+        URL, json.dumps(body) if not isinstance(body, str) else body, content_type=content_type, **auth(token)
+    )
 
 
 def refused(response, status: int) -> list[dict]:
@@ -39,7 +41,9 @@ def routing(resource: dict) -> dict:
     for part in extension["extension"]:
         value = next(v for k, v in part.items() if k.startswith("value"))
         if part["url"] in {"reasons", "warnings", "refer_to"}:
-            decision.setdefault(part["url"], []).append(value["display"] if part["url"] == "refer_to" else value)
+            decision.setdefault(part["url"], []).append(
+                value["display"] if part["url"] == "refer_to" else value
+            )
         else:
             decision[part["url"]] = value
     return decision
@@ -59,7 +63,9 @@ def test_a_transaction_bundle_is_taken_in_and_answered_with_the_service_request(
     referral = Referral.objects.get()
     assert resource["resourceType"] == "ServiceRequest"
     assert resource["id"] == str(referral.pk)
-    assert resource["meta"]["profile"] == ["https://fhir.hl7.org.uk/StructureDefinition/UKCore-ServiceRequest"]
+    assert resource["meta"]["profile"] == [
+        "https://fhir.hl7.org.uk/StructureDefinition/UKCore-ServiceRequest"
+    ]
     decision = routing(resource)
     assert decision["pathway"] == "spinal"
     assert decision["surgery_at"] == "NHNN"  # skull-base involvement: NHNN, as the form's test
@@ -167,7 +173,9 @@ def test_a_posted_referral_equals_one_taken_in_through_the_form(
     assert differing_patient == {"id"}
 
 
-def test_an_existing_nhs_number_takes_the_referral_to_the_existing_patient(client, submitter, consultant, today):
+def test_an_existing_nhs_number_takes_the_referral_to_the_existing_patient(
+    client, submitter, consultant, today
+):
     existing = PatientFactory(nhs_number="9434765919", given_name="Alice", family_name="Arden")
     resource = validated(post(client, submission_bundle(consultant), submitter[1]))
     assert Referral.objects.get().patient == existing
@@ -176,7 +184,9 @@ def test_an_existing_nhs_number_takes_the_referral_to_the_existing_patient(clien
 
 
 def test_a_likely_duplicate_is_flagged_as_at_intake(client, submitter, consultant, today):
-    duplicate = PatientFactory(nhs_number=None, given_name="Alice", family_name="Arden", date_of_birth="1968-04-12")
+    duplicate = PatientFactory(
+        nhs_number=None, given_name="Alice", family_name="Arden", date_of_birth="1968-04-12"
+    )
     resource = validated(post(client, submission_bundle(consultant), submitter[1]))
     created = Referral.objects.get().patient
     assert created.possible_duplicate_of == duplicate
@@ -186,21 +196,29 @@ def test_a_likely_duplicate_is_flagged_as_at_intake(client, submitter, consultan
 @pytest.mark.parametrize(
     ("overrides", "expression"),
     [
-        ({"patient": {"identifier": [{"system": NHS_NUMBER_SYSTEM, "value": "9434765910"}]}},
-         "Bundle.entry[0].resource.identifier[0].value"),
+        (
+            {"patient": {"identifier": [{"system": NHS_NUMBER_SYSTEM, "value": "9434765910"}]}},
+            "Bundle.entry[0].resource.identifier[0].value",
+        ),
         ({"patient": {"birthDate": "2030-01-01"}}, "Bundle.entry[0].resource.birthDate"),
         ({"service_request": {"authoredOn": "2026-12-25"}}, "Bundle.entry[1].resource.authoredOn"),
-        ({"service_request": {"performer": [{"reference": "Practitioner/999999"}]}},
-         "Bundle.entry[1].resource.performer[0]"),
+        (
+            {"service_request": {"performer": [{"reference": "Practitioner/999999"}]}},
+            "Bundle.entry[1].resource.performer[0]",
+        ),
         ({"service_request": {"orderDetail": []}}, "Bundle.entry[1].resource.orderDetail"),
-        ({"service_request": {"requester": {"identifier": {"system": ODS_SYSTEM, "value": "XXX"}}}},
-         "Bundle.entry[1].resource.requester.identifier"),
+        (
+            {"service_request": {"requester": {"identifier": {"system": ODS_SYSTEM, "value": "XXX"}}}},
+            "Bundle.entry[1].resource.requester.identifier",
+        ),
     ],
 )
 def test_bad_input_is_refused_naming_the_element_and_nothing_is_saved(
     client, submitter, consultant, today, overrides, expression
 ):
-    issues = refused(post(client, submission_bundle(consultant, **copy.deepcopy(overrides)), submitter[1]), 422)
+    issues = refused(
+        post(client, submission_bundle(consultant, **copy.deepcopy(overrides)), submitter[1]), 422
+    )
     assert expression in [e for issue in issues for e in issue.get("expression", [])]
 
 
@@ -219,7 +237,9 @@ def test_a_resource_fhir_resources_refuses_is_400_with_the_element(client, submi
 
 
 def test_an_unknown_gender_is_refused_by_the_forms_choices(client, submitter, consultant, today):
-    issues = refused(post(client, submission_bundle(consultant, patient={"gender": "lady"}), submitter[1]), 422)
+    issues = refused(
+        post(client, submission_bundle(consultant, patient={"gender": "lady"}), submitter[1]), 422
+    )
     assert issues[0]["expression"] == ["Bundle.entry[0].resource.gender"]
 
 
@@ -233,7 +253,9 @@ def test_not_json_and_wrong_shapes_are_refused(client, submitter, consultant, to
     assert issues[0]["expression"] == ["Bundle.entry[1].resource.subject"]
 
 
-def test_submitting_needs_a_token_with_the_referral_scope(client, reader, submitter, consultant, superuser, today):
+def test_submitting_needs_a_token_with_the_referral_scope(
+    client, reader, submitter, consultant, superuser, today
+):
     body = json.dumps(submission_bundle(consultant))
     assert client.post(URL, body, content_type="application/fhir+json").status_code == 401
     assert refused(post(client, submission_bundle(consultant), reader[1]), 403)[0]["code"] == "forbidden"
@@ -250,20 +272,36 @@ def test_get_on_service_request_is_not_allowed(client, submitter, db):
 def test_the_call_log_names_client_and_outcome_but_no_patient(client, submitter, consultant, today, caplog):
     post(client, submission_bundle(consultant), submitter[1])
     post(client, submission_bundle(consultant, patient={"birthDate": "2030-01-01"}), submitter[1])
-    calls = list(ApiCall.objects.order_by("pk").values("client", "resource", "interaction", "status", "outcome"))
+    calls = list(
+        ApiCall.objects.order_by("pk").values("client", "resource", "interaction", "status", "outcome")
+    )
     assert calls == [
-        {"client": submitter[0].pk, "resource": "ServiceRequest", "interaction": "create", "status": 201,
-         "outcome": "created"},
-        {"client": submitter[0].pk, "resource": "ServiceRequest", "interaction": "create", "status": 422,
-         "outcome": "invalid"},
+        {
+            "client": submitter[0].pk,
+            "resource": "ServiceRequest",
+            "interaction": "create",
+            "status": 201,
+            "outcome": "created",
+        },
+        {
+            "client": submitter[0].pk,
+            "resource": "ServiceRequest",
+            "interaction": "create",
+            "status": 422,
+            "outcome": "invalid",
+        },
     ]
     logged = " ".join(str(row) for row in ApiCall.objects.values_list()) + caplog.text
     for identifier in ("9434765919", "Arden", "1968-04-12"):
         assert identifier not in logged
 
 
-def test_a_practitioner_without_a_portal_account_cannot_be_the_consultant(client, submitter, consultant, today):
+def test_a_practitioner_without_a_portal_account_cannot_be_the_consultant(
+    client, submitter, consultant, today
+):
     no_account = PractitionerFactory()
-    bundle = submission_bundle(consultant, service_request={"performer": [{"reference": f"Practitioner/{no_account.pk}"}]})
+    bundle = submission_bundle(
+        consultant, service_request={"performer": [{"reference": f"Practitioner/{no_account.pk}"}]}
+    )
     issues = refused(post(client, bundle, submitter[1]), 422)
     assert issues[0]["expression"] == ["Bundle.entry[1].resource.performer[0]"]
