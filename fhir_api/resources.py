@@ -200,13 +200,10 @@ def _reference_id(value: str, resource_type: str, parameter: str) -> int:
     return int(raw)
 
 
-def _always_active(qs: QuerySet, value: str) -> QuerySet:
-    """Organisations and services have no retired state: all are active."""
-    return qs if rules.boolean(value, "active") else qs.none()
-
-
-def _published_active(qs: QuerySet, value: str) -> QuerySet:
-    """Only active practitioners are published (the public directory shows no retired entry)."""
+def _active(qs: QuerySet, value: str) -> QuerySet:
+    """Everything published is active: organisations and services have no retired state, and a
+    retired practitioner is not published (the public directory shows none). So active=false
+    finds nothing."""
     return qs if rules.boolean(value, "active") else qs.none()
 
 
@@ -292,7 +289,7 @@ SEARCHES: dict[str, SearchSpec] = {
         parameters={
             "name": (_name("name"), "string", "Any part of the name, case-insensitive."),
             "identifier": (_ods_identifier, "token", f"The ODS code ({ODS_SYSTEM}|<code> or <code>)."),
-            "active": (_always_active, "token", "true or false: every organisation listed is active."),
+            "active": (_active, "token", "true or false: every organisation listed is active."),
             "_lastUpdated": LAST_UPDATED,
         },
         render=lambda rows: [organization(o) for o in rows],
@@ -314,7 +311,7 @@ SEARCHES: dict[str, SearchSpec] = {
                 "token",
                 "A capability the service is commissioned for (routing reads these).",
             ),
-            "active": (_always_active, "token", "true or false: every service listed is active."),
+            "active": (_active, "token", "true or false: every service listed is active."),
             "_lastUpdated": LAST_UPDATED,
         },
         render=lambda rows: [healthcare_service(s) for s in rows],
@@ -324,7 +321,7 @@ SEARCHES: dict[str, SearchSpec] = {
         queryset=lambda: with_last_updated(Practitioner.objects.filter(active=True)),
         parameters={
             "name": (_name("name"), "string", "Any part of the name, case-insensitive."),
-            "active": (_published_active, "token", "true or false: only active practitioners are published."),
+            "active": (_active, "token", "true or false: only active practitioners are published."),
             "_lastUpdated": LAST_UPDATED,
         },
         render=lambda rows: [practitioner(p) for p in rows],
@@ -342,7 +339,7 @@ SEARCHES: dict[str, SearchSpec] = {
             ),
             "specialty": (_specialty, "token", "The speciality code (CodeSystem speciality)."),
             "practitioner": (_practitioner, "reference", "Practitioner/<id>."),
-            "active": (_published_active, "token", "true or false: only active roles are published."),
+            "active": (_active, "token", "true or false: only active roles are published."),
             "_lastUpdated": LAST_UPDATED,
         },
         render=lambda rows: [practitioner_role(p) for p in rows],

@@ -234,6 +234,7 @@ def service_request_create(request: HttpRequest, *, client, resource_type: str) 
     return fhir_response(resource, 201), Outcome.CREATED
 
 
+@csrf_exempt  # systems authenticate with a bearer token, never a cookie
 def resource_type_view(request: HttpRequest, resource_type: str) -> HttpResponse:
     """/fhir/r4/<type>: search the directory's types; POST a ServiceRequest."""
     if resource_type == "ServiceRequest":

@@ -7,6 +7,7 @@ import json
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from fhir_api import services
@@ -261,6 +262,19 @@ def test_submitting_needs_a_token_with_the_referral_scope(
     assert refused(post(client, submission_bundle(consultant), reader[1]), 403)[0]["code"] == "forbidden"
     services.api_client_revoke(client_id=submitter[0].pk, by=superuser)
     assert refused(post(client, submission_bundle(consultant), submitter[1]), 401)[0]["code"] == "login"
+
+
+def test_a_system_posts_without_a_csrf_cookie(submitter, consultant, today):
+    """Systems send a bearer token, not a session cookie: no CSRF token is asked for."""
+    strict = Client(enforce_csrf_checks=True)
+    assert post(strict, submission_bundle(consultant), submitter[1]).status_code == 201
+    route = strict.post(
+        f"{URL}/$route",
+        json.dumps({"resourceType": "Parameters", "parameter": []}),
+        content_type="application/fhir+json",
+        **auth(submitter[1]),
+    )
+    assert route.status_code == 400  # refused by $route for its missing parameters, not by CSRF
 
 
 def test_get_on_service_request_is_not_allowed(client, submitter, db):
