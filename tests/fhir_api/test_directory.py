@@ -179,6 +179,22 @@ def test_search_by_organization_refuses_what_is_not_an_id(client, db):
     assert outcome["issue"][0]["expression"] == ["organization"]
 
 
+def test_search_healthcare_service_by_service_type(client, directory):
+    """Routing reads the capabilities: a client finds who holds one."""
+    holders = {str(s.pk) for s in Service.objects.filter(capabilities__code="spinal_surgery")}
+    assert holders
+    assert set(ids(search(client, "HealthcareService?service-type=spinal_surgery"))) == holders
+    with_system = f"HealthcareService?service-type={code_system('capability')}|spinal_surgery"
+    assert set(ids(search(client, with_system))) == holders
+    assert ids(search(client, "HealthcareService?service-type=no_such_capability")) == []
+
+
+def test_search_practitioner_role_by_practitioner(client, directory):
+    person = PractitionerFactory()
+    assert ids(search(client, f"PractitionerRole?practitioner=Practitioner/{person.pk}")) == [str(person.pk)]
+    assert ids(search(client, f"PractitionerRole?practitioner={person.pk}")) == [str(person.pk)]
+
+
 def test_search_by_specialty(client, directory):
     radiologist = PractitionerFactory(speciality="radiology")
     found = ids(search(client, "PractitionerRole?specialty=radiology&_count=100"))
@@ -219,6 +235,8 @@ def test_search_by_last_updated(client, directory, time_machine):
     assert ids(search(client, "Practitioner?_lastUpdated=lt2026-11-21T00:00:00Z&name=Entry")) == [str(old.pk)]
     body = validated(client.get(f"{BASE}/Practitioner/{new.pk}"))
     assert body["meta"]["lastUpdated"].startswith("2026-11-25T12:00:00")
+    assert str(new.pk) in ids(search(client, "PractitionerRole?_lastUpdated=gt2026-11-24&_count=100"))
+    assert str(old.pk) not in ids(search(client, "PractitionerRole?_lastUpdated=gt2026-11-24&_count=100"))
     assert error(client, "Practitioner?_lastUpdated=yesterday", 400)["issue"][0]["expression"] == [
         "_lastUpdated"
     ]

@@ -258,7 +258,7 @@ def test_submitting_needs_a_token_with_the_referral_scope(
     client, reader, submitter, consultant, superuser, today
 ):
     body = json.dumps(submission_bundle(consultant))
-    assert client.post(URL, body, content_type="application/fhir+json").status_code == 401
+    assert refused(client.post(URL, body, content_type="application/fhir+json"), 401)[0]["code"] == "login"
     assert refused(post(client, submission_bundle(consultant), reader[1]), 403)[0]["code"] == "forbidden"
     services.api_client_revoke(client_id=submitter[0].pk, by=superuser)
     assert refused(post(client, submission_bundle(consultant), submitter[1]), 401)[0]["code"] == "login"

@@ -90,7 +90,9 @@ def test_a_wrongly_typed_parameter_is_named(client, directory, submitter):
 
 def test_route_needs_the_referral_scope(client, directory, reader):
     body = json.dumps(parameters(CASES[0]))
-    assert client.post(URL, body, content_type="application/fhir+json").status_code == 401
+    anonymous = client.post(URL, body, content_type="application/fhir+json")
+    assert anonymous.status_code == 401
+    assert validated(anonymous)["issue"][0]["code"] == "login"
     response = client.post(URL, body, content_type="application/fhir+json", **auth(reader[1]))
     assert response.status_code == 403
     assert validated(response)["issue"][0]["code"] == "forbidden"
