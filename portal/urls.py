@@ -27,6 +27,7 @@ urlpatterns = [
     path("second-opinions/", include("second_opinions.urls")),
     path("mdt/", include("mdt.urls")),
     path("diagnostic/", include("diagnostics.urls")),
+    path("fhir/r4/", include("fhir_api.urls")),
     path("", include("waiting_times.urls")),
     path("", include("referrals.urls")),
 ]

@@ -18,6 +18,7 @@ from portal.widgets import LongSelect
 
 from . import policy_rules, rules
 from .models import Patient, Referral
+from .services.intake import PatientDetails, ReferralDetails
 
 
 class DateInput(forms.DateInput):
@@ -189,6 +190,44 @@ class IntakeForm(SingleLineFieldsMixin, forms.Form):
             Fieldset("Care team", "responsible_consultant", "care_team"),
             "routing_checked",
         )
+
+    def details(self) -> "tuple[PatientDetails, ReferralDetails]":
+        """The cleaned input as the intake service takes it (the form and the FHIR API both)."""
+        data = self.cleaned_data
+        patient = PatientDetails(
+            nhs_number=data["nhs_number"],
+            given_name=data["given_name"],
+            family_name=data["family_name"],
+            date_of_birth=data["date_of_birth"],
+            sex=data["sex"],
+            postcode=data["postcode"],
+            key_worker=data["key_worker"],
+            hospital_number=data["hospital_number"],
+            hospital_organisation=data["hospital_organisation"],
+        )
+        referral = ReferralDetails(
+            received_on=data["received_on"],
+            presentation=data["presentation"],
+            tumour_type=data["tumour_type"],
+            site=data["site"],
+            referring_organisation=data["referring_organisation"],
+            referring_clinician=data["referring_clinician"],
+            referrer_contact=data["referrer_contact"],
+            skull_base=data["skull_base"],
+            transnasal_ccj=data["transnasal_ccj"],
+            suspected_mscc=data["suspected_mscc"],
+            clinically_urgent=data["clinically_urgent"],
+            transferred_between_trusts=data["transferred_between_trusts"],
+            responsible_consultant=data["responsible_consultant"],
+            care_team=list(data["care_team"]),
+            lump_size_cm=data["lump_size_cm"],
+            lump_depth=data["lump_depth"],
+            lump_growing=data["lump_growing"],
+            lump_painful=data["lump_painful"],
+            imaging_done=data["imaging_done"],
+            imaging_result=data["imaging_result"],
+        )
+        return patient, referral
 
     def clean_nhs_number(self) -> str:
         raw = self.cleaned_data["nhs_number"].strip()

@@ -273,8 +273,9 @@ def referral_intake(request: HttpRequest) -> HttpResponse:
         fingerprint = routing_fingerprint(decision, existing.pk if existing else None)
         if request.POST.get("action") == "save" and data["routing_checked"] == fingerprint:
             try:
+                patient_details, referral_details = form.details()
                 referral = services.referral_create(
-                    by=request.user, patient=_patient_details(data), referral=_referral_details(data)
+                    by=request.user, patient=patient_details, referral=referral_details
                 )
             except ValidationError as error:
                 _add_errors(form, error)
@@ -308,45 +309,6 @@ def _add_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
-
-
-def _patient_details(data: dict) -> services.PatientDetails:
-    return services.PatientDetails(
-        nhs_number=data["nhs_number"],
-        given_name=data["given_name"],
-        family_name=data["family_name"],
-        date_of_birth=data["date_of_birth"],
-        sex=data["sex"],
-        postcode=data["postcode"],
-        key_worker=data["key_worker"],
-        hospital_number=data["hospital_number"],
-        hospital_organisation=data["hospital_organisation"],
-    )
-
-
-def _referral_details(data: dict) -> services.ReferralDetails:
-    return services.ReferralDetails(
-        received_on=data["received_on"],
-        presentation=data["presentation"],
-        tumour_type=data["tumour_type"],
-        site=data["site"],
-        referring_organisation=data["referring_organisation"],
-        referring_clinician=data["referring_clinician"],
-        referrer_contact=data["referrer_contact"],
-        skull_base=data["skull_base"],
-        transnasal_ccj=data["transnasal_ccj"],
-        suspected_mscc=data["suspected_mscc"],
-        clinically_urgent=data["clinically_urgent"],
-        transferred_between_trusts=data["transferred_between_trusts"],
-        responsible_consultant=data["responsible_consultant"],
-        care_team=list(data["care_team"]),
-        lump_size_cm=data["lump_size_cm"],
-        lump_depth=data["lump_depth"],
-        lump_growing=data["lump_growing"],
-        lump_painful=data["lump_painful"],
-        imaging_done=data["imaging_done"],
-        imaging_result=data["imaging_result"],
-    )
 
 
 def _referral_for_change(request: HttpRequest, pk: int) -> Referral:

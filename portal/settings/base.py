@@ -91,7 +91,13 @@ INSTALLED_APPS = [
     "diagnostics",
     "second_opinions",
     "waiting_times",
+    "fhir_api",
 ]
+
+# The FHIR API's own namespace (fhir_api/profiles.py): local code systems, identifiers and
+# extensions are named under it. Fixed, not taken from a request's host, so codes mean the same
+# on every server; change it only with every client.
+FHIR_API_NAMESPACE = os.environ.get("FHIR_API_NAMESPACE", "https://portal.lsesn.nhs.uk/fhir")
 
 # The composition root's wiring of intake: what apps above referrals/ add to a referral as it is
 # taken in, inside referral_create's transaction (referrals/ imports none of them: STYLE.md).

@@ -131,6 +131,12 @@ class Referral(models.Model):
     referrer_contact = models.CharField(
         "referrer's contact", max_length=200, blank=True, help_text="Telephone or e-mail of the referrer."
     )
+    source_system = models.CharField(
+        "submitted by system",
+        max_length=100,
+        blank=True,
+        help_text="The API client that submitted the referral over the FHIR API; empty for the form.",
+    )
     skull_base = models.BooleanField("skull-base involvement", default=False)
     transnasal_ccj = models.BooleanField(
         "needs a transnasal approach to the craniocervical junction", default=False

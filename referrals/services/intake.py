@@ -126,6 +126,8 @@ class ReferralDetails:
     lump_painful: str = ""
     imaging_done: str = ""
     imaging_result: str = ""
+    # The system that submitted it over the FHIR API (fhir_api), named on the referral.
+    source_system: str = ""
 
 
 def patient_find_existing(*, nhs_number: str) -> Patient | None:
@@ -244,6 +246,7 @@ def referral_create(*, by, patient: PatientDetails, referral: ReferralDetails) -
         lump_painful=referral.lump_painful,
         imaging_done=referral.imaging_done,
         imaging_result=referral.imaging_result,
+        source_system=referral.source_system,
     )
     for step in settings.REFERRAL_INTAKE_STEPS:
         import_string(step)(referral=created)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from diagnostics.models import MolecularTest, ReferralReturn
+from fhir_api.models import ApiCall, ApiClient
 from mdt import services as mdt_services
 from mdt.models import PatientOutcomePreference
 from portal.models import AccessLog, BreakGlassGrant, OutboxMessage
@@ -92,6 +93,16 @@ def world(clinician, other_clinician, office_user, sag_member, outsider, superus
             expires_at=timezone.now() - datetime.timedelta(hours=1),
         ),
         "clinic": DiagnosticClinicFactory(),
+        # The FHIR API's client and call log, for the admin's pages (issue 21).
+        "api_client": (api_client := ApiClient.objects.create(name="Trust EPR", token_hash="0" * 64)),
+        "api_call": ApiCall.objects.create(
+            client=api_client,
+            method="GET",
+            resource="Organization",
+            interaction="read",
+            status=200,
+            outcome="ok",
+        ),
         "capacity_declaration": CapacityDeclarationFactory(),
         # Patient data in the admin's own lists: the access-log column must see them logged.
         "outcome_preference": PatientOutcomePreference.objects.create(

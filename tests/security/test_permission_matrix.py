@@ -159,6 +159,13 @@ MATRIX: dict[str, str] = {
     "waiting_times:pathway_close": "405 405 405 405 405 405",
     "waiting_times:next_action_add": "405 405 405 405 405 405",
     "waiting_times:next_action_done": "405 405 405 405 405 405",
+    # The FHIR API (issue 21): directory reads are public; a session is no token, so $route
+    # (a POST with scope referral.submit) answers 401 to everyone.
+    "fhir_api:metadata": "200 200 200 200 200 200",
+    "fhir_api:type": "200 200 200 200 200 200",
+    "fhir_api:read": "200 200 200 200 200 200",
+    "fhir_api:route": "401 401 401 401 401 401",
+    "admin:fhir_api_apiclient_simple_history": "A A A 403 A 200",
 }
 # fmt: on
 
@@ -213,6 +220,10 @@ ADMIN_MODELS: dict[str, tuple[str, str]] = {
     "waiting_times.cancerpathway": ("200 403 200 403 200", "200 403 200 403 200"),
     # Written only by the alert sweep; the office reads who was alerted.
     "waiting_times.pathwayalert": ("200 403 R 403 R", "200 403 R 403 R"),
+    # Superusers only: they issue tokens (shown once) and revoke them; nobody deletes a client.
+    "fhir_api.apiclient": ("403 403 403 403 403", "200 200 200 403 200"),
+    # Written by the API only.
+    "fhir_api.apicall": ("403 403 403 403 403", "200 403 200 403 200"),
 }
 
 ADMIN_MODEL_VIEWS = ("changelist", "add", "change", "delete", "history")
@@ -278,6 +289,8 @@ def url_kwargs(world) -> dict[str, dict]:
         "mdt:calendar_feed": {"token": mine.calendar_token},
         "referrals:patient_detail": {"pk": mine.patient.pk},
         "referrals:break_glass": {"pk": mine.patient.pk},
+        "fhir_api:type": {"resource_type": "Practitioner"},
+        "fhir_api:read": {"resource_type": "Practitioner", "resource_id": objects["practitioner"].pk},
         **{
             f"waiting_times:{name}": {"pk": mine.pathway.pk}
             for name in (

@@ -19,6 +19,7 @@ from directory.seed import (
     load_signposting_contacts,
 )
 from directory.seed import load_reference_data as load_directory
+from fhir_api.seed import link_demo_consultant
 from mdt.seed import load_mdts
 from policies.seed import load_reference_data as load_policies
 from portal.roles import STAFF_ROLES, Role
@@ -55,6 +56,7 @@ class Command(BaseCommand):
             users, password_set = self._accounts(password, explicit=not generated)
             load_directory()
             load_demo_core_members()
+            link_demo_consultant(user=users["clinician1"])
             load_signposting_contacts(proposer=users["office"], approver=users["sag"])
             load_demo_change_requests(proposer=users["office"])
             load_policies(owners=[users["sag"]])
