@@ -76,6 +76,50 @@ def suggest_clinic(postcode: str, clinics: Iterable[ClinicCatchment]) -> ClinicS
     )
 
 
+# The sarcoma diagnostic clinics serve the soft tissue sarcoma diagnostic pathway (the seed
+# sarcoma-diagnostic-pathway-news.txt: "supporting the London and South East Sarcoma Network's
+# (LSESN) clinical advisory group ... on the soft tissue sarcoma diagnostic pathway"). Every other
+# pathway has its own first destination, so no clinic is suggested for it (issue 19: a spinal bone
+# tumour was sent to a soft-tissue clinic by postcode alone).
+SPINAL_BONE_RULE = (
+    "the default position is that patients with suspected or confirmed primary bone tumours of the "
+    "spine or sacrum should be referred as soon as possible to RNOH for diagnosis and surgical treatment"
+)
+SPINAL_RULE = (
+    "People with suspected sarcomas arising in the spine, sacrum and paraspinal tissues with spine "
+    "contact or involvement must be referred to a designated bone sarcoma service"
+)
+NO_CLINIC_FOR_PATHWAY = {
+    "spinal": (
+        "No diagnostic clinic: the sarcoma diagnostic clinics assess suspected soft tissue sarcoma, and "
+        f'the LSESN spinal sarcoma pathway says "{SPINAL_RULE}"; for a primary bone tumour, '
+        f'"{SPINAL_BONE_RULE}".'
+    ),
+    "bone": (
+        "No diagnostic clinic: the sarcoma diagnostic clinics assess suspected soft tissue sarcoma; a "
+        f"suspected primary bone tumour goes to the bone sarcoma service for diagnosis ({NG12_BONE})."
+    ),
+    "mscc": (
+        "No diagnostic clinic: suspected metastatic spinal cord compression presenting as an emergency "
+        "follows the LSESN MSCC pathway."
+    ),
+    "children": (
+        "No diagnostic clinic: the patient follows the LSESN pathway for children, which says where "
+        "they are first assessed."
+    ),
+}
+
+
+def suggest_clinic_for_pathway(
+    pathway: str, postcode: str, clinics: Iterable[ClinicCatchment]
+) -> ClinicSuggestion:
+    """The diagnostic clinic for a routed referral: by postcode on the soft tissue pathway (the
+    clinics' pathway), none with the reason on every other pathway."""
+    if pathway in NO_CLINIC_FOR_PATHWAY:
+        return ClinicSuggestion(None, NO_CLINIC_FOR_PATHWAY[pathway])
+    return suggest_clinic(postcode, clinics)
+
+
 def _holds(entry: str, outward: str) -> bool:
     if entry == outward:
         return True
@@ -101,10 +145,15 @@ class ReferralContent:
     imaging_result: str = ""
 
 
+# Imaging that shows a bone: an X-ray (NG12's first test), or cross-sectional imaging already done.
+BONE_IMAGING = frozenset({"xray", "mri", "ct"})
+
+
 def missing_information(content: ReferralContent) -> list[str]:
     """What the network's urgent suspected sarcoma referral still lacks, one plain item each.
     A confirmed sarcoma needs the referrer only; a suspected one needs the features NG12 asks
-    about and the imaging it puts first (ultrasound for a soft tissue lump, X-ray for bone)."""
+    about and the imaging it puts first (ultrasound for a soft tissue lump, X-ray for bone; an MRI
+    or CT of the bone already done counts as imaging of the bone)."""
     missing = []
     if not content.referring_clinician.strip():
         missing.append("The referring clinician's name.")
@@ -115,10 +164,13 @@ def missing_information(content: ReferralContent) -> list[str]:
     if content.presentation != "suspected":
         return missing
     if content.tumour_type == "bone":
-        if content.imaging_done != "xray":
+        # NG12 puts an X-ray first because it is what primary care can order; an MRI or CT
+        # already done images the bone too, so it is not asked for again (issue 19).
+        if content.imaging_done not in BONE_IMAGING:
             missing.append(f"An X-ray of the bone: {NG12_BONE}.")
         elif not content.imaging_result:
-            missing.append(f"The X-ray result: {NG12_BONE}.")
+            label = "X-ray" if content.imaging_done == "xray" else "imaging"
+            missing.append(f"The {label} result: {NG12_BONE}.")
         return missing
     if content.lump_size_cm is None:
         missing.append("The size of the lump in centimetres.")
