@@ -234,3 +234,12 @@ def test_default_mdt_is_the_previous_one_else_the_referring_organisations():
         rules.default_mdt_code(previous_code=None, referring_service_codes=services, referrer_ods="XYZ")
         is None
     )
+
+
+def test_imaging_recorded_at_intake_counts_as_available_on_listing():
+    """Issue 19: the case list must not say "imaging missing" when imaging was recorded at intake."""
+    for modality in ("xray", "ultrasound", "mri", "ct"):
+        assert rules.imaging_available_on_listing(ticked=False, imaging_done_at_intake=modality)
+    for nothing in ("", "none"):
+        assert not rules.imaging_available_on_listing(ticked=False, imaging_done_at_intake=nothing)
+        assert rules.imaging_available_on_listing(ticked=True, imaging_done_at_intake=nothing)
