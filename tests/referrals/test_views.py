@@ -410,7 +410,12 @@ def test_first_treatment_form_records_treatment_after_mdt(client, office_user, t
 # Home and admin ----------------------------------------------------------------------------------
 
 
-def test_office_home_shows_the_standards_chart_without_scripts(client, office_user, today):
+def test_office_home_draws_the_standards_chart_with_chartjs_and_the_table_beside_it(
+    client, office_user, today
+):
+    """Issue 19 item 7: the home page's chart is drawn by chart.js (served from this site, no
+    inline script: the data is a JSON block), with axis titles, a bar per standard in the NHS
+    colours, and the same figures in a table."""
     DiscussedAtMdtReferralFactory(
         received_on=datetime.date(2026, 9, 1),
         diagnosis_communicated_on=datetime.date(2026, 9, 20),
@@ -418,12 +423,24 @@ def test_office_home_shows_the_standards_chart_without_scripts(client, office_us
         decision_to_treat_on=datetime.date(2026, 11, 1),
     )
     client.force_login(office_user)
-    html = client.get(reverse("home")).content.decode()
-    assert "<svg" in html
-    assert "<script" not in html
-    assert "Sep 2026 28-day FDS: 100% (1 of 1)" in html
-    assert "Nov 2026 62-day: 0% (0 of 1)" in html
-    assert "Nov 2026 31-day: 100% (1 of 1)" in html
+    response = client.get(reverse("home"))
+    html = response.content.decode()
+    assert "<svg" not in html
+    assert '<script id="standards-chart-data" type="application/json">' in html
+    assert 'data-chart="standards-chart-data"' in html
+    assert '<script src="/static/portal/charts.js" defer></script>' in html
+    spec = response.context["standards_chart"]
+    assert spec["kind"] == "bar"
+    assert spec["x_title"] == "Month the clock stopped"
+    assert spec["y_title"] == "Clocks meeting the standard"
+    assert [dataset["label"] for dataset in spec["datasets"]] == ["28-day FDS", "62-day", "31-day"]
+    assert [dataset["colour"] for dataset in spec["datasets"]] == ["#005eb8", "#00a499", "#ffb81c"]
+    assert spec["labels"][-3:] == ["Sep 2026", "Oct 2026", "Nov 2026"]
+    assert spec["datasets"][0]["data"][-3:] == [100, None, None]  # FDS met in September
+    assert spec["datasets"][1]["data"][-1] == 0  # 62-day breached in November
+    assert spec["datasets"][2]["data"][-1] == 100  # 31-day met in November
+    assert "100% (1 of 1)" in html
+    assert "0% (0 of 1)" in html
 
 
 def test_clinician_home_has_no_chart_but_links_to_my_patients(client, clinician):
