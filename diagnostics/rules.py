@@ -5,7 +5,8 @@
 - who may review sarcoma pathology (the national service specification: a specialist sarcoma
   pathologist);
 - which partner service mutual aid suggests while a service has declared reduced capacity;
-- each service's backlog, and the evaluation figures per clinic and month.
+- each service's backlog, and the evaluation figures per clinic and month (and month by month,
+  for the charts).
 """
 
 import datetime
@@ -386,21 +387,49 @@ def csv_row(figures: MonthFigures) -> list:
     ]
 
 
-def chart_bars(figures: Sequence[MonthFigures], *, height: int = 120) -> list[dict]:
-    """Bars for the server-side SVG chart of referrals received per month (heights in SVG units,
-    so the template needs no inline style)."""
-    top = max((f.received for f in figures), default=0) or 1
-    bars = []
-    for index, f in enumerate(figures):
-        bar_height = round(f.received * height / top)
-        bars.append(
-            {
-                "x": 10 + index * 40,
-                "y": height - bar_height + 10,
-                "height": bar_height,
-                "label": f"{f.clinic} {f.month}",
-                "value": f.received,
-                "met": f.share_within_28 is not None and f.share_within_28 >= 0.75,
-            }
+@dataclass(frozen=True)
+class ClinicSeries:
+    """One clinic's figures month by month, over every month of the evaluation (None where the
+    clinic had nothing to measure that month), for the charts."""
+
+    clinic: str
+    received: tuple[int, ...]
+    percent_within_28: tuple[float | None, ...]
+
+
+def evaluation_months(figures: Sequence[MonthFigures]) -> list[str]:
+    """Every month ("YYYY-MM") from the first to the last with a referral, none skipped: a chart
+    over time keeps its months evenly spaced."""
+    if not figures:
+        return []
+    first, last = min(f.month for f in figures), max(f.month for f in figures)
+    year, month = int(first[:4]), int(first[5:])
+    months = []
+    while f"{year:04d}-{month:02d}" <= last:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def clinic_series(figures: Sequence[MonthFigures]) -> list[ClinicSeries]:
+    """Per clinic (by name), over evaluation_months: referrals received (0 in a month without
+    any) and the per cent of those diagnosed who were diagnosed within 28 days (None when none
+    was diagnosed)."""
+    months = evaluation_months(figures)
+    by_key = {(f.clinic, f.month): f for f in figures}
+    series = []
+    for clinic in sorted({f.clinic for f in figures}):
+        cells = [by_key.get((clinic, month)) for month in months]
+        series.append(
+            ClinicSeries(
+                clinic=clinic,
+                received=tuple(cell.received if cell else 0 for cell in cells),
+                percent_within_28=tuple(
+                    round(100 * cell.share_within_28, 1)
+                    if cell and cell.share_within_28 is not None
+                    else None
+                    for cell in cells
+                ),
+            )
         )
-    return bars
+    return series

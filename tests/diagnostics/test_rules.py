@@ -218,10 +218,26 @@ def test_csv_row_leaves_missing_figures_blank():
     assert row[:5] == ["Kent", "2026-11", 1, 7.0, ""]
 
 
-def test_chart_bars_scale_to_the_largest_month():
-    bars = drules.chart_bars(drules.evaluation_figures(ROWS), height=120)
-    assert [bar["height"] for bar in bars] == [60, 120, 30]
-    assert [bar["y"] for bar in bars] == [70, 10, 100]
+def test_clinic_series_run_over_every_month_with_gaps_as_zero_or_none():
+    """By hand from ROWS: months October and November 2026; Kent received 4 then 1, Essex 2 then
+    none; Kent diagnosed 2 of 3 within 28 days in October (66.7%) and nobody in November (None);
+    Essex 1 of 2 (50%) in October."""
+    figures = drules.evaluation_figures(ROWS)
+    assert drules.evaluation_months(figures) == ["2026-10", "2026-11"]
+    essex, kent = drules.clinic_series(figures)
+    assert (kent.clinic, kent.received, kent.percent_within_28) == ("Kent", (4, 1), (66.7, None))
+    assert (essex.clinic, essex.received, essex.percent_within_28) == ("Essex", (2, 0), (50.0, None))
+
+
+def test_evaluation_months_fill_a_month_without_referrals_and_cross_the_year():
+    rows = [
+        drules.EvaluationRow("Kent", D(2026, 11, 3)),
+        drules.EvaluationRow("Kent", D(2027, 2, 3)),
+    ]
+    months = drules.evaluation_months(drules.evaluation_figures(rows))
+    assert months == ["2026-11", "2026-12", "2027-01", "2027-02"]
+    assert drules.clinic_series(drules.evaluation_figures(rows))[0].received == (1, 0, 0, 1)
+    assert drules.evaluation_months([]) == []
 
 
 # Issue 19: a spinal bone tumour with an MRI recorded ---------------------------------------------
