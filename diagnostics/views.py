@@ -365,6 +365,7 @@ def _evaluation_charts(figures: list[drules.MonthFigures]) -> dict:
         ],
         x_title="Month of referral",
         y_title="Referrals received",
+        y_whole_numbers=True,
     )
     within = [
         {

@@ -68,9 +68,10 @@ def chart(
     y_min: float | None = 0,
     y_max: float | None = None,
     y_suffix: str = "",
+    y_whole_numbers: bool = False,
 ) -> dict:
     """A chart: "bar" or "line", its x labels, datasets (label, data, colour; optional type, dash,
-    point colours and shapes, show_line), and its axes."""
+    point colours and shapes, show_line), and its axes (a count's in whole numbers)."""
     return {
         "kind": kind,
         "labels": list(labels),
@@ -80,6 +81,7 @@ def chart(
         "y_min": y_min,
         "y_max": y_max,
         "y_suffix": y_suffix,
+        "y_whole_numbers": y_whole_numbers,
     }
 
 
@@ -108,6 +110,10 @@ def spc_chart(
         return None
     variations = [point.variation(higher_is_better=higher_is_better) for point in xmr.points]
     flat = len(labels)
+    # A limit beyond what the measure can be (a per cent over 100) is drawn at the axis's end;
+    # the words beside the chart give it as computed.
+    upper = xmr.upper_limit if y_max is None else min(xmr.upper_limit, y_max)
+    lower = xmr.lower_limit if y_min is None else max(xmr.lower_limit, y_min)
     datasets = [
         dataset(
             measure,
@@ -121,7 +127,7 @@ def spc_chart(
         dataset("Mean", [round(xmr.mean, 1)] * flat, NHS_DARK_BLUE, type="line", point_radius=0),
         dataset(
             "Process limits",
-            [round(xmr.upper_limit, 1)] * flat,
+            [round(upper, 1)] * flat,
             NHS_MID_GREY,
             type="line",
             dash=[6, 4],
@@ -130,7 +136,7 @@ def spc_chart(
         # The lower limit shares the legend entry "Process limits" (charts.js hides this one's).
         dataset(
             "Lower process limit",
-            [round(xmr.lower_limit, 1)] * flat,
+            [round(lower, 1)] * flat,
             NHS_MID_GREY,
             type="line",
             dash=[6, 4],

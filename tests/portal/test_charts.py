@@ -49,6 +49,17 @@ def test_where_lower_is_better_the_same_point_is_a_concern():
     assert spec["datasets"][-1]["label"] == "Special cause: concern"
 
 
+def test_limits_beyond_the_axis_are_drawn_at_its_ends_and_given_as_computed_in_words():
+    """By hand: [100, 50]: mean 75, one moving range of 50, limits 75 ± 133 = -58 and 208."""
+    spec = charts.spc_chart(
+        labels=["Sep", "Oct"], values=[100, 50], measure="In time", higher_is_better=True,
+        y_title="Per cent", y_suffix="%", y_min=0, y_max=100,
+    )  # fmt: skip
+    assert spec["datasets"][2]["data"] == [100.0, 100.0]
+    assert spec["datasets"][3]["data"] == [0.0, 0.0]
+    assert (spec["summary"]["lower_limit"], spec["summary"]["upper_limit"]) == ("-58.0%", "208.0%")
+
+
 def test_too_few_values_give_no_xmr_chart():
     assert charts.spc_chart(labels=["a"], values=[5], measure="x", higher_is_better=True, y_title="x") is None
 

@@ -235,8 +235,9 @@ def test_each_standard_is_a_making_data_count_xmr_chart_against_its_threshold(cl
     assert rtt["percent"][-2:] == [100.0, 50.0]
     datasets = {dataset["label"]: dataset for dataset in rtt["spc"]["datasets"]}
     assert datasets["Mean"]["data"][-1] == 75.0
-    assert datasets["Process limits"]["data"][-1] == 208.0
-    assert datasets["Lower process limit"]["data"][-1] == -58.0
+    # Drawn at the axis's ends (a per cent is 0 to 100); the words give them as computed.
+    assert datasets["Process limits"]["data"][-1] == 100.0
+    assert datasets["Lower process limit"]["data"][-1] == 0.0
     assert datasets[f"Operational standard ({rtt['threshold']}%)"]["data"][-1] == rtt["threshold"]
     html = response.content.decode()
     assert f'data-chart="{rtt["script_id"]}"' in html

@@ -52,6 +52,7 @@
       ticks: { color: TEXT, callback: function (value) { return value + suffix; } },
       beginAtZero: spec.y_min === 0,
     };
+    if (spec.y_whole_numbers) { y.ticks.precision = 0; }
     if (spec.y_min !== null && spec.y_min !== undefined) { y.min = spec.y_min; }
     if (spec.y_max !== null && spec.y_max !== undefined) { y.max = spec.y_max; }
     new window.Chart(canvas, {
