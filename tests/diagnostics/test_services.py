@@ -109,9 +109,10 @@ def test_spinal_bone_tumour_with_an_mri_is_not_sent_to_a_soft_tissue_clinic_nor_
 ):
     """Issue 19, reproduced through intake: a spinal bone tumour with an MRI recorded was given the
     Maidstone clinic by its postcode and its return asked for an X-ray.
-    spinal-sarcoma-pathway-lsesn.txt: "the default position is that patients with suspected or confirmed primary bone
-    tumours of the spine or sacrum should be referred as soon as possible to RNOH for diagnosis and
-    surgical treatment"; NICE NG12 1.11.3 asks for an X-ray only as primary care's first test."""
+    spinal-sarcoma-pathway-lsesn.txt: "the default position is that patients with suspected or
+    confirmed primary bone tumours of the spine or sacrum should be referred as soon as possible to
+    RNOH for diagnosis and surgical treatment"; NICE NG12 1.11.3 asks for an X-ray only as
+    primary care's first test."""
     referral = _intake(
         office_user, tumour_type="bone", site="spine", imaging_done="mri", imaging_result="suggests_sarcoma"
     )
