@@ -5,7 +5,8 @@
 - who may review sarcoma pathology (the national service specification: a specialist sarcoma
   pathologist);
 - which partner service mutual aid suggests while a service has declared reduced capacity;
-- each service's backlog, and the evaluation figures per clinic and month.
+- each service's backlog, and the evaluation figures per clinic and month (and month by month,
+  for the charts).
 """
 
 import datetime
@@ -76,6 +77,50 @@ def suggest_clinic(postcode: str, clinics: Iterable[ClinicCatchment]) -> ClinicS
     )
 
 
+# The sarcoma diagnostic clinics serve the soft tissue sarcoma diagnostic pathway (the seed
+# sarcoma-diagnostic-pathway-news.txt: "supporting the London and South East Sarcoma Network's
+# (LSESN) clinical advisory group ... on the soft tissue sarcoma diagnostic pathway"). Every other
+# pathway has its own first destination, so no clinic is suggested for it (issue 19: a spinal bone
+# tumour was sent to a soft-tissue clinic by postcode alone).
+SPINAL_BONE_RULE = (
+    "the default position is that patients with suspected or confirmed primary bone tumours of the "
+    "spine or sacrum should be referred as soon as possible to RNOH for diagnosis and surgical treatment"
+)
+SPINAL_RULE = (
+    "People with suspected sarcomas arising in the spine, sacrum and paraspinal tissues with spine "
+    "contact or involvement must be referred to a designated bone sarcoma service"
+)
+NO_CLINIC_FOR_PATHWAY = {
+    "spinal": (
+        "No diagnostic clinic: the sarcoma diagnostic clinics assess suspected soft tissue sarcoma, and "
+        f'the LSESN spinal sarcoma pathway says "{SPINAL_RULE}"; for a primary bone tumour, '
+        f'"{SPINAL_BONE_RULE}".'
+    ),
+    "bone": (
+        "No diagnostic clinic: the sarcoma diagnostic clinics assess suspected soft tissue sarcoma; a "
+        f"suspected primary bone tumour goes to the bone sarcoma service for diagnosis ({NG12_BONE})."
+    ),
+    "mscc": (
+        "No diagnostic clinic: suspected metastatic spinal cord compression presenting as an emergency "
+        "follows the LSESN MSCC pathway."
+    ),
+    "children": (
+        "No diagnostic clinic: the patient follows the LSESN pathway for children, which says where "
+        "they are first assessed."
+    ),
+}
+
+
+def suggest_clinic_for_pathway(
+    pathway: str, postcode: str, clinics: Iterable[ClinicCatchment]
+) -> ClinicSuggestion:
+    """The diagnostic clinic for a routed referral: by postcode on the soft tissue pathway (the
+    clinics' pathway), none with the reason on every other pathway."""
+    if pathway in NO_CLINIC_FOR_PATHWAY:
+        return ClinicSuggestion(None, NO_CLINIC_FOR_PATHWAY[pathway])
+    return suggest_clinic(postcode, clinics)
+
+
 def _holds(entry: str, outward: str) -> bool:
     if entry == outward:
         return True
@@ -101,10 +146,15 @@ class ReferralContent:
     imaging_result: str = ""
 
 
+# Imaging that shows a bone: an X-ray (NG12's first test), or cross-sectional imaging already done.
+BONE_IMAGING = frozenset({"xray", "mri", "ct"})
+
+
 def missing_information(content: ReferralContent) -> list[str]:
     """What the network's urgent suspected sarcoma referral still lacks, one plain item each.
     A confirmed sarcoma needs the referrer only; a suspected one needs the features NG12 asks
-    about and the imaging it puts first (ultrasound for a soft tissue lump, X-ray for bone)."""
+    about and the imaging it puts first (ultrasound for a soft tissue lump, X-ray for bone; an MRI
+    or CT of the bone already done counts as imaging of the bone)."""
     missing = []
     if not content.referring_clinician.strip():
         missing.append("The referring clinician's name.")
@@ -115,10 +165,13 @@ def missing_information(content: ReferralContent) -> list[str]:
     if content.presentation != "suspected":
         return missing
     if content.tumour_type == "bone":
-        if content.imaging_done != "xray":
+        # NG12 puts an X-ray first because it is what primary care can order; an MRI or CT
+        # already done images the bone too, so it is not asked for again (issue 19).
+        if content.imaging_done not in BONE_IMAGING:
             missing.append(f"An X-ray of the bone: {NG12_BONE}.")
         elif not content.imaging_result:
-            missing.append(f"The X-ray result: {NG12_BONE}.")
+            label = "X-ray" if content.imaging_done == "xray" else "imaging"
+            missing.append(f"The {label} result: {NG12_BONE}.")
         return missing
     if content.lump_size_cm is None:
         missing.append("The size of the lump in centimetres.")
@@ -334,21 +387,49 @@ def csv_row(figures: MonthFigures) -> list:
     ]
 
 
-def chart_bars(figures: Sequence[MonthFigures], *, height: int = 120) -> list[dict]:
-    """Bars for the server-side SVG chart of referrals received per month (heights in SVG units,
-    so the template needs no inline style)."""
-    top = max((f.received for f in figures), default=0) or 1
-    bars = []
-    for index, f in enumerate(figures):
-        bar_height = round(f.received * height / top)
-        bars.append(
-            {
-                "x": 10 + index * 40,
-                "y": height - bar_height + 10,
-                "height": bar_height,
-                "label": f"{f.clinic} {f.month}",
-                "value": f.received,
-                "met": f.share_within_28 is not None and f.share_within_28 >= 0.75,
-            }
+@dataclass(frozen=True)
+class ClinicSeries:
+    """One clinic's figures month by month, over every month of the evaluation (None where the
+    clinic had nothing to measure that month), for the charts."""
+
+    clinic: str
+    received: tuple[int, ...]
+    percent_within_28: tuple[float | None, ...]
+
+
+def evaluation_months(figures: Sequence[MonthFigures]) -> list[str]:
+    """Every month ("YYYY-MM") from the first to the last with a referral, none skipped: a chart
+    over time keeps its months evenly spaced."""
+    if not figures:
+        return []
+    first, last = min(f.month for f in figures), max(f.month for f in figures)
+    year, month = int(first[:4]), int(first[5:])
+    months = []
+    while f"{year:04d}-{month:02d}" <= last:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def clinic_series(figures: Sequence[MonthFigures]) -> list[ClinicSeries]:
+    """Per clinic (by name), over evaluation_months: referrals received (0 in a month without
+    any) and the per cent of those diagnosed who were diagnosed within 28 days (None when none
+    was diagnosed)."""
+    months = evaluation_months(figures)
+    by_key = {(f.clinic, f.month): f for f in figures}
+    series = []
+    for clinic in sorted({f.clinic for f in figures}):
+        cells = [by_key.get((clinic, month)) for month in months]
+        series.append(
+            ClinicSeries(
+                clinic=clinic,
+                received=tuple(cell.received if cell else 0 for cell in cells),
+                percent_within_28=tuple(
+                    round(100 * cell.share_within_28, 1)
+                    if cell and cell.share_within_28 is not None
+                    else None
+                    for cell in cells
+                ),
+            )
         )
-    return bars
+    return series

@@ -5,8 +5,10 @@ clinician's patient is a 404) and writes to the access log. The MDT office recor
 the figures and the survey comparison (no patient data); clinicians read their own patients'
 pathology reviews on the referral's page."""
 
+import datetime
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -17,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from directory.models import DiagnosticClinic
+from portal import charts
 from portal.csv_export import csv_response
 from portal.forms import report_form_errors
 from portal.patient_data import shows_patients
@@ -345,20 +348,61 @@ def _figures(request: HttpRequest):
     return form, drules.evaluation_figures(ds.evaluation_rows(start=start, end=end))
 
 
+def _evaluation_charts(figures: list[drules.MonthFigures]) -> dict:
+    """The evaluation's charts (portal.charts, drawn by static/portal/charts.js): referrals
+    received per clinic and month, and each clinic's share diagnosed within 28 days as a Making
+    Data Count XmR chart against the Faster Diagnosis Standard."""
+    months = drules.evaluation_months(figures)
+    labels = [datetime.date(int(m[:4]), int(m[5:]), 1).strftime("%b %Y") for m in months]
+    series = drules.clinic_series(figures)
+    threshold = settings.CWT_THRESHOLDS["fds"]
+    received = charts.chart(
+        kind="bar",
+        labels=labels,
+        datasets=[
+            charts.dataset(s.clinic, s.received, charts.series_colour(index))
+            for index, s in enumerate(series)
+        ],
+        x_title="Month of referral",
+        y_title="Referrals received",
+        y_whole_numbers=True,
+    )
+    within = [
+        {
+            "clinic": s.clinic,
+            "script_id": f"evaluation-fds-{index}",
+            "caption": f"{s.clinic}: per cent of those diagnosed who were diagnosed within 28 days, by month "
+            "of referral, with the mean, the process limits and the Faster Diagnosis Standard",
+            "spec": charts.spc_chart(
+                labels=labels,
+                values=s.percent_within_28,
+                measure=f"{s.clinic}: diagnosed within 28 days",
+                higher_is_better=True,
+                y_title="Per cent diagnosed within 28 days",
+                y_suffix="%",
+                target=threshold,
+                target_label=f"Faster Diagnosis Standard ({threshold}%)",
+                y_min=0,
+                y_max=100,
+            ),
+        }
+        for index, s in enumerate(series)
+    ]
+    return {"received": received if series else None, "within_28": within}
+
+
 @login_required
 @permission_required(FIGURES_PERMISSION, raise_exception=True)
 def evaluation(request: HttpRequest) -> HttpResponse:
-    """The evaluation framework per clinic and month, with a server-side SVG chart."""
+    """The evaluation framework per clinic and month, with its charts (chart.js) beside the table."""
     form, figures = _figures(request)
-    bars = drules.chart_bars(figures)
     return render(
         request,
         "diagnostics/evaluation.html",
         {
             "form": form,
             "figures": figures,
-            "bars": bars,
-            "chart_width": 20 + 40 * max(len(bars), 1),
+            "charts": _evaluation_charts(figures),
             "query": request.GET.urlencode(),
         },
     )

@@ -75,7 +75,9 @@ class DiscussionAddForm(SingleLineFieldsMixin, forms.Form):
         required=False,
         help_text="Leave empty for the referral's responsible consultant.",
     )
-    imaging_available = forms.BooleanField(required=False)
+    imaging_available = forms.BooleanField(
+        required=False, help_text="Imaging recorded on the referral at intake counts as available."
+    )
     pathology_available = forms.BooleanField(required=False)
     referrer_email = forms.EmailField(label="Referring clinician's e-mail", required=False)
     late_addition_reason = forms.CharField(

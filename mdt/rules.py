@@ -257,6 +257,18 @@ def outcome_not_sent_due_at(starts_at: datetime.datetime, days: int) -> datetime
     return starts_at + datetime.timedelta(days=days)
 
 
+# What intake records as "imaging already done" when there is none (referrals.Referral.Imaging).
+NO_IMAGING = ("", "none")
+
+
+def imaging_available_on_listing(*, ticked: bool, imaging_done_at_intake: str) -> bool:
+    """Whether a case put on a list starts with its imaging available: ticked by the office, or
+    recorded at intake (an X-ray, ultrasound, MRI or CT already done), so the case list does not
+    say "imaging missing" for a scan the referral holds (issue 19). The office can still untick it
+    (discussion_readiness_set) if the images have not reached the MDT."""
+    return ticked or imaging_done_at_intake not in NO_IMAGING
+
+
 def needs_readiness_chase(*, imaging_available: bool, pathology_available: bool) -> bool:
     return not (imaging_available and pathology_available)
 

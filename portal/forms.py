@@ -112,3 +112,35 @@ def report_form_errors(request, form, error: ValidationError | None = None) -> N
     if error is not None:
         for message in error.messages:
             messages.error(request, message)
+
+
+def _first_input_id(bound_field) -> str:
+    """The id of the field's first input, the one an error summary's link moves to: a day/month/
+    year date input or a set of radios has no id of its own, so its first part's."""
+    if bound_field.id_for_label:
+        return bound_field.id_for_label
+    widget = bound_field.field.widget
+    if isinstance(widget, forms.MultiWidget):
+        context = widget.get_context(
+            bound_field.html_name,
+            bound_field.value(),
+            bound_field.build_widget_attrs({"id": bound_field.auto_id}),
+        )
+        subwidgets = context["widget"]["subwidgets"]
+        if subwidgets and subwidgets[0]["attrs"].get("id"):
+            return subwidgets[0]["attrs"]["id"]
+    if isinstance(widget, forms.widgets.ChoiceWidget):
+        return f"{bound_field.auto_id}_0"
+    return bound_field.auto_id
+
+
+def error_summary(form) -> list[dict]:
+    """Each of a failed form's errors, in the order its fields are on the page, with the link
+    (href "#<id>") to the field the error is about: the NHS error summary's list. Errors about
+    the whole form come first, without a link (href "")."""
+    items = [{"href": "", "message": message} for message in form.non_field_errors()]
+    for name in form.fields:
+        if name in form.errors:
+            href = "#" + _first_input_id(form[name])
+            items.extend({"href": href, "message": message} for message in form.errors[name])
+    return items

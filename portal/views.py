@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from directory.models import ChangeRequest
 from policies.models import PolicyDocument
-from referrals.reports import chart_geometry, standards_by_month
+from referrals.reports import standards_by_month, standards_chart
 from waiting_times.models import CancerPathway
 
 
@@ -25,7 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["todays_work"] = CancerPathway.objects.visible_to(user).todays_work(timezone.localdate())
     if user.is_mdt_office:
         chart = standards_by_month(today=timezone.localdate())
-        context.update(standards_chart=chart, standards_geometry=chart_geometry(chart))
+        context.update(standards_table=chart, standards_chart=standards_chart(chart))
     if user.is_sag_member:
         context["policies_awaiting_approval"] = PolicyDocument.objects.awaiting_approval()
         context["policies_overdue_review"] = PolicyDocument.objects.overdue_for_review(timezone.localdate())

@@ -5,7 +5,7 @@ import hashlib
 import json
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Fieldset, Layout
+from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -22,7 +22,13 @@ from .services.intake import PatientDetails, ReferralDetails
 
 
 class DateInput(forms.DateInput):
+    """A browser date input: its value must be ISO (yyyy-mm-dd), or the browser shows it empty
+    (and the default received date, today, would be invisible)."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):  # Django's argument name
+        super().__init__(attrs, format=format)
 
 
 def _users_with_roles(*roles: Role):
@@ -44,8 +50,32 @@ class UsersChoiceField(BoundedModelMultipleChoiceField):
         return obj.get_full_name() or obj.get_username()
 
 
+INTAKE_SECTIONS = (
+    # (legend, fields): the order a coordinator takes a referral in, from the referral form's top.
+    (
+        "1. Patient",
+        (
+            "nhs_number", "given_name", "family_name", "date_of_birth", "sex", "postcode",
+            "hospital_organisation", "hospital_number", "key_worker",
+        ),
+    ),
+    ("2. Referrer", ("referring_organisation", "referring_clinician", "referrer_contact")),
+    (
+        "3. Clinical details",
+        (
+            "presentation", "tumour_type", "site", "skull_base", "transnasal_ccj", "suspected_mscc",
+            "clinically_urgent", "lump_size_cm", "lump_depth", "lump_growing", "lump_painful",
+        ),
+    ),
+    ("4. Imaging (NICE NG12 section 1.11)", ("imaging_done", "imaging_result")),
+    ("5. Waiting-time clocks", ("received_on", "transferred_between_trusts")),
+    ("6. Care team", ("responsible_consultant", "care_team")),
+)  # fmt: skip
+
+
 class IntakeForm(SingleLineFieldsMixin, forms.Form):
-    """A new referral: the patient (found by NHS number if known) and the case to route."""
+    """A new referral: the patient (found by NHS number if known) and the case to route, in
+    sections taken in order (INTAKE_SECTIONS), so the error summary lists errors in page order."""
 
     nhs_number = forms.CharField(
         label="NHS number",
@@ -66,7 +96,12 @@ class IntakeForm(SingleLineFieldsMixin, forms.Form):
         queryset=_users_with_roles(Role.CLINICIAN, Role.MDT_OFFICE),
         help_text="Every patient has a named key worker (NICE quality standard QS78).",
     )
-    received_on = forms.DateField(label="Referral received on", widget=DateInput)
+    received_on = forms.DateField(
+        label="Referral received on",
+        widget=DateInput,
+        initial=timezone.localdate,
+        help_text="Today unless the referral arrived earlier: the cancer waiting-time clocks start here.",
+    )
     referring_organisation = forms.ModelChoiceField(queryset=Organisation.objects.all(), required=False)
     referring_clinician = forms.CharField(max_length=200, required=False)
     referrer_contact = forms.CharField(label="Referrer's contact", max_length=200, required=False)
@@ -81,7 +116,10 @@ class IntakeForm(SingleLineFieldsMixin, forms.Form):
         label="Suspected metastatic spinal cord compression, presenting as an emergency", required=False
     )
     clinically_urgent = forms.BooleanField(required=False)
-    transferred_between_trusts = forms.BooleanField(required=False)
+    transferred_between_trusts = forms.BooleanField(
+        required=False,
+        help_text="A 62-day pathway shared between providers: each counts half the patient.",
+    )
     responsible_consultant = UserChoiceField(queryset=_users_with_roles(Role.CLINICIAN))
     care_team = UsersChoiceField(queryset=_users_with_roles(Role.CLINICIAN), required=False)
     # The network's urgent suspected sarcoma referral: the clinical features NICE NG12 section
@@ -126,68 +164,9 @@ class IntakeForm(SingleLineFieldsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False  # the template holds the two submit buttons
+        self.order_fields([name for _legend, names in INTAKE_SECTIONS for name in names])
         self.helper.layout = Layout(
-            Fieldset(
-                "Patient",
-                "nhs_number",
-                Div(
-                    Div("given_name", css_class="col-md-6"),
-                    Div("family_name", css_class="col-md-6"),
-                    css_class="row",
-                ),
-                Div(
-                    Div("date_of_birth", css_class="col-md-4"),
-                    Div("sex", css_class="col-md-4"),
-                    Div("postcode", css_class="col-md-4"),
-                    css_class="row",
-                ),
-                Div(
-                    Div("hospital_organisation", css_class="col-md-6"),
-                    Div("hospital_number", css_class="col-md-6"),
-                    css_class="row",
-                ),
-                "key_worker",
-            ),
-            Fieldset(
-                "Referral",
-                "received_on",
-                "referring_organisation",
-                Div(
-                    Div("referring_clinician", css_class="col-md-6"),
-                    Div("referrer_contact", css_class="col-md-6"),
-                    css_class="row",
-                ),
-            ),
-            Fieldset(
-                "Case",
-                Div(
-                    Div("presentation", css_class="col-md-4"),
-                    Div("tumour_type", css_class="col-md-4"),
-                    Div("site", css_class="col-md-4"),
-                    css_class="row",
-                ),
-                "skull_base",
-                "transnasal_ccj",
-                "suspected_mscc",
-                "clinically_urgent",
-                "transferred_between_trusts",
-            ),
-            Fieldset(
-                "Clinical features (urgent suspected sarcoma referral, NICE NG12 section 1.11)",
-                Div(
-                    Div("lump_size_cm", css_class="col-md-3"),
-                    Div("lump_depth", css_class="col-md-3"),
-                    Div("lump_growing", css_class="col-md-3"),
-                    Div("lump_painful", css_class="col-md-3"),
-                    css_class="row",
-                ),
-                Div(
-                    Div("imaging_done", css_class="col-md-6"),
-                    Div("imaging_result", css_class="col-md-6"),
-                    css_class="row",
-                ),
-            ),
-            Fieldset("Care team", "responsible_consultant", "care_team"),
+            *(Fieldset(legend, *names) for legend, names in INTAKE_SECTIONS),
             "routing_checked",
         )
 

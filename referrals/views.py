@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from portal.forms import report_form_errors
+from portal.forms import error_summary, report_form_errors
 from portal.models import AccessLog, BreakGlassGrant
 from portal.paging import keyset_page
 from portal.patient_data import shows_patients
@@ -269,7 +269,7 @@ def referral_intake(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as error:
             _add_errors(form, error)
-            return TemplateResponse(request, "referrals/intake.html", context)
+            return _intake_page(request, context)
         fingerprint = routing_fingerprint(decision, existing.pk if existing else None)
         if request.POST.get("action") == "save" and data["routing_checked"] == fingerprint:
             try:
@@ -279,7 +279,7 @@ def referral_intake(request: HttpRequest) -> HttpResponse:
                 )
             except ValidationError as error:
                 _add_errors(form, error)
-                return TemplateResponse(request, "referrals/intake.html", context)
+                return _intake_page(request, context)
             messages.success(request, f"Referral {referral.pk} taken in: {decision.pathway} pathway.")
             return redirect("referrals:patient_detail", pk=referral.patient_id)
         if request.POST.get("action") == "save":
@@ -300,6 +300,12 @@ def referral_intake(request: HttpRequest) -> HttpResponse:
                 nhs_number=data["nhs_number"],
             ),
         )
+    return _intake_page(request, context)
+
+
+def _intake_page(request: HttpRequest, context: dict) -> TemplateResponse:
+    """The intake page, with the error summary of a failed form at its top."""
+    context["error_summary"] = error_summary(context["form"]) if context["form"].is_bound else []
     return TemplateResponse(request, "referrals/intake.html", context)
 
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from portal import charts
 from portal.csv_export import csv_response
 from portal.forms import report_form_errors
 from portal.models import AccessLog
@@ -346,24 +347,43 @@ def _month_param(request: HttpRequest, name: str, default: datetime.date) -> dat
 
 
 def _chart_data(figures: list[performance.Figure], months: list[datetime.date]) -> dict:
-    """What static/waiting_times/performance-chart.js draws: per standard, the percentage of each
-    month (null where no clock stopped) and the threshold."""
+    """What static/portal/charts.js draws: per standard, the percentage of each month (null where
+    no clock stopped) as a Making Data Count XmR chart (portal.charts.spc_chart: the mean, the
+    process limits, special-cause months) against the standard's threshold."""
     percent = {(figure.month, figure.standard): figure.percent for figure in figures}
-    return {
-        "months": [f"{month:%b %Y}" for month in months],
-        "standards": [
+    labels = [f"{month:%b %Y}" for month in months]
+    standards = []
+    for standard in performance.STANDARDS:
+        values = [
+            float(percent[month, standard]) if percent.get((month, standard)) is not None else None
+            for month in months
+        ]
+        label = Standard(standard.value).label
+        threshold = settings.CWT_THRESHOLDS[standard.value]
+        standards.append(
             {
                 "key": standard.value,
-                "label": Standard(standard.value).label,
-                "threshold": settings.CWT_THRESHOLDS[standard.value],
-                "percent": [
-                    float(percent[month, standard]) if percent.get((month, standard)) is not None else None
-                    for month in months
-                ],
+                "label": label,
+                "threshold": threshold,
+                "percent": values,
+                "script_id": f"chart-data-{standard.value}",
+                "caption": f"{label}: per cent of patients in time by month, with the mean, the process "
+                "limits and the operational standard",
+                "spc": charts.spc_chart(
+                    labels=labels,
+                    values=values,
+                    measure=f"{label}: per cent in time",
+                    higher_is_better=True,
+                    y_title="Per cent of patients in time",
+                    y_suffix="%",
+                    target=threshold,
+                    target_label=f"Operational standard ({threshold}%)",
+                    y_min=0,
+                    y_max=100,
+                ),
             }
-            for standard in performance.STANDARDS
-        ],
-    }
+        )
+    return {"months": labels, "standards": standards}
 
 
 def _refused_patients(context) -> list[int]:

@@ -34,9 +34,10 @@ def clinic_catchments() -> list[drules.ClinicCatchment]:
     ]
 
 
-def clinic_suggest(*, postcode: str) -> drules.ClinicSuggestion:
-    """The diagnostic clinic the patient's postcode suggests, with the reason."""
-    return drules.suggest_clinic(postcode, clinic_catchments())
+def clinic_suggest(*, postcode: str, pathway: str) -> drules.ClinicSuggestion:
+    """The diagnostic clinic for a referral routed to `pathway`, with the reason: the one the
+    patient's postcode suggests on the soft tissue pathway, none on the others."""
+    return drules.suggest_clinic_for_pathway(pathway, postcode, clinic_catchments())
 
 
 def capacity_declarations() -> list[drules.Declaration]:
@@ -53,9 +54,10 @@ def mutual_aid_suggest(*, refer_to, on: datetime.date) -> list[drules.MutualAidS
 
 def referral_apply_intake_suggestions(*, referral: Referral) -> Referral:
     """At intake (inside referral_create's transaction): record the clinic suggested by the
-    postcode with its reason, take it as the clinic, name the receiving service (the routing's
-    first destination) and record any mutual-aid suggestion in force on the received date."""
-    suggestion = clinic_suggest(postcode=referral.patient.postcode)
+    routing's pathway and the postcode with its reason, take it as the clinic, name the receiving
+    service (the routing's first destination) and record any mutual-aid suggestion in force on
+    the received date."""
+    suggestion = clinic_suggest(postcode=referral.patient.postcode, pathway=referral.pathway)
     referral.clinic_suggestion = suggestion.as_dict()
     referral.diagnostic_clinic_id = suggestion.clinic_id
     refer_to = referral.routing_decision.get("refer_to", [])

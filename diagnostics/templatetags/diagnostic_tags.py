@@ -12,10 +12,10 @@ register = template.Library()
 
 @register.inclusion_tag("diagnostics/_intake_panel.html")
 def diagnostic_intake_panel(data: dict, decision, existing) -> dict:
-    """What intake shows of the diagnostic pathway: the clinic the postcode suggests and why, any
+    """What intake shows of the diagnostic pathway: the clinic the pathway and postcode suggest and why, any
     mutual-aid partner suggested for the routing's destinations, and what the referral lacks."""
     postcode = existing.postcode if existing else data["postcode"]
-    suggestion = services.clinic_suggest(postcode=postcode)
+    suggestion = services.clinic_suggest(postcode=postcode, pathway=decision.pathway)
     content = rules.ReferralContent(
         tumour_type=data["tumour_type"],
         presentation=data["presentation"],

@@ -60,7 +60,8 @@ def discussion_add(
     now: datetime.datetime | None = None,
 ) -> MdtDiscussion:
     """Put a referral on a meeting's case list. After the cut-off (or once the list is closed) a
-    reason is required. Who gets the outcome starts from the patient's recorded wishes."""
+    reason is required. Who gets the outcome starts from the patient's recorded wishes; imaging
+    recorded at intake counts as available (rules.imaging_available_on_listing)."""
     now = now or timezone.now()
     meeting = meeting_for_update(meeting_id)
     if meeting.status not in OPEN or meeting.starts_at <= now:
@@ -82,7 +83,9 @@ def discussion_add(
         referral=referral,
         question=question.strip(),
         presenting_clinician=presenting_clinician or referral.responsible_consultant,
-        imaging_available=imaging_available,
+        imaging_available=rules.imaging_available_on_listing(
+            ticked=imaging_available, imaging_done_at_intake=referral.imaging_done
+        ),
         pathology_available=pathology_available,
         late_addition_reason=late_addition_reason.strip() if late else "",
         referrer_email=referrer_email,

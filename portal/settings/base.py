@@ -266,7 +266,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # Front-end libraries from npm (package.json, pinned in package-lock.json; `make install` runs
 # `npm ci`), served by whitenoise like everything else: nothing comes from a CDN. chart.js draws
-# the waiting-time performance chart (templates/waiting_times/performance.html).
+# every chart (portal/static/portal/charts.js, from data built by portal/charts.py).
 STATICFILES_DIRS = [("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

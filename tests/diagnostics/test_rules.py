@@ -218,7 +218,73 @@ def test_csv_row_leaves_missing_figures_blank():
     assert row[:5] == ["Kent", "2026-11", 1, 7.0, ""]
 
 
-def test_chart_bars_scale_to_the_largest_month():
-    bars = drules.chart_bars(drules.evaluation_figures(ROWS), height=120)
-    assert [bar["height"] for bar in bars] == [60, 120, 30]
-    assert [bar["y"] for bar in bars] == [70, 10, 100]
+def test_clinic_series_run_over_every_month_with_gaps_as_zero_or_none():
+    """By hand from ROWS: months October and November 2026; Kent received 4 then 1, Essex 2 then
+    none; Kent diagnosed 2 of 3 within 28 days in October (66.7%) and nobody in November (None);
+    Essex 1 of 2 (50%) in October."""
+    figures = drules.evaluation_figures(ROWS)
+    assert drules.evaluation_months(figures) == ["2026-10", "2026-11"]
+    essex, kent = drules.clinic_series(figures)
+    assert (kent.clinic, kent.received, kent.percent_within_28) == ("Kent", (4, 1), (66.7, None))
+    assert (essex.clinic, essex.received, essex.percent_within_28) == ("Essex", (2, 0), (50.0, None))
+
+
+def test_evaluation_months_fill_a_month_without_referrals_and_cross_the_year():
+    rows = [
+        drules.EvaluationRow("Kent", D(2026, 11, 3)),
+        drules.EvaluationRow("Kent", D(2027, 2, 3)),
+    ]
+    months = drules.evaluation_months(drules.evaluation_figures(rows))
+    assert months == ["2026-11", "2026-12", "2027-01", "2027-02"]
+    assert drules.clinic_series(drules.evaluation_figures(rows))[0].received == (1, 0, 0, 1)
+    assert drules.evaluation_months([]) == []
+
+
+# Issue 19: a spinal bone tumour with an MRI recorded ---------------------------------------------
+
+
+def test_bone_tumour_with_an_mri_is_not_asked_for_an_xray():
+    """NICE NG12 1.11.3: "consider a suspected cancer pathway referral (for an appointment within
+    2 weeks) for adults if an X-ray suggests the possibility of bone sarcoma". The X-ray is the test
+    primary care can order first; an MRI of the bone already done images it too, so the referral
+    is not returned asking for an X-ray (issue 19)."""
+    for modality in ("mri", "ct", "xray"):
+        content = _complete_soft_tissue(tumour_type="bone", lump_size_cm=None, imaging_done=modality)
+        assert drules.missing_information(content) == []
+
+
+def test_bone_tumour_with_an_mri_but_no_result_asks_for_the_imaging_result():
+    content = _complete_soft_tissue(tumour_type="bone", imaging_done="mri", imaging_result="")
+    assert drules.missing_information(content) == [f"The imaging result: {drules.NG12_BONE}."]
+
+
+def test_bone_tumour_with_only_an_ultrasound_or_nothing_still_needs_an_xray():
+    for modality in ("", "none", "ultrasound"):
+        content = _complete_soft_tissue(tumour_type="bone", imaging_done=modality, imaging_result="")
+        assert drules.missing_information(content) == [f"An X-ray of the bone: {drules.NG12_BONE}."]
+
+
+def test_spinal_case_gets_no_diagnostic_clinic_whatever_its_postcode():
+    """spinal-sarcoma-pathway-lsesn.txt: "People with suspected sarcomas arising in the spine,
+    sacrum and paraspinal tissues with spine contact or involvement must be referred to a
+    designated bone sarcoma service" and "the default position is that patients with suspected or
+    confirmed primary bone tumours of the spine or sacrum should be referred as soon as possible to
+    RNOH for diagnosis and surgical treatment". The sarcoma diagnostic clinics serve "the soft
+    tissue sarcoma diagnostic pathway" (sarcoma-diagnostic-pathway-news.txt)."""
+    suggestion = drules.suggest_clinic_for_pathway("spinal", "ME14 1AB", [KENT, MAIDSTONE, ESSEX])
+    assert suggestion.clinic_id is None
+    assert "designated bone sarcoma service" in suggestion.reason
+    assert "RNOH" in suggestion.reason
+
+
+def test_bone_mscc_and_children_pathways_get_no_diagnostic_clinic():
+    for pathway in ("bone", "mscc", "children"):
+        suggestion = drules.suggest_clinic_for_pathway(pathway, "ME14 1AB", [KENT, MAIDSTONE, ESSEX])
+        assert suggestion.clinic_id is None, pathway
+        assert suggestion.reason.startswith("No diagnostic clinic"), pathway
+
+
+def test_soft_tissue_pathway_is_suggested_a_clinic_by_postcode():
+    suggestion = drules.suggest_clinic_for_pathway("soft_tissue", "ME14 1AB", [KENT, MAIDSTONE, ESSEX])
+    assert suggestion == drules.suggest_clinic("ME14 1AB", [KENT, MAIDSTONE, ESSEX])
+    assert suggestion.clinic_id is not None

@@ -34,12 +34,14 @@ def _intake(by, *, postcode="ME14 1AB", received_on=NOV_2, **referral):
         ),
         referral=services.ReferralDetails(
             received_on=received_on,
-            presentation="suspected",
-            tumour_type="soft_tissue",
-            site="limb",
-            referring_clinician="Dr GP",
-            referrer_contact="01622 000000",
-            **referral,
+            **{
+                "presentation": "suspected",
+                "tumour_type": "soft_tissue",
+                "site": "limb",
+                "referring_clinician": "Dr GP",
+                "referrer_contact": "01622 000000",
+                **referral,
+            },
         ),
     )
 
@@ -100,6 +102,29 @@ def test_override_without_a_reason_is_refused(directory, clinics, office_user):
     assert "reason" in error.value.message_dict
     referral.refresh_from_db()
     assert referral.diagnostic_clinic != kent
+
+
+def test_spinal_bone_tumour_with_an_mri_is_not_sent_to_a_soft_tissue_clinic_nor_asked_for_an_xray(
+    directory, clinics, office_user
+):
+    """Issue 19, reproduced through intake: a spinal bone tumour with an MRI recorded was given the
+    Maidstone clinic by its postcode and its return asked for an X-ray.
+    spinal-sarcoma-pathway-lsesn.txt: "the default position is that patients with suspected or
+    confirmed primary bone tumours of the spine or sacrum should be referred as soon as possible to
+    RNOH for diagnosis and surgical treatment"; NICE NG12 1.11.3 asks for an X-ray only as
+    primary care's first test."""
+    referral = _intake(
+        office_user, tumour_type="bone", site="spine", imaging_done="mri", imaging_result="suggests_sarcoma"
+    )
+    assert referral.pathway == "spinal"
+    assert referral.diagnostic_clinic is None
+    assert referral.clinic_suggestion["clinic_id"] is None
+    assert "RNOH" in referral.clinic_suggestion["reason"]
+    assert referral.service.code == "RNOH"
+    assert ds.referral_content(referral).imaging_done == "mri"
+    with pytest.raises(ValidationError) as error:  # nothing is missing, so nothing to return
+        ds.referral_return(referral_id=referral.pk, by=office_user)
+    assert "Nothing is missing" in str(error.value)
 
 
 # Returns of incomplete referrals -------------------------------------------------------------------
@@ -297,9 +322,9 @@ def test_demo_clinics_seed_once_and_route_kent_and_essex_postcodes(directory, of
     load_diagnostic_clinics(office_user=office_user)
     load_diagnostic_clinics(office_user=office_user)
     assert len(ds.clinic_catchments()) == 2
-    kent = ds.clinic_suggest(postcode="ME14 1AB")
-    essex = ds.clinic_suggest(postcode="CM1 1AA")
-    bexley = ds.clinic_suggest(postcode="DA5 1AA")
+    kent = ds.clinic_suggest(postcode="ME14 1AB", pathway="soft_tissue")
+    essex = ds.clinic_suggest(postcode="CM1 1AA", pathway="soft_tissue")
+    bexley = ds.clinic_suggest(postcode="DA5 1AA", pathway="soft_tissue")
     assert "Kent" in kent.reason
     assert "Essex" in essex.reason
     assert bexley.clinic_id is None

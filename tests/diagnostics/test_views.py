@@ -5,6 +5,7 @@ the intake panel, the evaluation chart without inline style, and the CSV export.
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -177,11 +178,32 @@ def test_evaluation_page_chart_has_no_inline_style_and_csv_matches(client, sag_m
         diagnosis_communicated_on=D(2026, 10, 20), diagnosis_outcome="sarcoma",
     )  # fmt: skip
     CompleteSuspectedReferralFactory(diagnostic_clinic=clinic, received_on=D(2026, 10, 5))
+    CompleteSuspectedReferralFactory(
+        diagnostic_clinic=clinic, received_on=D(2026, 11, 2), first_appointment_on=D(2026, 11, 9),
+        diagnosis_communicated_on=D(2026, 12, 14), diagnosis_outcome="not_sarcoma",
+    )  # fmt: skip
     client.force_login(sag_member)
-    page = client.get(reverse("diagnostic:evaluation")).content.decode()
-    assert "<svg" in page
-    assert "style=" not in page.split("<main", 1)[-1]
-    assert "<script" not in page.split("<main", 1)[-1]
+    response = client.get(reverse("diagnostic:evaluation"))
+    page = response.content.decode()
+    main = page.split("<main", 1)[-1]
+    assert "<svg" not in page
+    assert "style=" not in main
+    scripts = re.findall(r"<script[^>]*>", main)
+    assert all('type="application/json"' in tag or " src=" in tag for tag in scripts)
+    assert '<script src="/static/portal/charts.js" defer></script>' in page
+    # Issue 19 item 7: labelled axes, a legend (one series per clinic), the table beside.
+    received = response.context["charts"]["received"]
+    assert (received["x_title"], received["y_title"]) == ("Month of referral", "Referrals received")
+    assert received["labels"] == ["Oct 2026", "Nov 2026"]
+    assert [(d["label"], d["data"]) for d in received["datasets"]] == [("Kent clinic", [2, 1])]
+    assert 'data-chart="evaluation-received"' in page
+    # By hand: October 1 of 1 diagnosed within 28 days (100%), November 0 of 1 (42 days): 0%;
+    # mean 50%, one moving range of 100, limits 50 ± 266.
+    fds = response.context["charts"]["within_28"][0]["spec"]
+    assert fds["datasets"][0]["data"] == [100.0, 0.0]
+    assert fds["datasets"][1]["data"] == [50.0, 50.0]
+    assert "process limits -216.0% to 316.0%" in page
+    assert "Faster Diagnosis Standard (80%)" in [d["label"] for d in fds["datasets"]]
     rows = list(csv.reader(io.StringIO(client.get(reverse("diagnostic:evaluation_csv")).content.decode())))
     assert rows[1][:8] == ["Kent clinic", "2026-10", "2", "7.0", "19.0", "1", "1", "1.0"]
 

@@ -200,8 +200,12 @@ def test_office_reads_the_performance_figures_drawn_by_chartjs_beside_their_tabl
     page.get_by_role("link", name="Performance figures and the national extract").click()
     office.check("Cancer waiting-time performance")
     assert page.evaluate("typeof window.Chart") == "function"
-    assert page.locator("canvas").count() == 3
-    page.wait_for_function("() => document.querySelectorAll('canvas')[0].width > 0")
+    # Issue 19: each standard with two months or more of figures is an XmR chart, drawn.
+    assert page.locator("canvas[data-chart]").count() >= 1
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('canvas')].every(c => window.Chart.getChart(c))"
+    )
+    assert "Making Data Count" in page.content()
     assert "62-day" in page.get_by_role("table").first.inner_text()
     assert page.get_by_role("heading", name="National extract").is_visible()
 
@@ -244,3 +248,37 @@ def test_an_approved_policys_page_shows_its_pdf_within_the_csp(journey):
     assert page.locator("iframe.policy-document").count() == 1
     assert page.get_by_role("link", name=re.compile("^Download")).count() == 1
     public.check(f"{document.title} v{document.version_number}")
+
+
+def test_office_reads_the_home_and_evaluation_charts_drawn_by_chartjs(journey):
+    """Issue 19 item 7: the home page's standards chart and the diagnostic clinic evaluation's
+    charts are drawn by chart.js (no hand-drawn SVG), with their tables, and pass axe-core."""
+    office = journey("office-charts")
+    page = office.page
+    office.sign_in("office")
+    office.check("Home")
+    assert page.locator("svg rect").count() == 0
+    page.wait_for_function(
+        "() => window.Chart && window.Chart.getChart(document.querySelector('canvas[data-chart]'))"
+    )
+    chart = page.evaluate(
+        """() => { const c = window.Chart.getChart(document.querySelector('canvas[data-chart]'));
+                   return {x: c.options.scales.x.title.text, y: c.options.scales.y.title.text,
+                           legend: c.options.plugins.legend.position,
+                           series: c.data.datasets.map(d => d.label)}; }"""
+    )
+    assert chart == {
+        "x": "Month the clock stopped", "y": "Clocks meeting the standard", "legend": "bottom",
+        "series": ["28-day FDS", "62-day", "31-day"],
+    }  # fmt: skip
+    assert page.get_by_role("table").filter(has_text="28-day FDS").count() == 1
+
+    office.goto("/diagnostic/evaluation/")
+    office.check("Diagnostic clinic evaluation")
+    canvases = page.locator("canvas[data-chart]").count()
+    if canvases:
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('canvas')].every(c => window.Chart.getChart(c))"
+        )
+    assert page.locator("svg rect").count() == 0
+    assert page.get_by_role("table").count() >= 1

@@ -248,3 +248,12 @@ def test_no_outcome_before_the_meeting_starts_or_at_a_cancelled_meeting():
     )
     assert outcome_refusal(cancelled=False, starts_at=starts, now=starts) == ""
     assert "cancelled" in outcome_refusal(cancelled=True, starts_at=starts, now=starts)
+
+
+def test_imaging_recorded_at_intake_counts_as_available_on_listing():
+    """Issue 19: the case list must not say "imaging missing" when imaging was recorded at intake."""
+    for modality in ("xray", "ultrasound", "mri", "ct"):
+        assert rules.imaging_available_on_listing(ticked=False, imaging_done_at_intake=modality)
+    for nothing in ("", "none"):
+        assert not rules.imaging_available_on_listing(ticked=False, imaging_done_at_intake=nothing)
+        assert rules.imaging_available_on_listing(ticked=True, imaging_done_at_intake=nothing)

@@ -790,3 +790,25 @@ def test_an_outcome_records_the_mdts_agreement_to_an_alternative_centre(office_u
     treated = treat()
     assert treated.first_treatment_centre == nhnn
     assert treated.urgent_override_departures == []
+
+
+def test_imaging_recorded_at_intake_starts_available_on_the_case_list(office_user):
+    """Issue 19: "the case list does not say 'imaging missing' when imaging was recorded at
+    intake". A referral with an MRI recorded starts with its imaging available; one with none
+    recorded starts missing until the office ticks it."""
+    meeting = PlannedMeetingFactory()
+    scanned = ReceivedReferralFactory(imaging_done="mri", imaging_result="suggests_sarcoma")
+    unscanned = ReceivedReferralFactory(imaging_done="none")
+    with_scan = services.discussion_add(
+        meeting_id=meeting.pk, referral=scanned, by=office_user, now=BEFORE_CUTOFF
+    )
+    without = services.discussion_add(
+        meeting_id=meeting.pk, referral=unscanned, by=office_user, now=BEFORE_CUTOFF
+    )
+    assert with_scan.imaging_available is True
+    assert without.imaging_available is False
+    services.discussion_readiness_set(
+        discussion_id=with_scan.pk, imaging_available=False, pathology_available=False, by=office_user
+    )
+    with_scan.refresh_from_db()
+    assert with_scan.imaging_available is False  # the office can still say the images have not arrived

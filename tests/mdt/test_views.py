@@ -793,3 +793,17 @@ def test_the_outcome_page_of_a_meeting_not_yet_held_says_why_before_any_form(cli
         in html
     )
     assert 'name="recommendation"' not in html
+
+
+@time_machine.travel(BEFORE_CUTOFF, tick=False)
+def test_case_list_does_not_say_imaging_missing_for_imaging_recorded_at_intake(client, office_user):
+    """Issue 19: a referral taken in with an MRI recorded, put on the list without ticking
+    "imaging", shows its imaging available on the case list."""
+    meeting = PlannedMeetingFactory()
+    referral = ReceivedReferralFactory(imaging_done="mri", imaging_result="suggests_sarcoma")
+    services.discussion_add(meeting_id=meeting.pk, referral=referral, by=office_user)
+    client.force_login(office_user)
+    content = client.get(reverse("mdt:meeting_detail", args=[meeting.pk])).content.decode()
+    assert str(referral.patient) in content
+    assert "Imaging available" in content
+    assert "Imaging missing" not in content

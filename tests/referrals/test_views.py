@@ -238,6 +238,66 @@ def test_bad_intake_input_names_the_field_and_saves_nothing(
     assert not Patient.objects.exists()
 
 
+def test_intake_form_defaults_the_received_date_to_today(client, office_user, today):
+    """Issue 19 item 6: the received date defaults to today, in the form a browser date input shows."""
+    client.force_login(office_user)
+    content = client.get(INTAKE).content.decode()
+    assert re.search(rf'name="received_on" value="{today:%Y-%m-%d}"', content)
+
+
+def test_intake_form_is_in_sections_a_coordinator_takes_in_order(client, office_user):
+    """Issue 19 item 6: patient, referrer, clinical details, imaging, clocks, then the care team;
+    each section a fieldset with its legend, each field in the section that holds it."""
+    client.force_login(office_user)
+    content = client.get(INTAKE).content.decode()
+    legends = ["1. Patient", "2. Referrer", "3. Clinical details", "4. Imaging", "5. Waiting-time clocks"]
+    positions = [content.index(legend) for legend in [*legends, "6. Care team"]]
+    assert positions == sorted(positions)
+    assert content.count("<fieldset") >= 6
+    assert positions[0] < content.index('name="nhs_number"') < positions[1]
+    assert positions[1] < content.index('name="referrer_contact"') < positions[2]
+    assert positions[2] < content.index('name="tumour_type"') < positions[3]
+    assert positions[3] < content.index('name="imaging_done"') < positions[4]
+    assert positions[4] < content.index('name="received_on"') < positions[5]
+    assert 'value="check"' in content  # the two-step flow starts with "check routing"
+
+
+def test_failed_intake_lists_each_error_at_the_top_with_a_link_to_its_field(
+    client, office_user, intake_data, today
+):
+    """Issue 19 item 6: the error summary at the top of a failed form, each error linking to its
+    field, in the order the fields are on the page; nothing is saved."""
+    client.force_login(office_user)
+    bad = {**intake_data, "nhs_number": "943 476 5918", "received_on": "", "action": "check"}
+    del bad["presentation"]
+    response = client.post(INTAKE, bad)
+    content = response.content.decode()
+    assert response.status_code == 200
+    summary = content[
+        content.index("There is a problem") : content.index("</ul>", content.index("There is a problem"))
+    ]
+    links = re.findall(r'<a href="#(id_[a-z_]+)">', summary)
+    assert links == ["id_nhs_number", "id_presentation", "id_received_on"]
+    assert content.index("There is a problem") < content.index('name="nhs_number"')
+    assert 'id="id_presentation"' in content
+    assert 'id="id_received_on"' in content
+    assert not Referral.objects.exists()
+
+
+def test_intake_error_from_the_service_is_in_the_summary_too(client, office_user, intake_data, today):
+    """A refusal the service makes at "save" (here a hospital number another patient holds at that
+    organisation) is listed at the top with a link to its field, and nothing is saved."""
+    organisation = HospitalNumberFactory(number="H1").organisation
+    client.force_login(office_user)
+    data = {**intake_data, "hospital_organisation": organisation.pk, "hospital_number": "H1"}
+    checked = client.post(INTAKE, {**data, "action": "check"})
+    fingerprint = re.search(r'name="routing_checked" value="([0-9a-f]+)"', checked.content.decode()).group(1)
+    response = client.post(INTAKE, {**data, "routing_checked": fingerprint, "action": "save"})
+    content = response.content.decode()
+    assert '<a href="#id_hospital_number">This hospital number belongs to another patient' in content
+    assert Referral.objects.count() == 0
+
+
 def test_intake_with_an_existing_nhs_number_says_it_will_use_the_existing_patient(
     client, office_user, intake_data, today
 ):
@@ -350,7 +410,12 @@ def test_first_treatment_form_records_treatment_after_mdt(client, office_user, t
 # Home and admin ----------------------------------------------------------------------------------
 
 
-def test_office_home_shows_the_standards_chart_without_scripts(client, office_user, today):
+def test_office_home_draws_the_standards_chart_with_chartjs_and_the_table_beside_it(
+    client, office_user, today
+):
+    """Issue 19 item 7: the home page's chart is drawn by chart.js (served from this site, no
+    inline script: the data is a JSON block), with axis titles, a bar per standard in the NHS
+    colours, and the same figures in a table."""
     DiscussedAtMdtReferralFactory(
         received_on=datetime.date(2026, 9, 1),
         diagnosis_communicated_on=datetime.date(2026, 9, 20),
@@ -358,12 +423,24 @@ def test_office_home_shows_the_standards_chart_without_scripts(client, office_us
         decision_to_treat_on=datetime.date(2026, 11, 1),
     )
     client.force_login(office_user)
-    html = client.get(reverse("home")).content.decode()
-    assert "<svg" in html
-    assert "<script" not in html
-    assert "Sep 2026 28-day FDS: 100% (1 of 1)" in html
-    assert "Nov 2026 62-day: 0% (0 of 1)" in html
-    assert "Nov 2026 31-day: 100% (1 of 1)" in html
+    response = client.get(reverse("home"))
+    html = response.content.decode()
+    assert "<svg" not in html
+    assert '<script id="standards-chart-data" type="application/json">' in html
+    assert 'data-chart="standards-chart-data"' in html
+    assert '<script src="/static/portal/charts.js" defer></script>' in html
+    spec = response.context["standards_chart"]
+    assert spec["kind"] == "bar"
+    assert spec["x_title"] == "Month the clock stopped"
+    assert spec["y_title"] == "Clocks meeting the standard"
+    assert [dataset["label"] for dataset in spec["datasets"]] == ["28-day FDS", "62-day", "31-day"]
+    assert [dataset["colour"] for dataset in spec["datasets"]] == ["#005eb8", "#00a499", "#ffb81c"]
+    assert spec["labels"][-3:] == ["Sep 2026", "Oct 2026", "Nov 2026"]
+    assert spec["datasets"][0]["data"][-3:] == [100, None, None]  # FDS met in September
+    assert spec["datasets"][1]["data"][-1] == 0  # 62-day breached in November
+    assert spec["datasets"][2]["data"][-1] == 100  # 31-day met in November
+    assert "100% (1 of 1)" in html
+    assert "0% (0 of 1)" in html
 
 
 def test_clinician_home_has_no_chart_but_links_to_my_patients(client, clinician):

@@ -4,6 +4,7 @@ reason; and the page that shows them. "Today" is Tuesday 24 November 2026; the p
 stopped their clocks in October 2026. Every figure is counted by hand."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -208,17 +209,40 @@ def test_the_chart_is_drawn_by_chartjs_served_from_this_site_with_no_inline_scri
     client, office_user, today
 ):
     """The house style: "charts come from a kept library, with a table beside them"; the CSP
-    allows only this site's scripts, none inline (the JSON data block is not a script)."""
+    allows only this site's scripts, none inline (the JSON data blocks are not scripts)."""
     client.force_login(office_user)
     html = client.get(PERFORMANCE).content.decode()
     assert finders.find("vendor/chart.js/chart.umd.min.js"), "npm ci: chart.js is in package.json"
-    assert finders.find("waiting_times/performance-chart.js")
+    assert finders.find("portal/charts.js")
     assert '<script src="/static/vendor/chart.js/chart.umd.min.js" defer></script>' in html
-    assert '<script id="performance-data" type="application/json">' in html
-    assert html.count("<script") == 3
+    assert '<script src="/static/portal/charts.js" defer></script>' in html
+    scripts = re.findall(r"<script[^>]*>", html)
+    assert all('type="application/json"' in tag or " src=" in tag for tag in scripts)
     assert "<table" in html
-    assert "<canvas" in html
     assert "cdn" not in html.lower()
+
+
+def test_each_standard_is_a_making_data_count_xmr_chart_against_its_threshold(client, office_user, network):
+    """Issue 19 item 7: monthly performance over time in the "Making Data Count" style: the
+    measure, its mean and process limits (mean ± 2.66 x mean moving range) and the operational
+    standard. By hand, 62-day: September 100% (one treated on day 45), October 50% (the
+    network's); mean 75%, one moving range of 50, limits 75 ± 133 = -58% and 208%."""
+    lss, _ = network
+    treated(lss, received=D(2026, 8, 1), treated_on=D(2026, 9, 14))
+    client.force_login(office_user)
+    response = client.get(PERFORMANCE, {"until": "2026-10"})
+    rtt = response.context["chart"]["standards"][2]
+    assert rtt["percent"][-2:] == [100.0, 50.0]
+    datasets = {dataset["label"]: dataset for dataset in rtt["spc"]["datasets"]}
+    assert datasets["Mean"]["data"][-1] == 75.0
+    # Drawn at the axis's ends (a per cent is 0 to 100); the words give them as computed.
+    assert datasets["Process limits"]["data"][-1] == 100.0
+    assert datasets["Lower process limit"]["data"][-1] == 0.0
+    assert datasets[f"Operational standard ({rtt['threshold']}%)"]["data"][-1] == rtt["threshold"]
+    html = response.content.decode()
+    assert f'data-chart="{rtt["script_id"]}"' in html
+    assert "mean 75.0%, process limits -58.0% to 208.0%" in html
+    assert "Common cause variation only" in html
 
 
 def test_cwt_refresh_recomputes_the_outcomes_of_closed_pathways_after_a_change_of_policy(settings, today):
