@@ -25,6 +25,7 @@ urlpatterns = [
     path("second-opinions/", include("second_opinions.urls")),
     path("mdt/", include("mdt.urls")),
     path("diagnostic/", include("diagnostics.urls")),
+    path("letters/", include("letters.urls")),
     path("", include("waiting_times.urls")),
     path("", include("referrals.urls")),
 ]
