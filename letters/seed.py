@@ -10,6 +10,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
+
 from diagnostics import services as diagnostics_services
 from diagnostics.models import ReferralReturn
 from directory.models import ChangeRequest, KeyContact

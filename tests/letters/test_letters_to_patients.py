@@ -11,7 +11,10 @@ from letters import rules, services
 from letters.models import Letter
 from mdt.models import MdtDiscussion
 from second_opinions.models import SecondOpinionRequest
-from tests.factories import NotRoutinelyAvailableSecondOpinionRequestFactory, OpinionSentSecondOpinionRequestFactory
+from tests.factories import (
+    NotRoutinelyAvailableSecondOpinionRequestFactory,
+    OpinionSentSecondOpinionRequestFactory,
+)
 from tests.letters.conftest import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +43,10 @@ def test_a_patient_letter_with_an_unknown_abbreviation_is_refused(discussion, of
     discussion.save()
     with pytest.raises(ValidationError, match="ILP"):
         services.letter_generate(
-            kind=Letter.Kind.MDT_OUTCOME_PATIENT, source_id=discussion.pk, by=office_user, recipient_name="O L"
+            kind=Letter.Kind.MDT_OUTCOME_PATIENT,
+            source_id=discussion.pk,
+            by=office_user,
+            recipient_name="O L",
         )
     assert not Letter.objects.exists()
 
@@ -50,7 +56,10 @@ def test_not_routinely_available_letter_quotes_the_policy_and_signposts(service,
     Support Line as an independent resource"; the NHS guide: PALS, and ask the treating clinician."""
     request = NotRoutinelyAvailableSecondOpinionRequestFactory()
     letter = services.letter_generate(
-        kind=Letter.Kind.SECOND_OPINION_NOT_AVAILABLE, source_id=request.pk, by=office_user, recipient_name="P"
+        kind=Letter.Kind.SECOND_OPINION_NOT_AVAILABLE,
+        source_id=request.pk,
+        by=office_user,
+        recipient_name="P",
     )
     text = pdf_text(letter.pdf)
     assert "not routinely available" in text
@@ -71,7 +80,10 @@ def test_the_opinion_letter_follows_the_request(service, office_user):
     assert f"request number {request.pk}" in text
     with pytest.raises(ValidationError, match="not reached"):
         services.letter_generate(
-            kind=Letter.Kind.SECOND_OPINION_NOT_AVAILABLE, source_id=request.pk, by=office_user, recipient_name="G"
+            kind=Letter.Kind.SECOND_OPINION_NOT_AVAILABLE,
+            source_id=request.pk,
+            by=office_user,
+            recipient_name="G",
         )
 
 
@@ -83,7 +95,11 @@ def test_every_demo_letter_holds_the_identifiers_and_the_contacts():
     call_command("seed_demo", password="demo-password-for-letters", stdout=io.StringIO())
     letters = list(Letter.objects.select_related("patient", "discussion"))
     kinds = {letter.kind for letter in letters}
-    assert {Letter.Kind.MDT_OUTCOME_REFERRER, Letter.Kind.MDT_OUTCOME_PATIENT, Letter.Kind.REFERRAL_RETURNED} <= kinds
+    assert {
+        Letter.Kind.MDT_OUTCOME_REFERRER,
+        Letter.Kind.MDT_OUTCOME_PATIENT,
+        Letter.Kind.REFERRAL_RETURNED,
+    } <= kinds
     assert any(kind.startswith("so_") for kind in kinds)
     for letter in letters:
         text = pdf_text(letter.pdf)
@@ -93,7 +109,10 @@ def test_every_demo_letter_holds_the_identifiers_and_the_contacts():
         assert f"{patient.date_of_birth:%-d %B %Y}" in text
         assert "Contact us" in text
         if letter.discussion is not None:
-            assert MdtDiscussion.Outcome(letter.discussion.outcome).label in text or letter.kind == "mdt_outcome_patient"
+            assert (
+                MdtDiscussion.Outcome(letter.discussion.outcome).label in text
+                or letter.kind == "mdt_outcome_patient"
+            )
             assert letter.discussion.recommendation.split()[0] in text
         if letter.kind == Letter.Kind.MDT_OUTCOME_PATIENT:
             assert rules.unexplained_abbreviations(text) == []
