@@ -34,5 +34,7 @@ class GenerateForm(SingleLineFieldsMixin, forms.Form):
 
 class SendForm(SingleLineFieldsMixin, forms.Form):
     method = forms.ChoiceField(
-        label="How the letter goes", choices=Letter.Method.choices, widget=forms.RadioSelect
+        label="How the letter goes",
+        choices=Letter.Method.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
