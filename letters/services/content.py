@@ -1,46 +1,28 @@
-"""Every write of the letters app: generating a letter (a new version of it, kept beside the
-earlier ones), sending it (one action: secure e-mail with the PDF attached, or marked for the
-post) and the daily print batch of the letters for the post.
-
-A letter is rendered once, when it is generated: HTML from its template in templates/letters/,
-PDF by WeasyPrint (through django-weasyprint's fetcher, which reads the portal's own files and
-nothing from the network). Both are kept on the record, so what was checked is what was sent and
-what is filed, whatever the directory says later.
-
-Transitions claim their row (a conditional update or select_for_update) and refuse the second of
-two concurrent users with "another user got there first". Bad input raises ValidationError keyed
-by the field it is about, and nothing is half saved (every write is atomic)."""
+"""What a letter says: the record it is about, whether it may be written now, its header and
+sign-off (settings and the directory), the patient's identifiers, each kind's context, its HTML;
+and the reads other pages ask for (a patient's or a discussion's letters, what can be written)."""
 
 from __future__ import annotations
 
 import datetime
-import logging
 from dataclasses import dataclass
-from html.parser import HTMLParser
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django_weasyprint.utils import DjangoURLFetcher
 
 from diagnostics.models import ReferralReturn
 from directory.models import KeyContact, Service
 from mdt import services as mdt_services
 from mdt.models import MdtDiscussion, PatientOutcomePreference
-from portal.mail import is_secure_address, one_line
-from portal.outbox import enqueue
 from referrals.models import Patient
 from second_opinions import services as second_opinion_services
 from second_opinions.models import SecondOpinionRequest
 
-from . import rules
-from .models import Letter, PrintBatch
-
-logger = logging.getLogger(__name__)
+from .. import rules
+from ..models import Letter
 
 Kind = Letter.Kind
 TAKEN = "Another user got there first: reload the page to see what they did."
@@ -57,63 +39,6 @@ PATIENT_KINDS = (Kind.MDT_OUTCOME_PATIENT,)
 
 class LetterError(ValidationError):
     pass
-
-
-# Rendering --------------------------------------------------------------------------------------
-
-
-class LocalFilesOnly(DjangoURLFetcher):
-    """django-weasyprint's fetcher (the portal's static and media files from disk), refusing
-    anything else: a letter never makes the server fetch an address."""
-
-    def fetch(self, url, headers=None):
-        if not url.startswith("file:"):
-            raise ValueError("Letters load no resource from the network.")
-        return super().fetch(url, headers)
-
-
-def render_pdf(html: str) -> bytes:
-    """The PDF of a letter's HTML."""
-    from weasyprint import HTML  # imported here: loading Pango is for the processes that render
-
-    return HTML(string=html, base_url="file:///", url_fetcher=LocalFilesOnly()).write_pdf()
-
-
-def render_pdfs_as_one(htmls: list[str]) -> bytes:
-    """One PDF of several letters, each laid out on its own (its own page numbers)."""
-    from weasyprint import HTML
-
-    documents = [
-        HTML(string=html, base_url="file:///", url_fetcher=LocalFilesOnly()).render() for html in htmls
-    ]
-    pages = [page for document in documents for page in document.pages]
-    return documents[0].copy(pages).write_pdf()
-
-
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in {"style", "script", "title"}:
-            self._skip += 1
-
-    def handle_endtag(self, tag):
-        if tag in {"style", "script", "title"}:
-            self._skip -= 1
-
-    def handle_data(self, data):
-        if not self._skip:
-            self.parts.append(data)
-
-
-def html_text(html: str) -> str:
-    """The words a letter's HTML shows, one space between each."""
-    parser = _Text()
-    parser.feed(html)
-    return " ".join(" ".join(parser.parts).split())
 
 
 # What a letter says -----------------------------------------------------------------------------
@@ -333,157 +258,6 @@ def default_recipient(source: Source) -> dict:
     request = source.second_opinion
     contact = request.requester_contact.strip()
     return {"recipient_name": request.requester_name, "recipient_email": contact if "@" in contact else ""}
-
-
-# Writes -----------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def letter_generate(
-    *,
-    kind: str,
-    source_id: int,
-    by,
-    recipient_name: str,
-    recipient_address: str = "",
-    recipient_email: str = "",
-    correction: str = "",
-    now: datetime.datetime | None = None,
-) -> Letter:
-    """Write a letter (version 1) or its next version after a correction (which must say what it
-    corrects). Earlier versions are kept: one still a draft becomes "superseded", one that was
-    sent stays as sent. A letter to the patient is refused while it holds an abbreviation it does
-    not explain (rules.unexplained_abbreviations)."""
-    now = now or timezone.now()
-    if not recipient_name.strip():
-        raise LetterError({"recipient_name": "Say who the letter is to."})
-    source = source_for(kind=kind, source_id=source_id, lock=True)
-    if why := refusal(source):
-        raise LetterError(why)
-    previous = Letter.objects.select_for_update().filter(kind=kind, source=source.key)
-    version = (previous.aggregate(last=Max("version"))["last"] or 0) + 1
-    if version > 1 and not correction.strip():
-        raise LetterError({"correction": f"Say what version {version} corrects."})
-    html = letter_html(
-        source=source,
-        recipient_name=recipient_name.strip(),
-        recipient_address=recipient_address.strip(),
-        version=version,
-        on=timezone.localdate(now),
-    )
-    if kind in PATIENT_KINDS and (unexplained := rules.unexplained_abbreviations(html_text(html))):
-        raise LetterError(
-            "A letter to a patient must explain every abbreviation: write out "
-            + ", ".join(unexplained)
-            + " in the MDT's recommendation (or add it to letters/rules.py ABBREVIATIONS)."
-        )
-    previous.filter(status=Letter.Status.DRAFT).update(status=Letter.Status.SUPERSEDED)
-    try:
-        with transaction.atomic():
-            letter = Letter.objects.create(
-                kind=kind,
-                patient=source.patient,
-                discussion=source.discussion,
-                referral_return=source.referral_return,
-                second_opinion=source.second_opinion,
-                source=source.key,
-                version=version,
-                recipient_name=recipient_name.strip(),
-                recipient_address=recipient_address.strip(),
-                recipient_email=recipient_email.strip(),
-                correction=correction.strip() if version > 1 else "",
-                generated_at=now,
-                generated_by=by,
-                html=html,
-                pdf=render_pdf(html),
-            )
-    except IntegrityError as error:
-        raise LetterError(TAKEN) from error
-    logger.info("Letter %s (%s, version %s) generated by user %s", letter.pk, kind, version, by.pk)
-    return letter
-
-
-@transaction.atomic
-def letter_send(*, letter_id: int, method: str, by, now: datetime.datetime | None = None) -> Letter:
-    """Send a checked draft, in one action: by secure e-mail (the PDF attached, to an address in
-    PORTAL_SECURE_EMAIL_DOMAINS only; the e-mail goes through the outbox) or marked for the post
-    (the next print batch gathers it). The letter is filed as sent either way."""
-    now = now or timezone.now()
-    letter = Letter.objects.select_for_update().filter(pk=letter_id).first()
-    if letter is None:
-        raise LetterError("There is no such letter.")
-    if letter.status != Letter.Status.DRAFT:
-        raise LetterError(f"This letter is already {letter.get_status_display().lower()}: {TAKEN}")
-    if method == Letter.Method.EMAIL:
-        if not letter.recipient_email:
-            raise LetterError({"method": "The letter has no e-mail address: print it for the post instead."})
-        if not is_secure_address(letter.recipient_email):
-            raise LetterError(
-                {
-                    "method": f"{letter.recipient_email} is not a secure e-mail address (NHSmail): a "
-                    "letter with patient details goes only to a secure address. Print it for the post."
-                }
-            )
-        letter.status = Letter.Status.SENT
-        enqueue("letters.tasks.letter_email", letter.pk)
-    elif method == Letter.Method.POST:
-        if not letter.recipient_address:
-            raise LetterError({"method": "The letter has no postal address: regenerate it with one."})
-        letter.status = Letter.Status.TO_POST
-    else:
-        raise LetterError({"method": "Choose how the letter goes."})
-    letter.method = method
-    letter.sent_at = now
-    letter.sent_by = by
-    letter._change_reason = f"Sent ({method}) by user {by.pk}"
-    letter.save(update_fields=["status", "method", "sent_at", "sent_by"])
-    logger.info("Letter %s sent (%s) by user %s", letter.pk, method, by.pk)
-    return letter
-
-
-@transaction.atomic
-def letter_email_deliver(*, letter_id: int, now: datetime.datetime | None = None) -> bool:
-    """E-mail a sent letter's PDF, once: the letter is claimed by setting `emailed_at`, so a
-    redelivered task sends nothing. The address is checked again (the secure domains may have
-    changed): an address no longer secure is not sent to, and the office is told by the log."""
-    now = now or timezone.now()
-    letter = Letter.objects.select_for_update().filter(pk=letter_id).first()
-    if letter is None or letter.emailed_at is not None or letter.method != Letter.Method.EMAIL:
-        return False
-    if not is_secure_address(letter.recipient_email):
-        logger.warning("Letter %s not e-mailed: its address is not on a secure domain", letter.pk)
-        return False
-    letter.emailed_at = now
-    letter.save(update_fields=["emailed_at"])
-    message = EmailMessage(
-        subject=one_line(f"Letter from the {settings.LETTERS_NETWORK_NAME}"),
-        body=render_to_string("letters/email/letter.txt", {"letter": letter}),
-        to=[letter.recipient_email],
-        attachments=[(letter.filename, bytes(letter.pdf), "application/pdf")],
-    )
-    message.send()
-    return True
-
-
-@transaction.atomic
-def print_batch_create(*, by=None, now: datetime.datetime | None = None) -> PrintBatch | None:
-    """Gather every letter marked for the post and not yet printed into one PDF for the MDT
-    office, oldest first, and mark them printed. None when there is nothing to post. Letters are
-    claimed under lock, so two runs never print the same letter twice."""
-    now = now or timezone.now()
-    letters = list(Letter.objects.select_for_update().to_post().order_by("sent_at", "pk"))
-    if not letters:
-        return None
-    batch = PrintBatch.objects.create(
-        created_at=now, created_by=by, pdf=render_pdfs_as_one([letter.html for letter in letters])
-    )
-    for letter in letters:
-        letter.print_batch = batch
-        letter.status = Letter.Status.PRINTED
-        letter._change_reason = f"Printed in batch {batch.pk}"
-        letter.save(update_fields=["print_batch", "status"])
-    logger.info("Print batch %s made with %s letters", batch.pk, len(letters))
-    return batch
 
 
 # Reads ------------------------------------------------------------------------------------------
