@@ -9,8 +9,9 @@ example.invalid. Idempotent: nothing is written twice."""
 import datetime
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from diagnostics import rules as diagnostics_rules
 from diagnostics import services as diagnostics_services
 from diagnostics.models import ReferralReturn
 from directory.models import ChangeRequest, KeyContact
@@ -116,18 +117,29 @@ def _past_discussion(*, office_user) -> MdtDiscussion | None:
 
 
 def _returned(*, office_user) -> ReferralReturn | None:
-    referral = Referral.objects.filter(patient__nhs_number=synthetic_nhs_number(RETURNED_SERIAL)).first()
+    """The demo referral returned for what it lacks (diagnostics' rule), recorded as
+    diagnostics.services.referral_return records it but without queuing the referrer's e-mail:
+    seed_demo queues no notification (a first run has no broker yet)."""
+    referral = (
+        Referral.objects.select_related("patient")
+        .filter(patient__nhs_number=synthetic_nhs_number(RETURNED_SERIAL))
+        .first()
+    )
     if referral is None:
         return None
     existing = ReferralReturn.objects.filter(referral=referral).first()
     if existing is not None:
         return existing
-    try:
-        return diagnostics_services.referral_return(
-            referral_id=referral.pk, by=office_user, note="Demo: please send the X-ray and its report."
-        )
-    except ValidationError:  # the demo referral is complete or no longer returnable: no return letter
+    missing = diagnostics_rules.missing_information(diagnostics_services.referral_content(referral))
+    if not missing or referral.status not in (Referral.Status.RECEIVED, Referral.Status.TRIAGED):
         return None
+    return ReferralReturn.objects.create(
+        referral=referral,
+        returned_at=timezone.now(),
+        returned_by=office_user,
+        missing=missing,
+        note="Demo: please send the X-ray and its report.",
+    )
 
 
 def _write(kind: str, source_id: int, *, office_user, name: str, address: str, email: str = "") -> None:
