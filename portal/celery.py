@@ -105,7 +105,7 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=35),
     },
     # Letters (letters/tasks.py): the day's letters for the post in one PDF for the MDT office,
-    # every working afternoon; letters marked after it go in the next day's batch.
+    # every afternoon at 15:30; letters marked after it go in the next day's batch.
     "letters-print-batch": {
         "task": "letters.tasks.letters_print_batch",
         "schedule": crontab(hour=15, minute=30),
