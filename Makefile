@@ -46,7 +46,7 @@ deploy-check: install
 
 # Static security analysis of the portal's own code; fails on medium severity and confidence or worse.
 security: install
-	$(BIN)/bandit -q -r portal directory policies referrals mdt diagnostics second_opinions waiting_times fhir_api -x '*/migrations/*' \
+	$(BIN)/bandit -q -r portal directory policies referrals mdt diagnostics second_opinions waiting_times fhir_api letters -x '*/migrations/*' \
 		--severity-level medium --confidence-level medium
 
 # Known vulnerabilities in the pinned runtime dependencies (any known vulnerability fails).

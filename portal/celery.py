@@ -104,4 +104,10 @@ app.conf.beat_schedule = {
         "task": "mdt.tasks.mdt_send_outcome_not_sent_reminders",
         "schedule": crontab(minute=35),
     },
+    # Letters (letters/tasks.py): the day's letters for the post in one PDF for the MDT office,
+    # every afternoon at 15:30; letters marked after it go in the next day's batch.
+    "letters-print-batch": {
+        "task": "letters.tasks.letters_print_batch",
+        "schedule": crontab(hour=15, minute=30),
+    },
 }

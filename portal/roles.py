@@ -96,6 +96,11 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         # The performance figures and the national extract (patient-level, so office only).
         "waiting_times.view_cwt_performance",
         "waiting_times.export_cwt_extract",
+        # Letters (issue 20): written, checked and sent by the office, through letters.services;
+        # the admin only reads them. The print batches of the letters for the post.
+        *_crud("letters.letter", "view", "add", "change"),
+        *_crud("letters.historicalletter", "view"),
+        *_crud("letters.printbatch", "view", "add"),
     },
     # Sees and updates their own patients (object-level checks in the views); no admin. MDT
     # discussions only through object-level checked pages (their patients, cases they present).
@@ -111,6 +116,8 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         # Their own patients' rows of the PTL (CancerPathway.objects.visible_to).
         *_crud("waiting_times.cancerpathway", "view"),
         *_crud("waiting_times.nextaction", "view"),
+        # Their own patients' letters (Letter.objects.visible_to), to read.
+        *_crud("letters.letter", "view"),
     },
     # Governs the network: approves directory changes and policy versions.
     Role.SAG_MEMBER: {

@@ -28,6 +28,7 @@ urlpatterns = [
     path("mdt/", include("mdt.urls")),
     path("diagnostic/", include("diagnostics.urls")),
     path("fhir/r4/", include("fhir_api.urls")),
+    path("letters/", include("letters.urls")),
     path("", include("waiting_times.urls")),
     path("", include("referrals.urls")),
 ]

@@ -30,7 +30,7 @@ def _counts(env: dict) -> dict[str, int]:
         "import json; from django.apps import apps; "
         "print(json.dumps({m._meta.label: m.objects.count() for m in apps.get_models() "
         "if m._meta.app_label in {'portal','directory','policies','referrals','mdt','diagnostics',"
-        "'waiting_times','second_opinions'}}))"
+        "'waiting_times','second_opinions','letters'}}))"
     )
     return json.loads(_manage(env, "shell", "-c", script).strip().splitlines()[-1])
 

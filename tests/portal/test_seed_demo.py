@@ -110,7 +110,8 @@ def test_seed_demo_leaves_one_pending_directory_change_for_the_sag():
     _seed(password="demo-password-1")
     _seed(password="demo-password-1")
     pending = ChangeRequest.objects.get(status="pending")
-    # Issue 16: the signposting contacts come in through approved requests too (four, once).
-    assert ChangeRequest.objects.filter(status="applied", target_type="key_contact").count() == 4
+    # Issue 16: the signposting contacts come in through approved requests too (four, once); and
+    # issue 20: the two MDT offices' contacts every letter gives (letters/seed.py), once.
+    assert ChangeRequest.objects.filter(status="applied", target_type="key_contact").count() == 6
     assert pending.proposed_by.username == "office"
     assert "7946 0" in pending.proposed_values["phone_numbers"]  # Ofcom's drama range

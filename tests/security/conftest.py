@@ -64,6 +64,31 @@ def _side(clinician, given_name: str, family_name: str) -> Side:
     return Side(referral.patient, referral, discussion, second_opinion, token, pathway)
 
 
+def _letter(side: Side, office_user, **kwargs):
+    from letters.models import Letter
+
+    return Letter.objects.create(
+        kind=Letter.Kind.MDT_OUTCOME_REFERRER,
+        patient=side.patient,
+        discussion=side.discussion,
+        source=f"discussion:{side.discussion.pk}",
+        recipient_name="Dr Rita Referrer",
+        generated_at=timezone.now(),
+        generated_by=office_user,
+        html="<p>A letter</p>",
+        pdf=b"%PDF-1.7 a letter",
+        **kwargs,
+    )
+
+
+def _print_batch(side: Side, office_user):
+    from letters.models import Letter, PrintBatch
+
+    batch = PrintBatch.objects.create(created_at=timezone.now(), pdf=b"%PDF-1.7 a batch")
+    _letter(side, office_user, version=2, status=Letter.Status.PRINTED, method="post", print_batch=batch)
+    return batch
+
+
 @pytest.fixture
 def world(clinician, other_clinician, office_user, sag_member, outsider, superuser) -> World:
     mine = _side(clinician, "Ottoline", "Qwertyuiop")
@@ -114,6 +139,9 @@ def world(clinician, other_clinician, office_user, sag_member, outsider, superus
         "next_action": NextAction.objects.create(
             pathway=mine.pathway, what="Book MRI", owner=office_user, due_on=mine.referral.received_on
         ),
+        # clinician1's patient's letter (a draft), and a print batch holding another of theirs.
+        "letter": _letter(mine, office_user),
+        "print_batch": _print_batch(mine, office_user),
         "molecular_test": MolecularTest.objects.create(
             review=RequestedPathologyReviewFactory(referral=mine.referral),
             test_name="FISH",

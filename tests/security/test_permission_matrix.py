@@ -166,6 +166,16 @@ MATRIX: dict[str, str] = {
     "fhir_api:read": "200 200 200 200 200 200",
     "fhir_api:route": "401 401 401 401 401 401",
     "admin:fhir_api_apiclient_simple_history": "A A A 403 A 200",
+    # Letters (issue 20): a clinician reads their own patients' letters; the office writes,
+    # sends and prints them; the SAG sees none.
+    "letters:detail": "L 404 200 200 404 200",
+    "letters:pdf": "L 404 200 200 404 200",
+    "letters:send": "L 405 405 405 405 405",
+    "letters:generate": "L 403 403 200 403 200",
+    "letters:print_batches": "L 403 403 200 403 200",
+    "letters:print_batch_create": "L 405 405 405 405 405",
+    "letters:print_batch_pdf": "L 403 403 200 403 200",
+    "admin:letters_letter_simple_history": "A A A 200 A 200",
 }
 # fmt: on
 
@@ -216,6 +226,8 @@ ADMIN_MODELS: dict[str, tuple[str, str]] = {
     "diagnostics.pathologyreview": ("200 403 200 403 200", "200 200 200 200 200"),
     "diagnostics.referralreturn": ("200 403 200 403 200", "200 200 200 200 200"),
     "second_opinions.secondopiniontransition": ("200 403 R 403 404", "200 200 R R 404"),
+    # Read-only for everyone: letters are written and sent through letters.services.
+    "letters.letter": ("200 403 200 403 200", "200 403 200 403 200"),
     # Read-only for everyone: writes go through waiting_times.services.
     "waiting_times.cancerpathway": ("200 403 200 403 200", "200 403 200 403 200"),
     # Written only by the alert sweep; the office reads who was alerted.
@@ -288,6 +300,11 @@ def url_kwargs(world) -> dict[str, dict]:
         "mdt:add_to_next": {"referral_id": mine.referral.pk},
         "mdt:calendar_feed": {"token": mine.calendar_token},
         "referrals:patient_detail": {"pk": mine.patient.pk},
+        "letters:detail": {"pk": objects["letter"].pk},
+        "letters:pdf": {"pk": objects["letter"].pk},
+        "letters:send": {"pk": objects["letter"].pk},
+        "letters:generate": {"kind": "mdt_outcome_referrer", "source_id": mine.discussion.pk},
+        "letters:print_batch_pdf": {"pk": objects["print_batch"].pk},
         "referrals:break_glass": {"pk": mine.patient.pk},
         "fhir_api:type": {"resource_type": "Practitioner"},
         "fhir_api:read": {"resource_type": "Practitioner", "resource_id": objects["practitioner"].pk},

@@ -19,6 +19,7 @@ PORTAL_APPS = {
     "diagnostics",
     "waiting_times",
     "second_opinions",
+    "letters",
 }
 
 

@@ -20,6 +20,7 @@ from directory.seed import (
 )
 from directory.seed import load_reference_data as load_directory
 from fhir_api.seed import link_demo_consultant
+from letters.seed import load_demo_letters
 from mdt.seed import load_mdts
 from policies.seed import load_reference_data as load_policies
 from portal.roles import STAFF_ROLES, Role
@@ -73,6 +74,7 @@ class Command(BaseCommand):
                 today=timezone.localdate(),
             )
             suggest_clinics_for_demo_referrals()
+            load_demo_letters(office_user=users["office"], sag_user=users["sag"])
 
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         names = ", ".join(username for username, *_ in DEMO_ACCOUNTS)
