@@ -10,7 +10,7 @@ from django.utils.text import slugify
 from directory.models import Practitioner, Service
 from portal.forms import BoundedModelMultipleChoiceField, SingleLineFieldsMixin
 from portal.roles import Role
-from portal.widgets import LongSelect, LongSelectMultiple
+from portal.widgets import DateInput, LongSelect, LongSelectMultiple
 
 from .models import Mdt, MdtDiscussion, MdtMeeting, PatientOutcomePreference
 
@@ -171,7 +171,7 @@ class OutcomeForm(SingleLineFieldsMixin, forms.Form):
     decision_to_treat_on = forms.DateField(
         label="Decision to treat on",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text="Starts the 31-day clock. Leave empty if no decision to treat was made.",
     )
     outcome_recipients = forms.ChoiceField(

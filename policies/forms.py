@@ -6,11 +6,12 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from portal.forms import BoundedModelMultipleChoiceField, SingleLineFieldsMixin
+from portal.widgets import DateInput
 
 from . import rules
 from .models import PolicyDocument
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_INPUT = DateInput()
 
 
 class PolicyFilterForm(SingleLineFieldsMixin, forms.Form):

@@ -14,14 +14,10 @@ from directory.models import Organisation, Practitioner, Service
 from portal.forms import BoundedModelMultipleChoiceField, SingleLineFieldsMixin
 from portal.roles import Role
 from portal.services import BREAK_GLASS_REASON_MAX_LENGTH, BREAK_GLASS_REASON_MIN_LENGTH
-from portal.widgets import LongSelect
+from portal.widgets import DateInput, LongSelect
 
 from . import policy_rules, rules
 from .models import Patient, Referral
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def _users_with_roles(*roles: Role):
