@@ -88,11 +88,15 @@ def test_there_are_date_fields_to_check():
 
 def test_every_date_field_of_every_form_uses_the_nhs_date_input():
     """By construction: a new form with a date field that is not day/month/year fails here."""
-    others = [f"{form}.{name}" for form, name, field in _date_fields() if not isinstance(field.widget, DateInput)]
+    others = [
+        f"{form}.{name}" for form, name, field in _date_fields() if not isinstance(field.widget, DateInput)
+    ]
     assert not others, f"give these portal.widgets.DateInput: {others}"
 
 
-@pytest.mark.parametrize(("form", "name", "field"), _date_fields(), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("form", "name", "field"), _date_fields(), ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_every_date_field_shows_a_saved_date_and_reads_it_back_unchanged(form, name, field):
     """Rendered with a saved date, parsed as a browser parses it, submitted unchanged: the same
     date, in every form that has a date (found from the forms' modules, so none is missed)."""
