@@ -1,4 +1,4 @@
-"""Every rule and exception of the LSESN second-opinion policy (second_opinions/rules.py)."""
+"""Every rule and exception of the LSESN second-opinion policy (second_opinions/rules/)."""
 
 import dataclasses
 

@@ -1,170 +1,32 @@
-"""Pure decisions about a referral: where the network's pathways send it, and where it stands
-against the national cancer waiting-time standards. Data in, decision out; no database.
-
-Sources (each reason names its source and version):
-- LSESN Pathway for spinal sarcomas, including sacrum and paraspinal tissues, version 2,
-  approved by the LSESN SAG on 22/03/2024 (shared/seeds/spinal-sarcoma-pathway-lsesn.txt).
-- LSESN second-opinion policy, "Responding to a growing demand for Second Opinions"
-  (shared/seeds/second-opinions-policy-lsesn.txt), which states no version number: "all bone
-  sarcomas are treated in the London Sarcoma Service".
-- Where the documents are silent the portal chooses, and says so: each such reason starts with
-  NETWORK_CHOICE and names the setting that changes it (docs/clinical-safety.md, "The network's
-  choices").
-- NHS England, National cancer waiting times monitoring dataset guidance, version 12.1
-  (July 2025): the 28-day Faster Diagnosis Standard, the 31-day and the 62-day standards, and the
-  inter-provider transfer (breach allocation) rules with their day-38 handover point.
-"""
+"""Where the network's pathways send a referral: `route_referral`, each reason citing its source."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
-from enum import StrEnum
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
-SPINAL_PATHWAY_TITLE = "LSESN Pathway for spinal sarcomas, including sacrum and paraspinal tissues"
-SPINAL_PATHWAY_VERSION = "2"
-SPINAL_PATHWAY = "LSESN spinal sarcoma pathway v2 (SAG-approved 22/03/2024)"
-SECOND_OPINION_POLICY = "LSESN second-opinion policy (SAG-approved; the document states no version)"
-NETWORK_CHOICE = "Network choice, where the pathway is silent (docs/clinical-safety.md)"
-CWT_GUIDANCE = "NHS England national cancer waiting times monitoring dataset guidance v12.1"
-
-# The versioned documents these rules implement, as (title, version): intake asks the policies
-# register whether each is still the approved version (REFERRAL_POLICY_CHECK in the settings).
-IMPLEMENTED_DOCUMENTS: tuple[tuple[str, str], ...] = ((SPINAL_PATHWAY_TITLE, SPINAL_PATHWAY_VERSION),)
-
-# The network's choices where the documents are silent; each is a setting (portal/settings/base.py).
-CHILD_AGE_LIMIT = 16  # under 16 at referral: the children's pathway (REFERRAL_CHILD_AGE_LIMIT)
-CHILD_PATHWAY_ALL_SITES = True  # ... at every site, not only the spine (REFERRAL_CHILD_PATHWAY_ALL_SITES)
-TYA_AGE_BAND = (16, 24)  # flagged for the MDT office, inclusive (REFERRAL_TYA_AGE_BAND)
-UNKNOWN_ROUTE_BONE = "bone"  # an unknown tumour type outside the spine is routed as a bone tumour
-UNKNOWN_ROUTE_EITHER_CENTRE = "either_centre"  # ... or to either specialist centre
-UNKNOWN_TUMOUR_ROUTE = UNKNOWN_ROUTE_BONE  # REFERRAL_UNKNOWN_TUMOUR_ROUTE
-
-# The seed sentences the routing follows, word for word (shared/seeds/spinal-sarcoma-pathway-lsesn.txt).
-LSS_MDT_RULE = (
-    "All patients with confirmed bone or soft tissue sarcomas involving the spine or paraspinal tissues "
-    "must be discussed in the London Sarcoma Service MDT to plan appropriate multidisciplinary care."
+from .vocabulary import (
+    BONE_AT_LSS,
+    CHILD_RULE,
+    DEFAULT_CAPABILITY_HOLDERS,
+    LSS_MDT_RULE,
+    MDT_NAMES,
+    NETWORK_CHOICE,
+    SARCOMA_MDT_ROLE,
+    SECOND_OPINION_POLICY,
+    SPINAL_PATHWAY,
+    SPINAL_SITES,
+    UNKNOWN_ROUTE_BONE,
+    URGENT_MDT_RULE,
+    CapabilityHolders,
+    Pathway,
+    RoutingCase,
+    RoutingChoices,
+    RoutingDecision,
+    Site,
+    Tumour,
 )
-URGENT_MDT_RULE = (
-    "In clinically urgent cases, the treating clinician should discuss the proposed intervention with "
-    "other appropriate members of the MDT if possible."
-)
-SARCOMA_MDT_ROLE = (
-    "The principal role of a Sarcoma MDT is to determine a care plan for all people with bone and soft "
-    "tissue sarcoma and to be responsible for its delivery either by members based at the Specialist "
-    "Sarcoma Centre or by designated practitioners working at Local Sarcoma Units or by Children/Teenage "
-    "and Young Adult Principal Treatment Centres following care pathways agreed by the Sarcoma Advisory "
-    "group"
-)
-BONE_DEFAULT_RULE = (
-    "Therefore, the default position is that patients with suspected or confirmed primary bone tumours of "
-    "the spine or sacrum should be referred as soon as possible to RNOH for diagnosis and surgical "
-    "treatment"
-)
-CHILD_RULE = "If the referral is for a child, please see the LSESN Pathway for children with spinal sarcomas."
-BONE_AT_LSS = "all bone sarcomas are treated in the London Sarcoma Service"
-
-MDT_NAMES = {"LSS": "the London Sarcoma Service MDT", "RMH": "the Royal Marsden Sarcoma Unit MDT"}
-
-
-class Presentation(StrEnum):
-    SUSPECTED = "suspected"
-    CONFIRMED = "confirmed"
-
-
-class Tumour(StrEnum):
-    BONE = "bone"
-    SOFT_TISSUE = "soft_tissue"
-    GIST = "gist"
-    UNKNOWN = "unknown"
-
-
-class Site(StrEnum):
-    SPINE = "spine"
-    SACRUM = "sacrum"
-    PARASPINAL_SPINE_CONTACT = "paraspinal_spine_contact"
-    PARASPINAL = "paraspinal"
-    LIMB = "limb"
-    PELVIS = "pelvis"
-    TRUNK = "trunk"
-    RETROPERITONEUM = "retroperitoneum"
-    ABDOMEN = "abdomen"
-    HEAD_NECK = "head_neck"
-    OTHER = "other"
-
-
-# "Sarcomas arising in the spine, sacrum and paraspinal tissues with spine contact or involvement".
-SPINAL_SITES = frozenset({Site.SPINE, Site.SACRUM, Site.PARASPINAL_SPINE_CONTACT})
-# "sarcomas involving the spine or paraspinal tissues": the London Sarcoma Service MDT.
-LSS_MDT_SITES = SPINAL_SITES | {Site.PARASPINAL}
-
-
-class Pathway(StrEnum):
-    MSCC = "mscc"
-    CHILDREN = "children"
-    SPINAL = "spinal"
-    BONE = "bone"
-    SOFT_TISSUE = "soft_tissue"
-
-
-# Directory capability codes (directory.models.Capability.Code) -> the service codes holding them.
-CapabilityHolders = Mapping[str, tuple[str, ...]]
-
-# What the seeded directory says; the live mapping comes from referrals.services.capability_holders().
-DEFAULT_CAPABILITY_HOLDERS: CapabilityHolders = {
-    "bone_diagnosis_surgery": ("RNOH",),
-    "spinal_surgery": ("RNOH",),
-    "skull_base_surgery": ("NHNN",),
-    "bone_radiotherapy": ("UCLH",),
-    "soft_tissue_sarcoma": ("LSS", "RMH"),
-    "gist": ("LSS", "RMH"),
-    "sarcoma_mdt": ("LSS", "RMH"),
-}
-
-
-@dataclass(frozen=True)
-class RoutingCase:
-    age: int
-    presentation: str
-    tumour: str
-    site: str
-    skull_base: bool = False
-    transnasal_ccj: bool = False
-    suspected_mscc: bool = False
-    clinically_urgent: bool = False
-
-
-@dataclass(frozen=True)
-class RoutingChoices:
-    """The network's choices where the documents are silent (each a setting)."""
-
-    child_age_limit: int = CHILD_AGE_LIMIT
-    child_pathway_all_sites: bool = CHILD_PATHWAY_ALL_SITES
-    tya_age_band: tuple[int, int] | None = TYA_AGE_BAND
-    unknown_tumour_route: str = UNKNOWN_TUMOUR_ROUTE
-
-
-@dataclass(frozen=True)
-class RoutingDecision:
-    pathway: str
-    refer_to: tuple[str, ...]
-    surgery_at: str | None
-    radiotherapy_at: str | None
-    mdt: str | None
-    mdt_before_treatment: bool
-    specialist_pathology_review: bool
-    urgent: bool
-    reasons: tuple[str, ...] = field(default_factory=tuple)
-    teenage_young_adult: bool = False
-    warnings: tuple[str, ...] = field(default_factory=tuple)
-
-    def as_dict(self) -> dict:
-        data = asdict(self)
-        data["refer_to"] = list(self.refer_to)
-        data["reasons"] = list(self.reasons)
-        data["warnings"] = list(self.warnings)
-        return data
 
 
 def age_on(date_of_birth: datetime.date, on: datetime.date) -> int:
@@ -447,92 +309,3 @@ def _mdt_reason(case: RoutingCase, mdt: str | None, reasons: list[str]) -> None:
         )
     else:
         reasons.append(f"{SPINAL_PATHWAY}: discussion at {named} before treatment.")
-
-
-# Waiting-time clocks -----------------------------------------------------------------------------
-
-
-class ClockState(StrEnum):
-    NOT_STARTED = "not_started"
-    ON_TRACK = "on_track"
-    AT_RISK = "at_risk"
-    BREACHED = "breached"
-    MET = "met"
-
-
-@dataclass(frozen=True)
-class Clock:
-    standard: str
-    label: str
-    target_days: int
-    start: datetime.date | None
-    stop: datetime.date | None
-    due_date: datetime.date | None
-    days_elapsed: int | None
-    state: ClockState
-
-
-# (standard, label, target days). CWT guidance v12.1 section 1.1: maximum 28 days from receipt of
-# an urgent referral for suspected cancer to the date the patient is told of a diagnosis or that
-# cancer is ruled out; maximum 62 days from receipt of an urgent referral to first definitive
-# treatment; maximum 31 days from decision to treat to treatment.
-STANDARDS = {
-    "fds_28": ("28-day Faster Diagnosis Standard", 28),
-    "rtt_62": ("62-day referral to first treatment", 62),
-    "dtt_31": ("31-day decision to treat to first treatment", 31),
-}
-DEFAULT_AT_RISK_DAY = {"fds_28": 21, "rtt_62": 50, "dtt_31": 24}
-
-# CWT guidance v12.1, inter-provider transfers: a 62-day pathway shared between trusts is
-# re-allocated on breach if the referring trust transferred the patient by day 38.
-HANDOVER_DAY = 38
-
-
-def _clock(
-    standard: str,
-    start: datetime.date | None,
-    stop: datetime.date | None,
-    today: datetime.date,
-    at_risk_day: int,
-) -> Clock:
-    label, target = STANDARDS[standard]
-    if start is None:
-        return Clock(standard, label, target, None, None, None, None, ClockState.NOT_STARTED)
-    due = start + datetime.timedelta(days=target)
-    end = stop or today
-    elapsed = (end - start).days
-    if stop is not None:
-        state = ClockState.MET if stop <= due else ClockState.BREACHED
-    elif today > due:
-        state = ClockState.BREACHED
-    elif elapsed >= at_risk_day:
-        state = ClockState.AT_RISK
-    else:
-        state = ClockState.ON_TRACK
-    return Clock(standard, label, target, start, stop, due, elapsed, state)
-
-
-def waiting_time_clocks(
-    *,
-    received_on: datetime.date,
-    diagnosis_communicated_on: datetime.date | None,
-    decision_to_treat_on: datetime.date | None,
-    first_treatment_on: datetime.date | None,
-    today: datetime.date,
-    at_risk_day: Mapping[str, int] | None = None,
-) -> tuple[Clock, Clock, Clock]:
-    """The three clocks of a referral, counted in calendar days from the day the clock starts
-    (day 0): met when stopped on or before the due date, breached when stopped after it or still
-    running past it, at risk from the `at_risk_day` of its standard (default day 21 of 28, 50 of
-    62 and 24 of 31)."""
-    days = {**DEFAULT_AT_RISK_DAY, **(at_risk_day or {})}
-    return (
-        _clock("fds_28", received_on, diagnosis_communicated_on, today, days["fds_28"]),
-        _clock("rtt_62", received_on, first_treatment_on, today, days["rtt_62"]),
-        _clock("dtt_31", decision_to_treat_on, first_treatment_on, today, days["dtt_31"]),
-    )
-
-
-def handover_day_38(received_on: datetime.date) -> datetime.date:
-    """The date by which a transferred patient should reach the treating trust (day 38 of 62)."""
-    return received_on + datetime.timedelta(days=HANDOVER_DAY)
