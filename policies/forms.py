@@ -33,13 +33,11 @@ class PolicyFilterForm(SingleLineFieldsMixin, forms.Form):
             del self.fields["status"]
         self.helper = FormHelper()
         self.helper.form_method = "get"
-        self.helper.form_class = "mb-2"
         self.helper.layout = Layout(
             Row(
-                *(Column(name, css_class="col-md") for name in self.fields),
-                Column(
-                    Submit("filter", "Filter", css_class="btn-secondary"), css_class="col-md-auto mt-md-4"
-                ),
+                *(Column(name) for name in self.fields),
+                Column(Submit("filter", "Filter", css_class="btn-secondary")),
+                css_class="portal-filters",
             )
         )
 

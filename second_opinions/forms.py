@@ -124,8 +124,8 @@ class FiguresPeriodForm(SingleLineFieldsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_method = "get"
-        self.helper.form_class = "row row-cols-sm-auto g-2 align-items-end mb-3"
-        self.helper.add_input(Submit("submit", "Show", css_class="btn-outline-primary"))
+        self.helper.form_class = "portal-filters"
+        self.helper.add_input(Submit("submit", "Show", css_class="btn-secondary"))
         self.helper.disable_csrf = True
 
     def clean(self):
