@@ -15,12 +15,14 @@ from portal.widgets import DateInput, LongSelect, LongSelectMultiple
 from .models import Mdt, MdtDiscussion, MdtMeeting, PatientOutcomePreference
 
 
-def _helper(submit: str) -> FormHelper:
+def _helper(submit: str, *, style: str = "") -> FormHelper:
+    """`style`: "" (a primary button), "secondary" or "warning" (a destructive action)."""
     helper = FormHelper()
     # The templates write the <form> with its action and CSRF token (several forms share a page).
     helper.form_tag = False
     helper.disable_csrf = True
-    helper.add_input(Submit(slugify(submit).replace("-", "_"), submit))
+    css_class = f"nhsuk-button--{style}" if style else ""
+    helper.add_input(Submit(slugify(submit).replace("-", "_"), submit, css_class=css_class))
     return helper
 
 
@@ -208,4 +210,4 @@ class CancelForm(SingleLineFieldsMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Cancel the meeting")
+        self.helper = _helper("Cancel the meeting", style="warning")

@@ -36,7 +36,7 @@ class PolicyFilterForm(SingleLineFieldsMixin, forms.Form):
         self.helper.layout = Layout(
             Row(
                 *(Column(name) for name in self.fields),
-                Column(Submit("filter", "Filter", css_class="btn-secondary")),
+                Column(Submit("filter", "Filter", css_class="nhsuk-button--secondary")),
                 css_class="portal-filters",
             )
         )
@@ -118,4 +118,4 @@ class OutstandingItemForm(SingleLineFieldsMixin, forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("add", "Add item", css_class="btn-secondary"))
+        self.helper.add_input(Submit("add", "Add item", css_class="nhsuk-button--secondary"))

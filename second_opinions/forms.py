@@ -125,7 +125,7 @@ class FiguresPeriodForm(SingleLineFieldsMixin, forms.Form):
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.form_class = "portal-filters"
-        self.helper.add_input(Submit("submit", "Show", css_class="btn-secondary"))
+        self.helper.add_input(Submit("submit", "Show", css_class="nhsuk-button--secondary"))
         self.helper.disable_csrf = True
 
     def clean(self):
