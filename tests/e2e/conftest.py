@@ -165,7 +165,9 @@ class Journey:
         for width in (PHONE, NARROWEST):
             page.set_viewport_size({"width": width, "height": 900})
             overflow = page.evaluate("document.documentElement.scrollWidth") - width
-            assert overflow <= 0, f"{page.url}: the page scrolls sideways by {overflow} px at {width} px"
+            assert overflow <= 0, (
+                f"{page.url}: the page scrolls sideways by {overflow} px at {width} px: {wider(page)}"
+            )
         for target in {page, scanned}:
             target.set_viewport_size({"width": WIDE, "height": 900})
 
@@ -210,6 +212,17 @@ def scan_accessibility(page) -> list[dict]:
         AXE_TAGS,
     )
     return [v for v in violations if v["impact"] in {"serious", "critical"}]
+
+
+def wider(page) -> list[str]:
+    """The innermost elements that reach past the right edge of the window (what to fix)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(el => el.getBoundingClientRect().right > window.innerWidth + 0.5
+                && !el.closest('.nhsuk-table-container')
+                && ![...el.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 0.5))
+            .slice(0, 5).map(el => el.outerHTML.slice(0, 120))"""
+    )
 
 
 def focus_not_visible(page) -> dict:
