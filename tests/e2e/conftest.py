@@ -83,6 +83,7 @@ E2E_TIMEOUT_MS = 45_000
 # The widths every page is checked at: a laptop, a phone, and the narrowest the NHS service
 # manual asks a page to work at without scrolling sideways.
 WIDE, PHONE, NARROWEST = 1366, 390, 320
+RESIZE_SETTLE_MS = 400
 
 
 def fill_date(scope, legend: str, day) -> None:
@@ -159,11 +160,14 @@ class Journey:
         page, scanned = self.page, self._scannable(self.page)
         for target in {page, scanned}:
             target.set_viewport_size({"width": PHONE, "height": 900})
+        page.wait_for_timeout(RESIZE_SETTLE_MS)
         serious = scan_accessibility(scanned)
         assert not serious, f"{page.url} at {PHONE} px: axe-core found {serious}"
         page.screenshot(path=self.shots / f"{len(self.checked):02d}-{slug}-{PHONE}px.png", full_page=True)
         for width in (PHONE, NARROWEST):
             page.set_viewport_size({"width": width, "height": 900})
+            # nhsuk-frontend's header fits its menu to the new width after a resize (debounced).
+            page.wait_for_timeout(RESIZE_SETTLE_MS)
             overflow = page.evaluate("document.documentElement.scrollWidth") - width
             assert overflow <= 0, (
                 f"{page.url}: the page scrolls sideways by {overflow} px at {width} px: {wider(page)}"
@@ -219,7 +223,7 @@ def wider(page) -> list[str]:
     return page.evaluate(
         """() => [...document.querySelectorAll('body *')]
             .filter(el => el.getBoundingClientRect().right > window.innerWidth + 0.5
-                && !el.closest('.nhsuk-table-container')
+                && !(el.parentElement && el.parentElement.closest('.nhsuk-table-container'))
                 && ![...el.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 0.5))
             .slice(0, 5).map(el => el.outerHTML.slice(0, 120))"""
     )

@@ -46,7 +46,7 @@ def test_office_takes_a_referral_to_the_mdt_and_sees_the_outcome_on_the_patients
     page.get_by_role("button", name="Check routing").click()
 
     # The routing decision shows before anything is saved.
-    routing = page.get_by_role("region", name="Routing decision")
+    routing = page.get_by_role("region", name="Routing decision", exact=True)
     assert "Pathway" in routing.inner_text()
     assert not Patient.objects.filter(family_name="Testcase").exists()
     office.check("New referral")
@@ -105,7 +105,7 @@ def test_office_takes_a_referral_to_the_mdt_and_sees_the_outcome_on_the_patients
     office.check(f"Outcome: referral {referral.pk}")
 
     office.goto(f"/patients/{patient.pk}/")
-    discussions = page.get_by_role("region", name="MDT discussions")
+    discussions = page.get_by_role("region", name="MDT discussions", exact=True)
     assert "Surgery" in discussions.inner_text()
     office.check(f"Patient {patient.initials}")
 
@@ -138,7 +138,7 @@ def test_sign_in_and_the_two_step_intake_work_without_javascript(journey):
     # layout still settling could land beside the button: the forced click missed it on CI).
     with page.expect_navigation():
         page.get_by_role("button", name="Check routing").press("Enter")
-    assert "Pathway" in page.get_by_role("region", name="Routing decision").inner_text()
+    assert "Pathway" in page.get_by_role("region", name="Routing decision", exact=True).inner_text()
     office.check("New referral")
     with page.expect_navigation():
         page.get_by_role("button", name="Save referral").press("Enter")
@@ -154,7 +154,9 @@ def test_office_works_the_ptl_from_todays_work_on_the_home_page(journey):
     page = office.page
     office.sign_in("office")
     office.check("Home")
-    page.get_by_role("region", name="Today's work").get_by_role("link", name=re.compile("breached")).click()
+    page.get_by_role("region", name="Today's work", exact=True).get_by_role(
+        "link", name=re.compile("breached")
+    ).click()
     office.check("Patient tracking list")
     assert "Breached" in page.get_by_role("table").inner_text()
 
