@@ -25,7 +25,7 @@ def test_clinician_finds_their_patient_and_its_timeline_but_not_another_clinicia
     page = clinician.page
     clinician.sign_in("clinician1")
     clinician.check("Home")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Patients").click()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Patients").click()
     clinician.check("Patients")
     listed = page.locator("main").inner_text()
     assert str(mine) in listed
