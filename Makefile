@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install run test lint check migrations-check deploy-check security audit audit-ci clean bench css
+.PHONY: install run test lint check migrations-check deploy-check security audit audit-ci clean bench load css
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -83,3 +83,10 @@ clean:
 # CI: it seeds a million referrals and takes a quarter of an hour.
 bench: install
 	$(BIN)/python bin/bench.py
+
+# The load and fault test of the whole deployment (docs/reliability.md): its own PostgreSQL cluster
+# and Redis on free 127.0.0.1 ports, gunicorn with the production settings, a Celery worker and
+# beat, driven by Locust. Not part of `make check` or CI. LOAD_ARGS, e.g. "--reuse" or
+# "--referrals 20000 --users 10 --duration 30".
+load: install
+	$(BIN)/python bin/load.py $(LOAD_ARGS)

@@ -11,6 +11,11 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+# Threads per worker (gthread): a request waiting on PostgreSQL leaves the worker free for another.
+# Each thread keeps its own database connection (CONN_MAX_AGE), so PostgreSQL's max_connections
+# must exceed workers x threads plus the Celery worker's (docs/reliability.md).
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+worker_class = "gthread" if threads > 1 else "sync"
 
 # The request line (method, path and query string), in bytes.
 limit_request_line = 4094

@@ -1,7 +1,8 @@
 """DEMO DATA for the diagnostic pathway: two sarcoma diagnostic clinics in Kent and Essex (the
 locations the network scoped, per the news item in shared/seeds), with plausible but invented
-catchments, clinic days and service models, and a 2026 survey for each. Not facts: the MDT office
-corrects them through directory change requests. Demo referrals without a clinic suggestion get
+catchments, clinic days and service models, and a 2026 survey for each. Not facts: they are
+marked `demo`, so staff pages show them (intake suggests them) and public pages never do; the
+real clinics are added through directory change requests. Demo referrals without a clinic suggestion get
 one, as intake would have given them. Idempotent: existing rows are left alone."""
 
 from django.utils import timezone
@@ -55,8 +56,11 @@ def load_diagnostic_clinics(*, office_user=None) -> list[DiagnosticClinic]:
                 "service_model": sorted(service_model),
                 "clinic_days": days,
                 "catchment": sorted(set(catchment)),
+                "demo": True,
             },
         )
+        if not clinic.demo:  # made by an earlier seed, before the flag: marked now
+            DiagnosticClinic.objects.filter(pk=clinic.pk).update(demo=True)
         clinics.append(clinic)
         if office_user is not None:
             ClinicSurvey.objects.get_or_create(

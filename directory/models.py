@@ -122,6 +122,12 @@ class Practitioner(models.Model):
     )
     designation_date = models.DateField(null=True, blank=True)
     active = models.BooleanField(default=True)
+    demo = models.BooleanField(
+        "demo data",
+        default=False,
+        editable=False,
+        help_text="Invented by the demo data (seed_demo): staff pages show it, public pages never do.",
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -244,6 +250,12 @@ class DiagnosticClinic(models.Model):
         help_text="Postcode districts (e.g. ME14, DA1) or areas (e.g. CM) the clinic serves.",
     )
     active = models.BooleanField(default=True)
+    demo = models.BooleanField(
+        "demo data",
+        default=False,
+        editable=False,
+        help_text="Invented by the demo data (seed_demo): staff pages show it, public pages never do.",
+    )
     history = HistoricalRecords()
 
     class Meta:

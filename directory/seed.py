@@ -127,7 +127,8 @@ DEMO_CORE_SPECIALITIES = [
 
 def load_demo_core_members() -> list[Practitioner]:
     """Invented core members of the LSS and RMH MDTs, one per speciality of the demo quorum, so the
-    demo MDTs can be quorate. Marked "(demo)" with example.invalid addresses. Idempotent."""
+    demo MDTs can be quorate. Marked "(demo)" with example.invalid addresses, and `demo`: public
+    pages never list them. Idempotent."""
     created = []
     for service_code, (ods_code, place) in DEMO_CORE_MEMBERS.items():
         service = Service.objects.filter(code=service_code).first()
@@ -143,8 +144,11 @@ def load_demo_core_members() -> list[Practitioner]:
                     "email": f"{service_code.lower()}.{speciality}@example.invalid",
                     "is_core_mdt_member": True,
                     "core_mdt_service": service,
+                    "demo": True,
                 },
             )
+            if not practitioner.demo:  # made by an earlier seed, before the flag: marked now
+                Practitioner.objects.filter(pk=practitioner.pk).update(demo=True)
             if made:
                 created.append(practitioner)
     return created

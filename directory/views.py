@@ -52,7 +52,8 @@ def _target_type(slug: str, *, kind: str = ChangeRequest.Kind.CHANGE) -> str:
 
 
 def _published_practitioners():
-    return Practitioner.objects.filter(active=True).select_related("organisation")
+    # Demo data never reaches a public page (or the public CSV): it is invented.
+    return Practitioner.objects.filter(active=True, demo=False).select_related("organisation")
 
 
 def _published_key_contacts():
@@ -74,7 +75,7 @@ def directory_list(request: HttpRequest) -> HttpResponse:
             "practitioners": practitioners.qs,
             "key_contacts": _published_key_contacts(),
             "services": Service.objects.prefetch_related("organisations", "capabilities"),
-            "diagnostic_clinics": DiagnosticClinic.objects.filter(active=True).select_related(
+            "diagnostic_clinics": DiagnosticClinic.objects.filter(active=True, demo=False).select_related(
                 "host_organisation"
             ),
             "can_propose": user.has_perm(services.PROPOSE_PERMISSION),

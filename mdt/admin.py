@@ -165,7 +165,7 @@ def add_to_next_meeting(modeladmin, request, queryset):
         try:
             mdt_services.discussion_add_to_next(referral=referral, mdt=None, by=request.user)
         except ValidationError as error:
-            refused.append(f"referral {referral.pk}: {' '.join(error.messages)}")
+            refused.append(f"{referral.patient}: {' '.join(error.messages)}")
         else:
             added += 1
     if added:

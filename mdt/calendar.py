@@ -24,13 +24,19 @@ def meeting_uid(meeting: MdtMeeting) -> str:
     return f"mdt-meeting-{meeting.pk}@lsesn-sarcoma-portal"
 
 
+def meeting_title(name: str) -> str:
+    """An MDT's name as an event title: "London Sarcoma Service MDT", never "... MDT MDT"."""
+    name = name.strip()
+    return name if name.split()[-1:] == ["MDT"] else f"{name} MDT"
+
+
 def _event(meeting: MdtMeeting, *, description: str) -> icalendar.Event:
     event = icalendar.Event()
     event.add("uid", meeting_uid(meeting))
     event.add("dtstamp", timezone.now())
     event.add("dtstart", meeting.starts_at.astimezone(LONDON))
     event.add("dtend", meeting.ends_at.astimezone(LONDON))
-    event.add("summary", f"{meeting.mdt.name} MDT")
+    event.add("summary", meeting_title(meeting.mdt.name))
     if meeting.mdt.location:
         event.add("location", meeting.mdt.location)
     if meeting.mdt.video_link:

@@ -5,6 +5,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.html import conditional_escape
 from django.utils.text import slugify
 
 from directory.models import Practitioner, Service
@@ -27,22 +28,43 @@ def _helper(submit: str, *, style: str = "") -> FormHelper:
 
 
 class AddToNextMeetingForm(SingleLineFieldsMixin, forms.Form):
-    """Both fields are optional so a bare POST (a button on the referral page) works: the MDT then
-    defaults to the one that discussed the referral before or serves its referrer."""
+    """The MDT is preselected where one is known (the one that discussed the referral before, the
+    one routing chose, or the one serving the referrer), and then leaving it empty uses it too, so
+    a bare POST (a button on the referral page) works. Where none is known it must be chosen, and
+    the form says why."""
 
-    mdt = forms.ModelChoiceField(
-        label="MDT",
-        queryset=Mdt.objects.filter(active=True),
-        required=False,
-        help_text="Leave empty for the MDT that discussed this referral before or serves its referrer.",
-    )
+    mdt = forms.ModelChoiceField(label="MDT", queryset=Mdt.objects.filter(active=True), required=False)
     question = forms.CharField(
         label="Question for the MDT", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, default_mdt: Mdt | None = None, reason: str = "", **kwargs):
+        kwargs.setdefault("initial", {})
+        if default_mdt is not None:
+            kwargs["initial"].setdefault("mdt", default_mdt.pk)
         super().__init__(*args, **kwargs)
+        field = self.fields["mdt"]
+        if default_mdt is not None:
+            # Crispy renders help text unescaped: the MDT's name is escaped here.
+            field.help_text = conditional_escape(
+                f"{default_mdt.name} is preselected: {reason}. Leaving it empty also uses it."
+            )
+        else:
+            field.required = True
+            field.help_text = conditional_escape(reason)
+            field.error_messages["required"] = reason or "Choose the MDT."
         self.helper = _helper("Add to the next meeting")
+
+
+class CaseSearchForm(SingleLineFieldsMixin, forms.Form):
+    """Find the patient to add to a case list: POSTed, kept in the session, never in a URL."""
+
+    q = forms.CharField(
+        label="Patient's name or NHS number",
+        max_length=100,
+        help_text='Surname or its start, with a given name if you like ("Smith Ada"); NHS number; '
+        "or hospital number.",
+    )
 
 
 class DiscussionAddForm(SingleLineFieldsMixin, forms.Form):
@@ -64,9 +86,29 @@ class DiscussionAddForm(SingleLineFieldsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, referrals=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if referrals is not None:
+            # The referrals of the patients found by a search, chosen by patient, not by number.
+            self.fields["referral"] = forms.TypedChoiceField(
+                label="Patient and referral",
+                coerce=int,
+                choices=[(referral.pk, referral_choice_label(referral)) for referral in referrals],
+                widget=forms.RadioSelect,
+                error_messages={"invalid_choice": "Choose one of the patients found, or search again."},
+            )
         self.helper = _helper("Add to the case list")
+
+
+def referral_choice_label(referral) -> str:
+    """A referral as the office knows it: the patient, their NHS number and the referral's day."""
+    patient = referral.patient
+    nhs = f", NHS number {patient.nhs_number_display}" if patient.nhs_number else ""
+    born = f", born {patient.date_of_birth:%d/%m/%Y}" if patient.date_of_birth else ""
+    return (
+        f"{patient}{nhs}{born}: referral received {referral.received_on:%d/%m/%Y} "
+        f"({referral.get_status_display().lower()})"
+    )
 
 
 class ReadinessForm(SingleLineFieldsMixin, forms.Form):

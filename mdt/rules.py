@@ -292,3 +292,17 @@ def default_mdt_code(
     if referrer_ods and referrer_ods in referring_service_codes:
         return referring_service_codes[referrer_ods]
     return None
+
+
+NOT_STARTED = "An outcome can be recorded only once the meeting has started."
+
+
+def outcome_refusal(*, cancelled: bool, starts_at: datetime.datetime, now: datetime.datetime) -> str:
+    """Why no outcome can be recorded for a case at this meeting yet, or "" when one can: not at
+    a cancelled meeting, and not before the meeting has started (the MDT has not discussed it)."""
+    if cancelled:
+        return "The meeting was cancelled: no outcome can be recorded. Move the case to another meeting."
+    if starts_at > now:
+        local = starts_at.astimezone(LONDON)
+        return f"{NOT_STARTED} It starts on {local:%A} {local.day} {local:%B %Y at %H:%M}."
+    return ""

@@ -10,6 +10,7 @@ urlpatterns = [
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/print/", views.meeting_print, name="meeting_print"),
     path("meetings/<int:pk>/cases/", views.meeting_add_discussion, name="meeting_add_discussion"),
+    path("meetings/<int:pk>/add-case/", views.meeting_add_case, name="meeting_add_case"),
     path("meetings/<int:pk>/attendance/", views.meeting_attendance, name="meeting_attendance"),
     path(
         "meetings/<int:pk>/<str:action>/",

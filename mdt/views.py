@@ -20,7 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from directory.models import Practitioner
 from portal.models import AccessLog
 from portal.patient_data import shows_patients
-from referrals.models import Referral
+from portal.search_tokens import SEARCH_PARAM, search_recall, search_remember
+from referrals.filters import PatientFilter
+from referrals.models import Patient, Referral
 
 from . import services
 from .calendar import presenter_feed
@@ -28,12 +30,15 @@ from .forms import (
     AddToNextMeetingForm,
     AttendanceForm,
     CancelForm,
+    CaseSearchForm,
     DiscussionAddForm,
     MoveForm,
     OutcomeForm,
     ReadinessForm,
 )
 from .models import Mdt, MdtCalendarToken, MdtDiscussion, MdtMeeting, PatientOutcomePreference
+
+FOUND_PATIENTS = 20  # a search that finds more asks for a closer one
 
 
 def _require(request: HttpRequest, permission: str) -> None:
@@ -105,7 +110,8 @@ def _meeting(pk: int) -> MdtMeeting:
     )
     return get_object_or_404(
         MdtMeeting.objects.select_related("mdt", "chair").prefetch_related(
-            Prefetch("discussions", queryset=discussions)
+            Prefetch("discussions", queryset=discussions),
+            "discussions__referral__patient__hospital_numbers__organisation",
         ),
         pk=pk,
     )
@@ -117,6 +123,7 @@ def _render_meeting(request: HttpRequest, meeting: MdtMeeting, **forms) -> HttpR
     labels = dict(Practitioner.Speciality.choices)
     discussions = list(meeting.discussions.all())
     case_quoracy = services.meeting_case_quoracy(meeting, discussions, quorum=quoracy)
+    outcome_refusal = services.outcome_refusal_for(meeting)
     for discussion in discussions:
         discussion.case_quoracy = case_quoracy[discussion.pk]
     context = {
@@ -127,7 +134,8 @@ def _render_meeting(request: HttpRequest, meeting: MdtMeeting, **forms) -> HttpR
         "missing_labels": [labels.get(code, code) for code in quoracy.missing],
         "is_open": meeting.status in services.OPEN,
         "after_cutoff": timezone.now() >= meeting.cutoff_at,
-        "add_form": forms.get("add_form") or DiscussionAddForm(),
+        "search_form": CaseSearchForm(),
+        "outcome_refusal": outcome_refusal,
         "cancel_form": forms.get("cancel_form") or CancelForm(),
     }
     status = 400 if forms else 200
@@ -155,36 +163,115 @@ def meeting_print(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _found_referrals(request: HttpRequest, meeting: MdtMeeting, terms: str | None) -> list[Referral]:
+    """The referrals of the patients a search finds (the patient list's own search: name, NHS
+    number or hospital number), that this user may see and that are not on this list yet."""
+    if not terms:
+        return []
+    patients = PatientFilter(
+        {"q": terms}, request=request, queryset=Patient.objects.visible_to(request.user).current()
+    )
+    if not patients.is_valid():
+        return []
+    found = list(
+        patients.qs.order_by("family_name", "given_name", "pk").values_list("pk", flat=True)[:FOUND_PATIENTS]
+    )
+    return list(
+        Referral.objects.visible_to(request.user)
+        .filter(patient_id__in=found)
+        .exclude(mdt_discussions__meeting=meeting)
+        .select_related("patient")
+        .order_by("patient__family_name", "patient__given_name", "patient_id", "-received_on")
+    )
+
+
+def _found_patients(context) -> list[int]:
+    return sorted({referral.patient_id for referral in context.get("found", ())})
+
+
+def _found_action(request: HttpRequest, context) -> str:
+    return AccessLog.Action.SEARCH
+
+
+def _render_add_case(
+    request, meeting, *, token=None, search_form=None, form=None, problem: str = "", status=200
+):
+    terms = search_recall(request.session, token)
+    if token and terms is None:
+        messages.info(request, "That search has ended. Search again.")
+    found = _found_referrals(request, meeting, terms)
+    context = {
+        "meeting": meeting,
+        "search_form": search_form or CaseSearchForm(initial={"q": terms or ""}),
+        "searched": terms is not None,
+        "found": found,
+        "token": token if terms is not None else "",
+        "search_param": SEARCH_PARAM,
+        "problem": problem,
+        "after_cutoff": timezone.now() >= meeting.cutoff_at,
+        "form": form or (DiscussionAddForm(referrals=found) if found else None),
+    }
+    return TemplateResponse(request, "mdt/meeting_add_case.html", context, status=status)
+
+
 @login_required
-@shows_patients(_listed_patients, action=AccessLog.Action.LIST)
+@shows_patients(_found_patients, action=_found_action)
+@require_http_methods(["GET", "POST"])
+def meeting_add_case(request: HttpRequest, pk: int) -> HttpResponse:
+    """Find the patient to add to a meeting's case list by name or NHS number. The search is
+    POSTed and kept in the session: the page's URL carries a token, never the terms (as the
+    patient list does, portal/search_tokens.py)."""
+    _require(request, "mdt.add_mdtdiscussion")
+    meeting = get_object_or_404(MdtMeeting.objects.select_related("mdt"), pk=pk)
+    if meeting.status not in services.OPEN or meeting.starts_at <= timezone.now():
+        # Said on the page itself, before anything is typed (a POST is refused the same way).
+        context = {"meeting": meeting, "closed": True}
+        status = 400 if request.method == "POST" else 200
+        return TemplateResponse(request, "mdt/meeting_add_case.html", context, status=status)
+    if request.method == "POST":
+        search_form = CaseSearchForm(request.POST)
+        if not search_form.is_valid():
+            return _render_add_case(request, meeting, search_form=search_form, status=400)
+        token = search_remember(request.session, search_form.cleaned_data["q"])
+        return redirect(f"{reverse('mdt:meeting_add_case', args=[meeting.pk])}?{SEARCH_PARAM}={token}")
+    return _render_add_case(request, meeting, token=request.GET.get(SEARCH_PARAM))
+
+
+@login_required
+@shows_patients(_found_patients, action=_found_action)
 @require_POST
 def meeting_add_discussion(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add the referral chosen among a search's results (meeting_add_case) to the case list."""
     _require(request, "mdt.add_mdtdiscussion")
-    meeting = _meeting(pk)
-    form = DiscussionAddForm(request.POST)
+    meeting = get_object_or_404(MdtMeeting.objects.select_related("mdt"), pk=pk)
+    token = request.POST.get(SEARCH_PARAM, "")
+    terms = search_recall(request.session, token)
+    found = _found_referrals(request, meeting, terms)
+    form = DiscussionAddForm(request.POST, referrals=found)
     if form.is_valid():
-        referral = Referral.objects.filter(pk=form.cleaned_data["referral"]).first()
-        if referral is None:
-            form.add_error("referral", "There is no referral with that number.")
+        referral = next(r for r in found if r.pk == form.cleaned_data["referral"])
+        try:
+            services.discussion_add(
+                meeting_id=meeting.pk,
+                referral=referral,
+                by=request.user,
+                question=form.cleaned_data["question"],
+                presenting_clinician=form.cleaned_data["presenting_clinician"],
+                imaging_available=form.cleaned_data["imaging_available"],
+                pathology_available=form.cleaned_data["pathology_available"],
+                referrer_email=form.cleaned_data["referrer_email"],
+                late_addition_reason=form.cleaned_data["late_addition_reason"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
         else:
-            try:
-                services.discussion_add(
-                    meeting_id=meeting.pk,
-                    referral=referral,
-                    by=request.user,
-                    question=form.cleaned_data["question"],
-                    presenting_clinician=form.cleaned_data["presenting_clinician"],
-                    imaging_available=form.cleaned_data["imaging_available"],
-                    pathology_available=form.cleaned_data["pathology_available"],
-                    referrer_email=form.cleaned_data["referrer_email"],
-                    late_addition_reason=form.cleaned_data["late_addition_reason"],
-                )
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                messages.success(request, f"Referral {referral.pk} added to the case list.")
-                return redirect("mdt:meeting_detail", pk=meeting.pk)
-    return _render_meeting(request, meeting, add_form=form)
+            messages.success(request, f"{referral.patient} added to the case list.")
+            return redirect("mdt:meeting_detail", pk=meeting.pk)
+        return _render_add_case(request, meeting, token=token, form=form, status=400)
+    if not found:
+        problem = "Search for the patient to add."
+        return _render_add_case(request, meeting, token=token, problem=problem, status=400)
+    return _render_add_case(request, meeting, token=token, form=form, status=400)
 
 
 @login_required
@@ -311,6 +398,7 @@ def discussion_outcome(request: HttpRequest, pk: int) -> HttpResponse:
             "discussion": discussion,
             "form": form,
             "caveat_now": services.discussion_outcome_caveat(discussion),
+            "not_yet": services.outcome_refusal_for(discussion.meeting),
         },
         status=status,
     )
@@ -367,15 +455,23 @@ def discussion_move(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _referral_patient(context) -> list[int]:
+    return [context["referral"].patient_id]
+
+
 @login_required
+@shows_patients(_referral_patient)
 @require_http_methods(["GET", "POST"])
 def add_to_next(request: HttpRequest, referral_id: int) -> HttpResponse:
-    """ "Add to next meeting" from a referral (the referral page links here)."""
+    """ "Add to next meeting" from a referral (the patient page links here). The MDT is
+    preselected where one is known, and the page says why; else it must be chosen."""
     _require(request, "mdt.add_mdtdiscussion")
-    referral = get_object_or_404(Referral, pk=referral_id)
+    referral = get_object_or_404(
+        Referral.objects.visible_to(request.user).select_related("patient"), pk=referral_id
+    )
+    default_mdt, reason = services.mdt_choice_for_referral(referral)
     form = AddToNextMeetingForm(
-        request.POST if request.method == "POST" else None,
-        initial={"mdt": services.mdt_for_referral(referral)},
+        request.POST if request.method == "POST" else None, default_mdt=default_mdt, reason=reason
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -388,12 +484,12 @@ def add_to_next(request: HttpRequest, referral_id: int) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, f"Referral {referral.pk} added to {discussion.meeting}.")
+            messages.success(request, f"{referral.patient} added to {discussion.meeting}.")
             return redirect("mdt:meeting_detail", pk=discussion.meeting_id)
-    return render(
+    return TemplateResponse(
         request,
         "mdt/add_to_next.html",
-        {"referral": referral, "form": form},
+        {"referral": referral, "patient": referral.patient, "form": form},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -454,6 +550,15 @@ def my_mdt(request: HttpRequest) -> HttpResponse:
     )
     if request.user.is_mdt_office:
         discussions = discussions.filter(presenting_clinician=request.user)
+    discussions = list(discussions)
+    # A presenter may see a case of a patient who is not theirs: only their own patients link.
+    visible = set(
+        Patient.objects.visible_to(request.user)
+        .filter(pk__in=[d.referral.patient_id for d in discussions])
+        .values_list("pk", flat=True)
+    )
+    for discussion in discussions:
+        discussion.patient_visible = discussion.referral.patient_id in visible
     return TemplateResponse(
         request,
         "mdt/my_mdt.html",

@@ -3,6 +3,7 @@
 The list and detail pages are public for approved versions (and superseded ones in a document's
 history); staff with the view permission (MDT office, SAG) see every version."""
 
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from . import rules, services
@@ -52,8 +54,11 @@ def policy_list(request: HttpRequest) -> HttpResponse:
     return render(request, "policies/policy_list.html", {"form": form, "rows": rows, "staff": staff})
 
 
+# The policy's page shows its own PDF in a frame: this page alone may frame, and only this site.
+@csp_replace({"frame-src": ["'self'"]})
 def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The document-control summary of one version, and the history of every version."""
+    """The document itself (its PDF, shown in the page, and a download), its document-control
+    summary, and the history of every version."""
     document = _visible_or_404(request.user, pk)
     user = request.user
     context = {
@@ -80,14 +85,19 @@ def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "policies/policy_detail.html", context)
 
 
+# Shown inside the policy's own page: framed by this site only (never by another).
+@xframe_options_sameorigin
+@csp_replace({"frame-ancestors": ["'self'"]})
 def policy_file(request: HttpRequest, pk: int) -> FileResponse:
-    """The attached PDF, to whoever may see the version."""
+    """The attached PDF, to whoever may see the version: shown in the browser (the policy's page
+    frames it), or downloaded with ?download=1."""
     document = _visible_or_404(request.user, pk)
     if not document.document_file:
         raise Http404("This version has no attached file.")
     return FileResponse(
         document.document_file.open("rb"),
         content_type="application/pdf",
+        as_attachment=request.GET.get("download") == "1",
         filename=f"{document.title} v{document.version_number}.pdf",
     )
 

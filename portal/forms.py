@@ -71,12 +71,13 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     """A ModelMultipleChoiceField that refuses ids no database integer can hold.
 
     Django turns a non-number into "not a valid value" but passes 99999999999999999999 to the
-    database, where SQLite raises OverflowError (a 500). Found by tests/security/test_bad_input.py."""
+    database, where SQLite raises OverflowError (a 500). Found by tests/security/test_bad_input.py.
+    Decimal digits only: "\u00b2" is a digit to str.isdigit() but int() refuses it (ValueError)."""
 
     def _check_values(self, value):
         for pk in value or ():
             text = str(pk).strip()
-            if text.lstrip("-").isdigit() and abs(int(text)) >= 2**63:
+            if text.lstrip("-").isdecimal() and abs(int(text)) >= 2**63:
                 raise forms.ValidationError(
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
                 )

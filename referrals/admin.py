@@ -3,12 +3,18 @@ only through the services (patient page forms), so they are read-only here."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from directory.models import DiagnosticClinic
 from portal.paging import EstimatedCountPaginator
 from portal.patient_data import ShowsPatientsAdmin
+from portal.roles import Role
 
 from . import policy_rules, rules, services
 from .models import (
@@ -137,19 +143,100 @@ class ClockStateFilter(admin.SimpleListFilter):
         return queryset.with_clock_state([self.value()], timezone.localdate())
 
 
+CLOCK_SHORT_NAMES = {"fds_28": "28-day FDS", "rtt_62": "62-day", "dtt_31": "31-day"}
+
+
+class UserByNameChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+class UsersByNameChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+def _clinicians_and(*user_ids):
+    """Active clinicians, and whoever the record names now (so a form saved unchanged keeps them
+    even if they have left), by name."""
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(groups__name=Role.CLINICIAN, is_active=True) | Q(pk__in=[pk for pk in user_ids if pk])
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+class ReferralAdminForm(forms.ModelForm):
+    """The responsible consultant and the care team are chosen by name from the clinicians, not
+    typed as user ids."""
+
+    responsible_consultant = UserByNameChoiceField(queryset=get_user_model().objects.none(), required=False)
+    care_team = UsersByNameChoiceField(
+        queryset=get_user_model().objects.none(),
+        required=False,
+        widget=FilteredSelectMultiple("care team", is_stacked=False),
+    )
+
+    class Meta:
+        model = Referral
+        fields = "__all__"  # noqa: DJ007 -- the admin chooses the fields (exclude, readonly_fields)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        current = [instance.responsible_consultant_id]
+        if instance.pk:
+            current += list(instance.care_team.values_list("pk", flat=True))
+        for name in ("responsible_consultant", "care_team"):
+            if name in self.fields:
+                self.fields[name].queryset = _clinicians_and(*current)
+
+
+def _routing_decision_display(decision: dict) -> str:
+    """The stored routing decision as a list of what it says, with its reasons and warnings."""
+    if not decision:
+        return "No routing decision recorded."
+    rows = [
+        ("Pathway", decision.get("pathway") or "—"),
+        ("Urgent", "Yes" if decision.get("urgent") else "No"),
+        ("Refer to", ", ".join(decision.get("refer_to") or []) or "—"),
+        ("Surgery at", decision.get("surgery_at") or "—"),
+        ("Radiotherapy at", decision.get("radiotherapy_at") or "—"),
+        ("MDT that plans the care", decision.get("mdt") or "—"),
+        ("Specialist pathology review", "Yes" if decision.get("specialist_pathology_review") else "No"),
+    ]
+    html = format_html("<dl>{}</dl>", format_html_join("", "<dt>{}</dt><dd>{}</dd>", rows))
+    if decision.get("reasons"):
+        html += format_html(
+            "<p>Reasons:</p><ol>{}</ol>",
+            format_html_join("", "<li>{}</li>", ((r,) for r in decision["reasons"])),
+        )
+    if decision.get("warnings"):
+        html += format_html(
+            "<p>Check against the approved pathway:</p><ul>{}</ul>",
+            format_html_join("", "<li>{}</li>", ((w,) for w in decision["warnings"])),
+        )
+    return html
+
+
 @admin.register(Referral)
 class ReferralAdmin(ShowsPatientsAdmin, SimpleHistoryAdmin):
     patient_id_field = "patient_id"
+    form = ReferralAdminForm
+    # What a coordinator sorts and scans by, narrow enough for a 1366-pixel screen.
     list_display = (
-        "id",
         "patient",
+        "nhs_number",
         "received_on",
-        "pathway",
-        "tumour_type",
-        "site",
         "status",
+        "clock",
+        "due_on",
         "responsible_consultant",
     )
+    list_display_links = ("patient",)
     list_filter = ("status", "pathway", ClockStateFilter, "tumour_type", "presentation")
     search_fields = (
         "=patient__nhs_number",
@@ -161,7 +248,8 @@ class ReferralAdmin(ShowsPatientsAdmin, SimpleHistoryAdmin):
     # Flat at any size: no COUNT(*) of the whole table (see portal/paging.py).
     show_full_result_count = False
     paginator = EstimatedCountPaginator
-    raw_id_fields = ("responsible_consultant", "care_team")
+    # Stored working data is shown as what it says, never as editable JSON.
+    exclude = ("routing_decision", "clinic_suggestion", "mutual_aid_suggestion", "urgent_override_departures")
     # The case as routed at intake, and everything a service changes, are read-only here: the
     # stored routing decision must stay the one made for these facts.
     readonly_fields = (
@@ -176,7 +264,9 @@ class ReferralAdmin(ShowsPatientsAdmin, SimpleHistoryAdmin):
         "received_on",
         "status",
         "pathway",
-        "routing_decision",
+        "routing",
+        "clinic_suggested",
+        "mutual_aid_suggested",
         "surgeon",
         "first_treatment_on",
         "first_treatment_modality",
@@ -186,12 +276,69 @@ class ReferralAdmin(ShowsPatientsAdmin, SimpleHistoryAdmin):
         "mdt_agreed_centre_on",
         "mdt_agreement_source",
         "urgent_override_reason",
-        "urgent_override_departures",
+        "urgent_override_departures_list",
         "urgent_override_flagged_at",
         "redirect_destination",
         "decline_reason",
     )
     inlines = [ReferralEventInline]
+
+    @admin.display(description="NHS number", ordering="patient__nhs_number")
+    def nhs_number(self, obj: Referral) -> str:
+        return obj.patient.nhs_number_display or "Not known"
+
+    def _clock(self, obj: Referral):
+        """The clock that matters now: the running or breached clock due soonest."""
+        today = timezone.localdate()
+        live = [
+            clock
+            for clock in obj.clocks(today)
+            if clock.state in (rules.ClockState.ON_TRACK, rules.ClockState.AT_RISK, rules.ClockState.BREACHED)
+            and clock.due_date
+        ]
+        return min(live, key=lambda clock: clock.due_date) if live else None
+
+    @admin.display(description="Clock")
+    def clock(self, obj: Referral) -> str:
+        clock = self._clock(obj)
+        if clock is None:
+            return "None running"
+        return f"{CLOCK_SHORT_NAMES.get(clock.standard, clock.label)}: {clock.state.value.replace('_', ' ')}"
+
+    @admin.display(description="Due")
+    def due_on(self, obj: Referral):
+        clock = self._clock(obj)
+        return clock.due_date if clock else None
+
+    @admin.display(description="Routing decision")
+    def routing(self, obj: Referral) -> str:
+        return _routing_decision_display(obj.routing_decision or {})
+
+    @admin.display(description="Clinic suggested at intake")
+    def clinic_suggested(self, obj: Referral) -> str:
+        suggestion = obj.clinic_suggestion or {}
+        if not suggestion:
+            return "None"
+        clinic = DiagnosticClinic.objects.filter(pk=suggestion.get("clinic_id")).first()
+        return format_html(
+            "{}<br>{}", clinic.name if clinic else "No clinic suggested", suggestion.get("reason", "")
+        )
+
+    @admin.display(description="Mutual aid suggested at intake")
+    def mutual_aid_suggested(self, obj: Referral) -> str:
+        suggestions = [s for s in obj.mutual_aid_suggestion or [] if isinstance(s, dict)]
+        if not suggestions:
+            return "None"
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((s.get("reason", ""),) for s in suggestions))
+        )
+
+    @admin.display(description="Departures from the pathway")
+    def urgent_override_departures_list(self, obj: Referral) -> str:
+        departures = obj.urgent_override_departures or []
+        if not departures:
+            return "None"
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((d,) for d in departures)))
 
     def get_search_results(self, request, queryset, search_term):
         term = _normalised_search(search_term.strip())

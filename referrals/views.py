@@ -203,7 +203,9 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "patient": patient,
             "cards": cards,
-            "timeline": patient_timeline(patient=patient, referrals=referrals),
+            "timeline": patient_timeline(
+                patient=patient, referrals=referrals, user=request.user, other_apps=grant is None
+            ),
             "can_change": can_change,
             "break_glass": grant,
         },

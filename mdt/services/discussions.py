@@ -138,20 +138,37 @@ def discussion_list_unplanned_excision(
 
 def mdt_for_referral(referral: Referral) -> Mdt | None:
     """The MDT "add to next meeting" uses: the one that discussed the referral before, else the
-    MDT of the referring organisation's service, else none (the office chooses)."""
+    one its routing names, else the MDT of the referring organisation's service, else none (the
+    office chooses)."""
+    return mdt_choice_for_referral(referral)[0]
+
+
+def mdt_choice_for_referral(referral: Referral) -> tuple[Mdt | None, str]:
+    """mdt_for_referral with the reason in words, for the page that preselects it; with no MDT,
+    the reason says why none was chosen."""
     previous = referral.mdt_discussions.select_related("meeting__mdt").order_by("-meeting__starts_at").first()
     by_org = {}
     for mdt in Mdt.objects.filter(active=True).prefetch_related("service__organisations"):
         for org in mdt.service.organisations.all():
             by_org.setdefault(org.ods_code, mdt.code)
     org = referral.referring_organisation
+    routed = (referral.routing_decision or {}).get("mdt")
     code = rules.default_mdt_code(
         previous_code=previous.meeting.mdt.code if previous else None,
         referring_service_codes=by_org,
         referrer_ods=org.ods_code if org else None,
-        routed_code=(referral.routing_decision or {}).get("mdt"),
+        routed_code=routed,
     )
-    return Mdt.objects.filter(code=code, active=True).first() if code else None
+    mdt = Mdt.objects.filter(code=code, active=True).first() if code else None
+    if mdt is None:
+        if routed and " or " in routed:
+            return None, f"Routing leaves the choice of MDT ({routed}): choose one."
+        return None, "No MDT is known for this referral: choose one."
+    if previous and previous.meeting.mdt.code == code:
+        return mdt, "it discussed this referral before"
+    if routed == code:
+        return mdt, "the referral's routing chose it"
+    return mdt, "it serves the referring organisation"
 
 
 def mdt_lead_addresses_for_referral(referral: Referral) -> list[str]:
@@ -183,7 +200,7 @@ def discussion_add_to_next(
     now = now or timezone.now()
     mdt = mdt or mdt_for_referral(referral)
     if mdt is None:
-        raise MdtError({"mdt": f"Choose the MDT for referral {referral.pk}."})
+        raise MdtError({"mdt": mdt_choice_for_referral(referral)[1]})
     meeting = next_open_meeting(mdt=mdt, now=now)
     if meeting is None:
         raise MdtError({"mdt": f"{mdt.name} has no meeting with an open case list: create meetings first."})
@@ -237,6 +254,15 @@ def discussion_readiness_set(
     discussion.save(update_fields=["imaging_available", "pathology_available"])
 
 
+def outcome_refusal_for(meeting: MdtMeeting, *, now: datetime.datetime | None = None) -> str:
+    """Why no outcome can be recorded at `meeting` now, or "" (mdt.rules.outcome_refusal)."""
+    return rules.outcome_refusal(
+        cancelled=meeting.status == MdtMeeting.Status.CANCELLED,
+        starts_at=meeting.starts_at,
+        now=now or timezone.now(),
+    )
+
+
 def discussion_outcome_caveat(discussion: MdtDiscussion) -> str:
     """What an outcome recorded now would have to say about its meeting (not marked as held, not
     quorate for this case), for the outcome page; empty when nothing."""
@@ -286,8 +312,9 @@ def outcome_record(
         raise MdtError(TAKEN)
     if discussion.outcome_sent_at:
         raise MdtError("The outcome has been sent and can no longer be changed.")
-    if discussion.meeting.status == MdtMeeting.Status.CANCELLED or discussion.meeting.starts_at > now:
-        raise MdtError("An outcome can be recorded only once the meeting has started.")
+    refusal = outcome_refusal_for(discussion.meeting, now=now)
+    if refusal:
+        raise MdtError(refusal)
     if decision_to_treat_on and decision_to_treat_on < timezone.localdate(discussion.meeting.starts_at):
         raise MdtError({"decision_to_treat_on": "The decision to treat cannot be before the meeting."})
     caveat = discussion_outcome_caveat(discussion)

@@ -97,6 +97,11 @@ REFERRAL_INTAKE_STEPS = [
     "diagnostics.services.referral_apply_intake_suggestions",
     "waiting_times.services.pathway_create_for_referral",
 ]
+# What other apps add to a patient's timeline (referrals/timeline.py): callables taking patient,
+# referrals and user, returning referrals.timeline.TimelineEntry rows.
+REFERRAL_TIMELINE_SOURCES = [
+    "mdt.timeline.referral_timeline_entries",
+]
 # What a deactivated account held in the other apps, ended at once by user_deactivate (portal
 # imports none of these apps: the composition root names them here).
 USER_DEACTIVATION_STEPS = [
@@ -236,6 +241,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
+        # No page frames anything, except an approved policy's page its own PDF (policies.views).
+        "frame-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
@@ -295,6 +302,9 @@ PORTAL_SECURE_EMAIL_DOMAINS = env_list("PORTAL_SECURE_EMAIL_DOMAINS", ["nhs.net"
 # Seconds to wait for the mail server: a sweep sends inside a transaction holding its rows' locks,
 # which a hung server would otherwise hold until the task's time limit.
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+# Where the file backend (allowed only with PORTAL_EMAIL_LOCAL_BACKEND_ALLOWED) writes: `make load`
+# counts the messages there to check that every notification owed was sent once.
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "LSESN Sarcoma Portal <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -16,6 +16,9 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not EMAIL_USE_SSL)
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+# A load balancer probes /health/ over plain HTTP on the private network: it answers there
+# rather than redirecting to HTTPS (it reveals only up/down per component: portal/health.py).
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 # X-Forwarded-Proto is believed only from trusted proxies: without one, a client could send it
 # and pass for HTTPS over plain HTTP (issue 17 finding 10).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PORTAL_TRUSTED_PROXY_COUNT > 0 else None

@@ -503,3 +503,35 @@ def test_a_clinician_cannot_rebase(client, clinician, office_user, practitioner)
     )
     change_request.refresh_from_db()
     assert change_request.status == "stale"
+
+
+def test_demo_data_stays_off_the_public_directory_and_its_export(client, db):
+    """Demo practitioners and clinics are invented (seed_demo): staff pages may show them, the
+    public directory never does (issue 19, item 8)."""
+    from tests.factories import DiagnosticClinicFactory
+
+    real = PractitionerFactory(name="Real Surgeon")
+    PractitionerFactory(name="Invented Surgeon (demo)", demo=True)
+    DiagnosticClinicFactory(name="Kent Sarcoma Diagnostic Clinic (demo)", demo=True)
+    DiagnosticClinicFactory(name="Real Diagnostic Clinic")
+    html = client.get(LIST_URL).content.decode()
+    assert real.name in html
+    assert "Real Diagnostic Clinic" in html
+    assert "(demo)" not in html
+    export = client.get(reverse("directory:export_practitioners")).content.decode()
+    assert real.name in export
+    assert "(demo)" not in export
+
+
+def test_the_demo_seed_marks_its_invented_clinics_and_core_members(db):
+    from diagnostics.seed import load_diagnostic_clinics
+    from directory.models import DiagnosticClinic
+    from directory.seed import load_demo_core_members
+
+    load_reference_data()
+    load_demo_core_members()
+    load_diagnostic_clinics()
+    assert DiagnosticClinic.objects.filter(name__contains="(demo)", demo=False).count() == 0
+    assert DiagnosticClinic.objects.filter(demo=True).count() == 2
+    assert not Practitioner.objects.filter(name__contains="(demo)", demo=False).exists()
+    assert Practitioner.objects.filter(demo=True).exists()

@@ -59,8 +59,8 @@ def test_office_takes_a_referral_to_the_mdt_and_sees_the_outcome_on_the_patients
     assert f"Referral {referral.pk} taken in" in page.get_by_role("alert").inner_text()
 
     page.get_by_role("link", name="Add to the next MDT meeting").click()
-    office.check(f"Add referral {referral.pk} to the next MDT")
-    page.get_by_label("MDT", exact=True).select_option(value=str(Mdt.objects.get(code="LSS").pk))
+    office.check(f"Add {patient} to the next MDT meeting")
+    page.locator("#id_mdt").select_option(value=str(Mdt.objects.get(code="LSS").pk))
     page.get_by_label("Question for the MDT").fill("Agree the plan of care.")
     page.get_by_role("button", name="Add to the next meeting").click()
 
@@ -206,3 +206,43 @@ def test_office_reads_the_performance_figures_drawn_by_chartjs_beside_their_tabl
     page.wait_for_function("() => document.querySelectorAll('canvas')[0].width > 0")
     assert "62-day" in page.get_by_role("table").first.inner_text()
     assert page.get_by_role("heading", name="National extract").is_visible()
+
+
+def test_office_reads_the_referral_list_in_the_admin_at_1366_pixels(journey):
+    """Issue 19, item 3: the coordinator's columns (NHS number, received, status, the clock that
+    matters, its due date) fit a 1366-pixel screen without the page scrolling sideways."""
+    office = journey("office-admin-referrals")
+    page = office.page
+    page.set_viewport_size({"width": 1366, "height": 768})
+    office.sign_in("office")
+    office.goto("/admin/referrals/referral/")
+    headers = page.locator("#result_list thead th").all_inner_texts()
+    for column in ("NHS number", "Received on", "Status", "Clock", "Due"):
+        assert any(column.lower() in header.lower() for header in headers), (column, headers)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"the referral list is {overflow}px wider than the screen"
+    assert re.search(r"\d{3} \d{3} \d{4}", page.locator("#result_list").inner_text())
+
+
+def test_an_approved_policys_page_shows_its_pdf_within_the_csp(journey):
+    """Issue 19, item 10: the PDF is framed in the page (frame-src 'self' there alone), with no
+    Content Security Policy violation; a download link sits beside it."""
+    from django.core.files.base import ContentFile
+
+    from policies.models import PolicyDocument
+
+    document = PolicyDocument.objects.filter(status=PolicyDocument.Status.APPROVED).first()
+    pdf = (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>"
+        b"endobj 3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+        b"trailer<</Root 1 0 R>>\n%%EOF"
+    )
+    document.document_file.save("e2e.pdf", ContentFile(pdf))
+    public = journey("public-policy")
+    page = public.page
+    with page.expect_response(lambda r: r.url.endswith(f"/policies/{document.pk}/file/")) as framed:
+        public.goto(f"/policies/{document.pk}/")
+    assert framed.value.status == 200
+    assert page.locator("iframe.policy-document").count() == 1
+    assert page.get_by_role("link", name=re.compile("^Download")).count() == 1
+    public.check(f"{document.title} v{document.version_number}")

@@ -234,3 +234,17 @@ def test_default_mdt_is_the_previous_one_else_the_referring_organisations():
         rules.default_mdt_code(previous_code=None, referring_service_codes=services, referrer_ods="XYZ")
         is None
     )
+
+
+def test_no_outcome_before_the_meeting_starts_or_at_a_cancelled_meeting():
+    """Service rule (mdt.services.outcome_record): "An outcome can be recorded only once the
+    meeting has started"; a cancelled meeting discussed nothing."""
+    outcome_refusal = rules.outcome_refusal
+    starts = datetime.datetime(2026, 12, 2, 8, 0, tzinfo=rules.LONDON)
+    before = starts - datetime.timedelta(minutes=1)
+    assert outcome_refusal(cancelled=False, starts_at=starts, now=before) == (
+        "An outcome can be recorded only once the meeting has started. "
+        "It starts on Wednesday 2 December 2026 at 08:00."
+    )
+    assert outcome_refusal(cancelled=False, starts_at=starts, now=starts) == ""
+    assert "cancelled" in outcome_refusal(cancelled=True, starts_at=starts, now=starts)

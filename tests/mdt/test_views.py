@@ -105,36 +105,113 @@ def test_printable_case_list_uses_the_print_stylesheet_and_no_inline_style_or_sc
     assert "<script" not in content
     assert "style=" not in content
     assert "<style" not in content
-    assert discussion.referral.patient.nhs_number in content
+    assert discussion.referral.patient.nhs_number_display in content  # 3-3-4
     assert "MISSING" in content
+
+
+def test_printable_case_list_shows_the_nhs_number_3_3_4_and_the_hospital_number(client, office_user):
+    from tests.factories import HospitalNumberFactory, PatientFactory
+
+    patient = PatientFactory(nhs_number="9434765919")
+    HospitalNumberFactory(patient=patient, number="H0012345", organisation__ods_code="RRV")
+    discussion = MdtDiscussionFactory(referral=ReceivedReferralFactory(patient=patient))
+    client.force_login(office_user)
+    content = client.get(reverse("mdt:meeting_print", args=[discussion.meeting_id])).content.decode()
+    assert ">943 476 5919</td>" in content
+    assert "H0012345 (RRV)" in content
+    assert ">Hospital number</th>" in content
+
+
+def _search(client, meeting, terms: str) -> str:
+    """Search for a patient on the meeting's "Add a case" page, as the form does: the terms are
+    POSTed, and the page they lead to carries only a token. Returns that page's URL."""
+    response = client.post(reverse("mdt:meeting_add_case", args=[meeting.pk]), {"q": terms})
+    assert response.status_code == 302
+    assert terms not in response.url
+    return response.url
+
+
+def _token(url: str) -> str:
+    return url.split("search=")[1]
 
 
 @time_machine.travel(AFTER_CUTOFF, tick=False)
 def test_office_adding_a_case_after_the_cutoff_is_asked_for_a_reason(client, office_user):
     meeting = PlannedMeetingFactory()
-    referral = ReceivedReferralFactory()
+    referral = ReceivedReferralFactory(patient__family_name="Arden")
     client.force_login(office_user)
+    token = _token(_search(client, meeting, "Arden"))
     url = reverse("mdt:meeting_add_discussion", args=[meeting.pk])
-    response = client.post(url, {"referral": referral.pk, "question": "Plan?"})
+    response = client.post(url, {"search": token, "referral": referral.pk, "question": "Plan?"})
     assert response.status_code == 400
     assert "give the reason this case must be added late" in response.content.decode()
     assert not MdtDiscussion.objects.exists()
     response = client.post(
-        url, {"referral": referral.pk, "question": "Plan?", "late_addition_reason": "Urgent"}
+        url, {"search": token, "referral": referral.pk, "question": "Plan?", "late_addition_reason": "Urgent"}
     )
     assert response.status_code == 302
     assert MdtDiscussion.objects.get().late_addition_reason == "Urgent"
 
 
 @time_machine.travel(BEFORE_CUTOFF, tick=False)
-def test_an_unknown_referral_number_is_named_not_a_500(client, office_user):
+def test_a_referral_not_among_the_search_results_is_refused_with_words_not_a_500(client, office_user):
+    meeting = PlannedMeetingFactory()
+    ReceivedReferralFactory(patient__family_name="Arden")
+    other = ReceivedReferralFactory(patient__family_name="Brook")
     client.force_login(office_user)
+    token = _token(_search(client, meeting, "Arden"))
     response = client.post(
-        reverse("mdt:meeting_add_discussion", args=[PlannedMeetingFactory().pk]),
-        {"referral": 9999, "question": "x"},
+        reverse("mdt:meeting_add_discussion", args=[meeting.pk]),
+        {"search": token, "referral": other.pk, "question": "x"},
     )
     assert response.status_code == 400
-    assert "There is no referral with that number." in response.content.decode()
+    assert "Choose one of the patients found, or search again." in response.content.decode()
+    response = client.post(
+        reverse("mdt:meeting_add_discussion", args=[meeting.pk]), {"referral": 9999, "question": "x"}
+    )
+    assert response.status_code == 400
+    assert "Search for the patient to add." in response.content.decode()
+    assert not MdtDiscussion.objects.exists()
+
+
+@time_machine.travel(BEFORE_CUTOFF, tick=False)
+def test_office_finds_the_patient_by_name_or_nhs_number_and_adds_the_case(client, office_user):
+    from portal.models import AccessLog
+
+    meeting = PlannedMeetingFactory()
+    referral = ReceivedReferralFactory(
+        patient__family_name="Arden", patient__given_name="Alice", patient__nhs_number="9434765919"
+    )
+    ReceivedReferralFactory(patient__family_name="Brook")
+    client.force_login(office_user)
+    page = client.get(reverse("mdt:meeting_detail", args=[meeting.pk])).content.decode()
+    assert "Referral number" not in page
+    assert "Patient&#x27;s name or NHS number" in page
+    for terms in ("Arden", "943 476 5919"):
+        url = _search(client, meeting, terms)
+        html = client.get(url).content.decode()
+        assert "ARDEN, Alice, NHS number 943 476 5919" in html
+        assert "BROOK" not in html
+    assert AccessLog.objects.filter(patient_id=referral.patient_id, action="search").exists()
+    response = client.post(
+        reverse("mdt:meeting_add_discussion", args=[meeting.pk]),
+        {"search": _token(url), "referral": referral.pk, "question": "Plan?"},
+    )
+    assert response.status_code == 302
+    assert MdtDiscussion.objects.get().referral == referral
+    html = client.get(response.url).content.decode()
+    assert "ARDEN, Alice added to the case list." in html
+    assert f'href="{reverse("referrals:patient_detail", args=[referral.patient_id])}"' in html
+
+
+@time_machine.travel(BEFORE_CUTOFF, tick=False)
+def test_the_add_case_page_of_a_held_meeting_says_so_before_anything_is_typed(client, office_user):
+    meeting = HeldMeetingFactory()
+    client.force_login(office_user)
+    response = client.get(reverse("mdt:meeting_add_case", args=[meeting.pk]))
+    assert response.status_code == 200
+    assert "This meeting has taken place or is cancelled" in response.content.decode()
+    assert 'name="q"' not in response.content.decode()
 
 
 def test_office_records_attendance_and_sees_quoracy(client, office_user):
@@ -355,7 +432,7 @@ def test_admin_bulk_action_adds_referrals_to_the_next_meeting(client, office_use
     )
     content = response.content.decode()
     assert "1 referral(s) added to the next MDT meeting." in content
-    assert f"Choose the MDT for referral {unknown.pk}." in content
+    assert f"{unknown.patient}: No MDT is known for this referral: choose one." in content
     assert referral.mdt_discussions.exclude(pk=earlier.pk).get().meeting == meeting
 
 
@@ -446,6 +523,13 @@ def test_another_users_token_shows_only_their_meetings_and_a_wrong_or_replaced_t
     assert _feed(client, mine.token).status_code == 404
 
 
+def test_a_calendar_event_names_the_mdt_once():
+    from mdt.calendar import meeting_title
+
+    assert meeting_title("London Sarcoma Service MDT") == "London Sarcoma Service MDT"
+    assert meeting_title("Royal Marsden Sarcoma Unit") == "Royal Marsden Sarcoma Unit MDT"
+
+
 def test_calendar_pages_are_for_clinicians(client, outsider):
     client.force_login(outsider)
     assert client.get(reverse("mdt:my_mdt")).status_code == 403
@@ -507,7 +591,39 @@ def test_a_bare_post_from_the_referral_page_adds_to_the_usual_mdts_next_meeting(
     assert referral.mdt_discussions.filter(meeting=meeting).exists()
     response = client.post(reverse("mdt:add_to_next", args=[ReceivedReferralFactory().pk]))
     assert response.status_code == 400
-    assert "Choose the MDT for referral" in response.content.decode()
+    assert "No MDT is known for this referral: choose one." in response.content.decode()
+
+
+@time_machine.travel(BEFORE_CUTOFF, tick=False)
+def test_add_to_next_preselects_the_mdt_routing_chose_and_empty_uses_it(client, office_user):
+    """Issue 16's routing: a spinal case "must be discussed in the London Sarcoma Service MDT"."""
+    meeting = PlannedMeetingFactory(mdt=MdtFactory(code="LSS", name="London Sarcoma Service MDT"))
+    referral = ReceivedReferralFactory(
+        patient__family_name="Arden", patient__given_name="Alice", routing_decision={"mdt": "LSS"}
+    )
+    client.force_login(office_user)
+    url = reverse("mdt:add_to_next", args=[referral.pk])
+    html = client.get(url).content.decode()
+    assert f'<option value="{meeting.mdt.pk}" selected>' in html
+    assert "London Sarcoma Service MDT is preselected: the referral&#x27;s routing chose it." in html
+    assert "Add ARDEN, Alice to the next MDT meeting" in html
+    assert f"referral {referral.pk}" not in html.lower()
+    response = client.post(url, {"mdt": "", "question": ""})
+    assert response.status_code == 302
+    assert referral.mdt_discussions.get().meeting == meeting
+
+
+@time_machine.travel(BEFORE_CUTOFF, tick=False)
+def test_add_to_next_says_when_routing_leaves_the_choice(client, office_user):
+    PlannedMeetingFactory(mdt=MdtFactory(code="LSS"))
+    referral = ReceivedReferralFactory(routing_decision={"mdt": "LSS or RMH"})
+    client.force_login(office_user)
+    html = client.get(reverse("mdt:add_to_next", args=[referral.pk])).content.decode()
+    assert "Routing leaves the choice of MDT (LSS or RMH): choose one." in html
+    assert "Leave empty" not in html
+    response = client.post(reverse("mdt:add_to_next", args=[referral.pk]), {"mdt": ""})
+    assert response.status_code == 400
+    assert not referral.mdt_discussions.exists()
 
 
 def test_the_mdt_quorum_rule_is_chosen_from_the_directory_specialities(client, office_user):
@@ -635,3 +751,45 @@ def test_an_outcome_recorded_with_a_caveat_shows_it_on_the_case_list_and_the_dis
         assert "Caveat" in client.get(page_url).content.decode()
     detail_page = client.get(reverse("mdt:discussion_detail", args=[discussion.pk])).content.decode()
     assert "Quorum by telephone." in detail_page
+
+
+def test_my_mdt_links_my_patients_and_not_a_presented_patient_who_is_not_mine(
+    client, clinician, other_clinician
+):
+    mine = MdtDiscussionFactory(referral=ReceivedReferralFactory(responsible_consultant=clinician))
+    presented = MdtDiscussionFactory(
+        referral=ReceivedReferralFactory(responsible_consultant=other_clinician),
+        presenting_clinician=clinician,
+    )
+    client.force_login(clinician)
+    with time_machine.travel(BEFORE_CUTOFF, tick=False):
+        html = client.get(reverse("mdt:my_mdt")).content.decode()
+    assert f'href="{reverse("referrals:patient_detail", args=[mine.referral.patient_id])}"' in html
+    assert str(presented.referral.patient) in html
+    assert reverse("referrals:patient_detail", args=[presented.referral.patient_id]) not in html
+
+
+@time_machine.travel(BEFORE_CUTOFF, tick=False)
+def test_the_outcome_is_offered_only_once_the_meeting_has_started(client, office_user):
+    planned = MdtDiscussionFactory()
+    held = DiscussedMdtDiscussionFactory()
+    client.force_login(office_user)
+    html = client.get(reverse("mdt:meeting_detail", args=[planned.meeting_id])).content.decode()
+    assert reverse("mdt:discussion_outcome", args=[planned.pk]) not in html
+    assert "An outcome can be recorded only once the meeting has started." in html
+    html = client.get(reverse("mdt:meeting_detail", args=[held.meeting_id])).content.decode()
+    assert reverse("mdt:discussion_outcome", args=[held.pk]) in html
+
+
+@time_machine.travel(BEFORE_CUTOFF, tick=False)
+def test_the_outcome_page_of_a_meeting_not_yet_held_says_why_before_any_form(client, office_user):
+    planned = MdtDiscussionFactory()
+    client.force_login(office_user)
+    response = client.get(reverse("mdt:discussion_outcome", args=[planned.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        "An outcome can be recorded only once the meeting has started. It starts on Wednesday 2 December"
+        in html
+    )
+    assert 'name="recommendation"' not in html

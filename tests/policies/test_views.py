@@ -144,6 +144,33 @@ def test_an_attached_pdf_is_served_to_those_who_may_see_the_version(client, offi
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
 
 
+def test_an_approved_policys_public_page_shows_the_document_and_a_download(client):
+    """Issue 19, item 10: the page shows the PDF itself (framed from this site only) and a
+    download, not only the document-control summary."""
+    document = ApprovedPolicyDocumentFactory(
+        document_file=SimpleUploadedFile("p.pdf", b"%PDF-1.7 test", content_type="application/pdf")
+    )
+    file_url = reverse("policies:file", args=[document.pk])
+    response = client.get(document.get_absolute_url())
+    html = response.content.decode()
+    assert f'<iframe class="policy-document" src="{file_url}" title="{document.title}' in html
+    assert f'href="{file_url}?download=1" download>Download {document.title}' in html
+    assert "frame-src 'self'" in response["Content-Security-Policy"]
+    assert "object-src 'none'" in response["Content-Security-Policy"]
+    shown = client.get(file_url)
+    assert shown["Content-Disposition"].startswith("inline;")
+    assert shown["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in shown["Content-Security-Policy"]
+    downloaded = client.get(f"{file_url}?download=1")
+    assert downloaded["Content-Disposition"].startswith("attachment;")
+
+
+def test_no_other_page_may_frame_anything(client):
+    policy = {d.split(" ", 1)[0]: d for d in client.get(LIST)["Content-Security-Policy"].split("; ")}
+    assert policy["frame-src"] == "frame-src 'none'"
+    assert policy["frame-ancestors"] == "frame-ancestors 'none'"
+
+
 # Drafting, submitting, approving ---------------------------------------------------------------
 
 

@@ -1,9 +1,19 @@
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.html import escape
 
 from referrals.models import Patient
-from tests.factories import HospitalNumberFactory, PatientFactory, ReceivedReferralFactory
+from tests.factories import (
+    DiagnosticClinicFactory,
+    HospitalNumberFactory,
+    PatientFactory,
+    ReceivedReferralFactory,
+    SpinalReferralFactory,
+    UserFactory,
+)
 
 
 def test_admin_pages_for_referrals_and_patients_open(client, office_user):
@@ -108,3 +118,68 @@ def test_model_validation_refuses_an_unnormalised_nhs_number(db):
     with pytest.raises(ValidationError) as error:
         patient.full_clean()
     assert "nhs_number" in error.value.message_dict
+
+
+# Names, structured displays and the coordinator's columns (issue 19, item 3) ---------------------
+
+
+def test_the_referral_admin_offers_consultants_by_name_not_by_id(client, office_user, clinician):
+    clinician.first_name, clinician.last_name = "Omar", "Khan"
+    clinician.save()
+    referral = ReceivedReferralFactory(responsible_consultant=clinician)
+    client.force_login(office_user)
+    response = client.get(reverse("admin:referrals_referral_change", args=[referral.pk]))
+    html = response.content.decode()
+    assert f'<option value="{clinician.pk}" selected>Omar Khan</option>' in html
+    assert 'name="responsible_consultant" value=' not in html  # no raw id input
+
+
+def test_the_referral_admin_saved_unchanged_keeps_consultant_and_care_team(client, office_user, clinician):
+    member = UserFactory(role="Clinician")
+    referral = ReceivedReferralFactory(responsible_consultant=clinician)
+    referral.care_team.add(member)
+    client.force_login(office_user)
+    url = reverse("admin:referrals_referral_change", args=[referral.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if name in form.fields and value is not None}
+    data["care_team"] = [member.pk]
+    data["responsible_consultant"] = clinician.pk
+    data.update({"events-TOTAL_FORMS": 0, "events-INITIAL_FORMS": 0})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    referral.refresh_from_db()
+    assert referral.responsible_consultant == clinician
+    assert list(referral.care_team.all()) == [member]
+
+
+def test_routing_and_clinic_suggestion_are_read_only_structured_displays(client, office_user):
+    referral = SpinalReferralFactory()
+    clinic = DiagnosticClinicFactory(name="Kent Lump Clinic")
+    referral.clinic_suggestion = {"clinic_id": clinic.pk, "reason": "Postcode ME14 is in its catchment."}
+    referral.save()
+    client.force_login(office_user)
+    response = client.get(reverse("admin:referrals_referral_change", args=[referral.pk]))
+    fields = response.context["adminform"].form.fields
+    assert "clinic_suggestion" not in fields
+    assert "routing_decision" not in fields
+    html = response.content.decode()
+    assert "Kent Lump Clinic<br>Postcode ME14 is in its catchment." in html
+    assert "clinic_id" not in html
+    assert "<dt>MDT that plans the care</dt>" in html
+    assert escape(referral.routing_decision["reasons"][0]) in html
+    assert "&quot;reasons&quot;" not in html
+
+
+def test_the_referral_list_shows_the_coordinators_columns(client, office_user, today):
+    referral = ReceivedReferralFactory(
+        received_on=datetime.date(2026, 11, 2), patient=PatientFactory(nhs_number="9434765919")
+    )
+    client.force_login(office_user)
+    response = client.get(reverse("admin:referrals_referral_changelist"))
+    html = response.content.decode()
+    assert "943 476 5919" in html
+    assert "28-day FDS: at risk" in html  # day 22 of 28, at risk from day 21
+    assert "30 Nov 2026" in html  # the FDS clock's due date
+    for header in ("NHS number", "Received on", "Status", "Clock", "Due"):
+        assert f">{header}</" in html, header
+    assert f'href="{reverse("admin:referrals_referral_change", args=[referral.pk])}' in html

@@ -144,8 +144,8 @@ def test_patient_page_timeline_shows_recorded_changes(client, office_user, today
     referral.save()
     client.force_login(office_user)
     html = client.get(detail(referral.patient)).content.decode()
-    assert "Referral changed" in html
-    assert "Dr Who" in html
+    assert " updated</strong>" in html
+    assert "Referring clinician set to Dr Who." in html
 
 
 # Intake ------------------------------------------------------------------------------------------

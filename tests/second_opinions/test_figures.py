@@ -131,3 +131,14 @@ def test_a_backwards_period_is_refused_on_the_field(client, sag_member, known_da
         "The end of the period cannot be before its start."
     ]
     assert response.context["figures"].total == 0
+
+
+def test_the_show_button_is_one_style_not_blue_text_on_blue(client, sag_member):
+    """Crispy's Submit was already "btn btn-primary": adding "btn-outline-primary" gave blue text
+    on a blue background (issue 19, item 8). On NHS.UK frontend it is one secondary button."""
+    import re
+
+    client.force_login(sag_member)
+    html = client.get(reverse("second_opinions:figures")).content.decode()
+    button = re.search(r'<button type="submit"[^>]*>Show</button>', html).group()
+    assert 'class="nhsuk-button nhsuk-button--secondary"' in button
