@@ -215,7 +215,9 @@ def test_the_chart_is_drawn_by_chartjs_served_from_this_site_with_no_inline_scri
     assert finders.find("waiting_times/performance-chart.js")
     assert '<script src="/static/vendor/chart.js/chart.umd.min.js" defer></script>' in html
     assert '<script id="performance-data" type="application/json">' in html
-    assert html.count("<script") == 3
+    # chart.js, the page's chart file and its data, and NHS.UK frontend's module file (every page).
+    assert html.count("<script") == 4
+    assert '<script type="module" src="/static/portal/nhsuk-init.js"></script>' in html
     assert "<table" in html
     assert "<canvas" in html
     assert "cdn" not in html.lower()
