@@ -4,14 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install run test lint check migrations-check deploy-check security audit audit-ci clean bench load
+.PHONY: install run test lint check migrations-check deploy-check security audit audit-ci clean bench load css
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt $(wildcard package-lock.json) | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	# axe-core for the browser tests (tests/e2e/), pinned in package-lock.json.
+	# nhsuk-frontend and chart.js (served by whitenoise), axe-core for the browser tests (tests/e2e/)
+	# and sass for `make css`, pinned in package-lock.json.
 	if [ -f package.json ]; then npm ci --no-audit --no-fund; fi
 	touch $@
 
@@ -68,6 +69,12 @@ audit-ci: install
 		"or set AUDIT_OPTIONAL=1 to pass without an audit." >&2; exit 1; fi
 
 check: lint migrations-check deploy-check security test
+
+# NHS.UK frontend's CSS, compiled with the portal's settings (portal/styles/nhsuk.scss says why).
+# Run after changing nhsuk-frontend's version in package.json; commit the result.
+css: install
+	node_modules/.bin/sass --load-path=node_modules --style=compressed --no-source-map \
+		portal/styles/nhsuk.scss portal/static/portal/nhsuk.css
 
 clean:
 	rm -rf $(VENV) var/celery var/celerybeat-schedule* .pytest_cache .ruff_cache

@@ -9,6 +9,7 @@ from django import forms
 from django.db import models
 
 from portal.forms import BoundedModelMultipleChoiceField, SingleLineFieldsMixin
+from portal.widgets import DateInput
 
 from . import rules
 from .models import (
@@ -52,7 +53,7 @@ class PractitionerForm(SingleLineFieldsMixin, forms.ModelForm):
             "designation_date",
             "active",
         ]
-        widgets = {"designation_date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"designation_date": DateInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -238,7 +239,7 @@ class ProposalForm(SingleLineFieldsMixin, forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Why the change is needed.")
     effective_date = forms.DateField(
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text="Optional: the date the change goes live once approved. Empty means at approval.",
     )
 

@@ -11,17 +11,19 @@ from django.utils.text import slugify
 from directory.models import Practitioner, Service
 from portal.forms import BoundedModelMultipleChoiceField, SingleLineFieldsMixin
 from portal.roles import Role
-from portal.widgets import LongSelect, LongSelectMultiple
+from portal.widgets import DateInput, LongSelect, LongSelectMultiple
 
 from .models import Mdt, MdtDiscussion, MdtMeeting, PatientOutcomePreference
 
 
-def _helper(submit: str) -> FormHelper:
+def _helper(submit: str, *, style: str = "") -> FormHelper:
+    """`style`: "" (a primary button), "secondary" or "warning" (a destructive action)."""
     helper = FormHelper()
     # The templates write the <form> with its action and CSRF token (several forms share a page).
     helper.form_tag = False
     helper.disable_csrf = True
-    helper.add_input(Submit(slugify(submit).replace("-", "_"), submit))
+    css_class = f"nhsuk-button--{style}" if style else ""
+    helper.add_input(Submit(slugify(submit).replace("-", "_"), submit, css_class=css_class))
     return helper
 
 
@@ -215,7 +217,7 @@ class OutcomeForm(SingleLineFieldsMixin, forms.Form):
     decision_to_treat_on = forms.DateField(
         label="Decision to treat on",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text="Starts the 31-day clock. Leave empty if no decision to treat was made.",
     )
     outcome_recipients = forms.ChoiceField(
@@ -252,4 +254,4 @@ class CancelForm(SingleLineFieldsMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Cancel the meeting")
+        self.helper = _helper("Cancel the meeting", style="warning")

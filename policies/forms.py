@@ -6,11 +6,12 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from portal.forms import BoundedModelMultipleChoiceField, SingleLineFieldsMixin
+from portal.widgets import DateInput
 
 from . import rules
 from .models import PolicyDocument
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_INPUT = DateInput()
 
 
 class PolicyFilterForm(SingleLineFieldsMixin, forms.Form):
@@ -32,13 +33,11 @@ class PolicyFilterForm(SingleLineFieldsMixin, forms.Form):
             del self.fields["status"]
         self.helper = FormHelper()
         self.helper.form_method = "get"
-        self.helper.form_class = "mb-2"
         self.helper.layout = Layout(
             Row(
-                *(Column(name, css_class="col-md") for name in self.fields),
-                Column(
-                    Submit("filter", "Filter", css_class="btn-secondary"), css_class="col-md-auto mt-md-4"
-                ),
+                *(Column(name) for name in self.fields),
+                Column(Submit("filter", "Filter", css_class="nhsuk-button--secondary")),
+                css_class="portal-filters",
             )
         )
 
@@ -119,4 +118,4 @@ class OutstandingItemForm(SingleLineFieldsMixin, forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("add", "Add item", css_class="btn-secondary"))
+        self.helper.add_input(Submit("add", "Add item", css_class="nhsuk-button--secondary"))

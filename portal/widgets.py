@@ -53,3 +53,43 @@ class LongSelectMultiple(LongSelect):
 
     def value_omitted_from_data(self, data, files, name):
         return False
+
+
+class DateInput(forms.MultiWidget):
+    """The NHS date input: a saved date shown in three boxes, day, month and year, and read back
+    as one ISO date ("2026-11-30") that Django's DateField parses as it parses any date. Every
+    date field in the portal uses it (tests/portal/test_date_input.py finds them all), so a date
+    opened and saved unchanged is kept: `<input type="date">` showed a date formatted 30/11/2026
+    as empty, and saving the form again wiped it (issue 19).
+
+    What was typed goes back into the boxes as typed when the form is refused, so nothing is lost.
+    A URL that gives the date as one value (`?name=2026-11-30`) is still read."""
+
+    template_name = "nhsuk/widgets/date_input.html"
+    parts = ("day", "month", "year")
+
+    def __init__(self, attrs=None):
+        widgets = {part: forms.TextInput(attrs={"inputmode": "numeric"}) for part in self.parts}
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value):
+        """(day, month, year) of a date, or of the ISO text read back from the three boxes."""
+        if value is None or value == "":
+            return [None, None, None]
+        if hasattr(value, "year"):
+            return [value.day, value.month, value.year]
+        pieces = str(value).split("-")
+        if len(pieces) < 3:  # not "year-month-day": shown as it came, in the first box
+            return [str(value), "", ""]
+        return [pieces[-1], "-".join(pieces[1:-1]), pieces[0]]
+
+    def value_from_datadict(self, data, files, name):
+        if name in data and not any(f"{name}_{part}" in data for part in self.parts):
+            return data.get(name)
+        day, month, year = (str(data.get(f"{name}_{part}") or "").strip() for part in self.parts)
+        if not (day or month or year):
+            return None
+        return f"{year}-{month}-{day}"
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and all(f"{name}_{part}" not in data for part in self.parts)

@@ -14,21 +14,11 @@ from directory.models import Organisation, Practitioner, Service
 from portal.forms import BoundedModelMultipleChoiceField, SingleLineFieldsMixin
 from portal.roles import Role
 from portal.services import BREAK_GLASS_REASON_MAX_LENGTH, BREAK_GLASS_REASON_MIN_LENGTH
-from portal.widgets import LongSelect
+from portal.widgets import DateInput, LongSelect
 
 from . import policy_rules, rules
 from .models import Patient, Referral
 from .services.intake import PatientDetails, ReferralDetails
-
-
-class DateInput(forms.DateInput):
-    """A browser date input: its value must be ISO (yyyy-mm-dd), or the browser shows it empty
-    (and the default received date, today, would be invisible)."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None, format="%Y-%m-%d"):  # Django's argument name
-        super().__init__(attrs, format=format)
 
 
 def _users_with_roles(*roles: Role):
@@ -164,6 +154,9 @@ class IntakeForm(SingleLineFieldsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False  # the template holds the two submit buttons
+        # The page shows its own error summary (portal/_error_summary.html), which also lists what
+        # the service refuses at "save"; the template pack's would be a second one.
+        self.helper.form_show_errors = False
         self.order_fields([name for _legend, names in INTAKE_SECTIONS for name in names])
         self.helper.layout = Layout(
             *(Fieldset(legend, *names) for legend, names in INTAKE_SECTIONS),

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from portal.forms import SingleLineFieldsMixin
+from portal.widgets import DateInput
 from referrals.models import Patient
 
 from .models import SecondOpinionRequest
@@ -44,7 +45,7 @@ class SecondOpinionRequestForm(SingleLineFieldsMixin, forms.ModelForm):
         model = SecondOpinionRequest
         fields = ["patient", "received_on", *DETAIL_FIELDS]
         widgets = {
-            "received_on": forms.DateInput(attrs={"type": "date"}),
+            "received_on": DateInput(),
             "requested_by": forms.RadioSelect,
             "current_service": forms.RadioSelect,
             "requested_service": forms.RadioSelect,
@@ -103,9 +104,7 @@ class OpinionSentForm(SingleLineFieldsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
     )
-    sent_on = forms.DateField(
-        label="Sent on", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
-    )
+    sent_on = forms.DateField(label="Sent on", widget=DateInput(), initial=timezone.localdate)
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
     def __init__(self, *args, **kwargs):
@@ -118,15 +117,15 @@ class OpinionSentForm(SingleLineFieldsMixin, forms.Form):
 class FiguresPeriodForm(SingleLineFieldsMixin, forms.Form):
     """An optional period for the SAG's figures, by the day requests were received."""
 
-    received_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    received_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    received_from = forms.DateField(required=False, widget=DateInput())
+    received_to = forms.DateField(required=False, widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_method = "get"
-        self.helper.form_class = "row row-cols-sm-auto g-2 align-items-end mb-3"
-        self.helper.add_input(Submit("submit", "Show"))
+        self.helper.form_class = "portal-filters"
+        self.helper.add_input(Submit("submit", "Show", css_class="nhsuk-button--secondary"))
         self.helper.disable_csrf = True
 
     def clean(self):

@@ -37,7 +37,7 @@ class NextActionForm(SingleLineFieldsMixin, forms.Form):
     owner = forms.ModelChoiceField(
         label="Owner",
         queryset=get_user_model().objects.none(),
-        widget=LongSelect(attrs={"class": "form-select"}),
+        widget=LongSelect(attrs={"class": "nhsuk-select"}),
     )
     due_on = forms.DateField(label="Due", widget=DateInput)
 

@@ -73,8 +73,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "crispy_forms",
-    "crispy_bootstrap5",
-    "bootstrap",
     "simple_history",
     "django_filters",
     "axes",
@@ -267,8 +265,13 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # Front-end libraries from npm (package.json, pinned in package-lock.json; `make install` runs
 # `npm ci`), served by whitenoise like everything else: nothing comes from a CDN. chart.js draws
-# every chart (portal/static/portal/charts.js, from data built by portal/charts.py).
-STATICFILES_DIRS = [("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist")]
+# every chart (portal/static/portal/charts.js, from data built by portal/charts.py). NHS.UK frontend
+# (nhsuk-frontend) gives every page its components: its JavaScript and icons from here, its CSS
+# compiled into portal/static/portal/nhsuk.css (`make css`; portal/styles/nhsuk.scss says why).
+STATICFILES_DIRS = [
+    ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),
+    ("vendor/nhsuk-frontend", BASE_DIR / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -281,8 +284,10 @@ MEDIA_URL = "media/"
 SIMPLE_HISTORY_REVERT_DISABLED = True
 SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True
 
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Forms are drawn with NHS.UK frontend's components by the portal's own crispy-forms template
+# pack, templates/nhsuk/ (with portal/templatetags/nhsuk.py).
+CRISPY_ALLOWED_TEMPLATE_PACKS = ("nhsuk",)
+CRISPY_TEMPLATE_PACK = "nhsuk"
 
 # Production settings set this; checks that only production must pass read it (portal/checks.py).
 PORTAL_PRODUCTION = False

@@ -285,5 +285,5 @@ def test_service_page_shows_backlog_and_oldest_wait(client, office_user, today):
     )
     client.force_login(office_user)
     page = client.get(reverse("diagnostic:service_backlog")).content.decode()
-    assert "<td>2</td>" in page
+    assert '<td class="nhsuk-table__cell">2</td>' in page
     assert "22 days (since 02/11/2026)" in page

@@ -156,7 +156,7 @@ def test_an_invalid_email_on_the_page_is_shown_on_the_field_and_saves_nothing(
     content = response.content.decode()
     assert response.status_code == 200
     assert "Enter a valid email address." in content
-    assert 'id="error_1_id_email"' in content
+    assert 'id="id_email-error"' in content
     assert ChangeRequest.objects.count() == 0
 
 
@@ -238,7 +238,8 @@ def test_the_detail_shows_current_and_proposed_values_field_by_field(
     content = response.content.decode()
     assert "Current value" in content
     assert "Proposed value" in content
-    assert "<td>020 3456 7890</td>\n      <td>020 7946 0999</td>" in content
+    cell = '<td class="nhsuk-table__cell">'
+    assert f"{cell}020 3456 7890</td>\n      {cell}020 7946 0999</td>" in content
     assert "University College London Hospitals NHS Foundation Trust (RRV)" in content
     assert 'value="approve"' in content
 
@@ -451,7 +452,11 @@ def test_an_error_is_shown_once(client, office_user, practitioner):
     client.force_login(office_user)
     url = reverse("directory:propose_change", args=["practitioner", practitioner.pk])
     response = client.post(url, _practitioner_post(practitioner, email="david.choi.nhs.net"))
-    assert response.content.decode().count("Enter a valid email address.") == 1
+    content = response.content.decode()
+    # Once on the field, and once in the error summary at the top that links to it.
+    assert content.count("Enter a valid email address.") == 2
+    assert content.count('id="id_email-error"') == 1
+    assert '<a href="#id_email">Enter a valid email address.</a>' in content
 
 
 def test_a_bad_search_value_shows_the_page_not_an_error(client, practitioner):

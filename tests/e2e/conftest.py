@@ -80,17 +80,30 @@ def demo(live_server):
 
 
 E2E_TIMEOUT_MS = 45_000
+# The widths every page is checked at: a laptop, a phone, and the narrowest the NHS service
+# manual asks a page to work at without scrolling sideways.
+WIDE, PHONE, NARROWEST = 1366, 390, 320
+RESIZE_SETTLE_MS = 400
+
+
+def fill_date(scope, legend: str, day) -> None:
+    """Type `day` into the NHS date input whose legend is `legend`, as a person would."""
+    group = scope.get_by_role("group", name=legend, exact=True)
+    group.get_by_label("Day").fill(str(day.day))
+    group.get_by_label("Month").fill(str(day.month))
+    group.get_by_label("Year").fill(str(day.year))
 
 
 class Journey:
     """One user's visit in its own browser context. `check(title)` runs on every page the
     journey reaches: the title, one h1, axe-core's WCAG 2.2 AA rules with no serious or critical
-    violation, a visible focus indicator on everything focusable, and a screenshot."""
+    violation at 1366 and at 390 px, no sideways scrolling of the page at 390 and 320 px, a
+    visible focus indicator on everything focusable, and screenshots at 1366 and 390 px."""
 
     def __init__(self, browser, base_url: str, name: str, *, javascript: bool = True) -> None:
         self.base_url = base_url
         self.name = name
-        viewport = {"width": 1280, "height": 900}
+        viewport = {"width": WIDE, "height": 900}
         self.context = browser.new_context(java_script_enabled=javascript, viewport=viewport)
         # A wait budget, not an assertion: on CI's two cores a page can take seconds to come back.
         self.context.set_default_timeout(E2E_TIMEOUT_MS)
@@ -139,6 +152,28 @@ class Journey:
         self.checked.append(page.url)
         slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60]
         page.screenshot(path=self.shots / f"{len(self.checked):02d}-{slug}.png", full_page=True)
+        self._check_narrow(slug)
+
+    def _check_narrow(self, slug: str) -> None:
+        """The same page on a phone (390 px: axe-core again, and a screenshot) and at 320 px:
+        the page never scrolls sideways (a wide table scrolls inside its own region)."""
+        page, scanned = self.page, self._scannable(self.page)
+        for target in {page, scanned}:
+            target.set_viewport_size({"width": PHONE, "height": 900})
+        page.wait_for_timeout(RESIZE_SETTLE_MS)
+        serious = scan_accessibility(scanned)
+        assert not serious, f"{page.url} at {PHONE} px: axe-core found {serious}"
+        page.screenshot(path=self.shots / f"{len(self.checked):02d}-{slug}-{PHONE}px.png", full_page=True)
+        for width in (PHONE, NARROWEST):
+            page.set_viewport_size({"width": width, "height": 900})
+            # nhsuk-frontend's header fits its menu to the new width after a resize (debounced).
+            page.wait_for_timeout(RESIZE_SETTLE_MS)
+            overflow = page.evaluate("document.documentElement.scrollWidth") - width
+            assert overflow <= 0, (
+                f"{page.url}: the page scrolls sideways by {overflow} px at {width} px: {wider(page)}"
+            )
+        for target in {page, scanned}:
+            target.set_viewport_size({"width": WIDE, "height": 900})
 
     def _scannable(self, page):
         """The page itself, or (JavaScript off) the mirror page showing the same HTML at the same
@@ -183,10 +218,22 @@ def scan_accessibility(page) -> list[dict]:
     return [v for v in violations if v["impact"] in {"serious", "critical"}]
 
 
+def wider(page) -> list[str]:
+    """The innermost elements that reach past the right edge of the window (what to fix)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(el => el.getBoundingClientRect().right > window.innerWidth + 0.5
+                && !(el.parentElement && el.parentElement.closest('.nhsuk-table-container'))
+                && ![...el.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 0.5))
+            .slice(0, 5).map(el => el.outerHTML.slice(0, 120))"""
+    )
+
+
 def focus_not_visible(page) -> dict:
     """How many focusable elements were checked, and those that show no outline when focused
-    from the keyboard. One real Tab press puts the page in keyboard mode (the skip link gets
-    focus); the rest are focused in turn."""
+    from the keyboard (for NHS.UK radios and checkboxes: no focus ring on the label's box). One
+    real Tab press puts the page in keyboard mode (the skip link gets focus); the rest are focused
+    in turn."""
     page.keyboard.press("Tab")
     return page.evaluate(
         """() => {
@@ -198,6 +245,15 @@ def focus_not_visible(page) -> dict:
                 el.focus();
                 if (document.activeElement !== el || !el.matches(':focus-visible')) continue;
                 checked += 1;
+                // NHS.UK frontend hides a radio's or checkbox's own input and draws its focus
+                // ring on the label's box (label::before): check that ring instead.
+                const label = el.matches('.nhsuk-radios__input, .nhsuk-checkboxes__input')
+                    && el.parentElement.querySelector('label');
+                if (label) {
+                    const ring = getComputedStyle(label, '::before').boxShadow;
+                    if (!ring || ring === 'none') missing.push(el.outerHTML.slice(0, 80));
+                    continue;
+                }
                 const style = getComputedStyle(el);
                 if (style.outlineStyle === 'none' || parseFloat(style.outlineWidth) < 2) {
                     missing.push(el.outerHTML.slice(0, 80));

@@ -25,7 +25,7 @@ def test_clinician_finds_their_patient_and_its_timeline_but_not_another_clinicia
     page = clinician.page
     clinician.sign_in("clinician1")
     clinician.check("Home")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Patients").click()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Patients").click()
     clinician.check("Patients")
     listed = page.locator("main").inner_text()
     assert str(mine) in listed
@@ -33,7 +33,7 @@ def test_clinician_finds_their_patient_and_its_timeline_but_not_another_clinicia
 
     page.get_by_role("link", name=str(mine)).first.click()
     clinician.check(f"Patient {mine.initials}")
-    timeline = page.get_by_role("region", name="Timeline")
+    timeline = page.get_by_role("region", name="Timeline", exact=True)
     assert timeline.get_by_role("listitem").count() > 0
 
     response = clinician.goto(f"/patients/{theirs.pk}/")
@@ -58,14 +58,17 @@ def test_sag_member_approves_a_directory_change_and_a_policy_version(journey):
     assert contact.history.latest().history_user.username == "sag"
 
     page.goto(sag.base_url + "/directory/changes/")
-    decided = page.get_by_role("region", name="Recently decided")
+    decided = page.get_by_role("region", name="Recently decided", exact=True)
     assert "LSS MDT coordinator (demo)" in decided.inner_text()
     assert "(sag)" in decided.inner_text() or "Adviser" in decided.inner_text()
     sag.check("Directory change requests")
 
     public = journey("public")
     public.goto("/directory/")
-    assert "LSS MDT coordinator (demo)" in public.page.get_by_role("region", name="Key contacts").inner_text()
+    assert (
+        "LSS MDT coordinator (demo)"
+        in public.page.get_by_role("region", name="Key contacts", exact=True).inner_text()
+    )
     public.check("Network directory")
 
     # A policy version the MDT office submitted for approval.

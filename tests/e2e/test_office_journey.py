@@ -9,7 +9,7 @@ from django.utils import timezone
 from mdt.models import Mdt, MdtDiscussion, MdtMeeting
 from referrals.models import Patient
 from referrals.seed import synthetic_nhs_number
-from tests.e2e.conftest import DEMO_PASSWORD
+from tests.e2e.conftest import DEMO_PASSWORD, fill_date
 from waiting_times.models import CancerPathway
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -36,9 +36,9 @@ def test_office_takes_a_referral_to_the_mdt_and_sees_the_outcome_on_the_patients
     page.get_by_label("NHS number").fill(synthetic_nhs_number(900))
     page.get_by_label("Given name").fill("Journey")
     page.get_by_label("Family name").fill("Testcase")
-    page.get_by_label("Date of birth").fill("1980-05-17")
+    fill_date(page, "Date of birth", datetime.date(1980, 5, 17))
     page.get_by_label("Key worker").select_option(label="Clara Clinician")
-    page.get_by_label("Referral received on").fill(today.isoformat())
+    fill_date(page, "Referral received on", today)
     page.get_by_label("Presentation").select_option(label="Suspected sarcoma")
     page.get_by_label("Tumour type").select_option(label="Soft tissue sarcoma")
     page.locator("#id_site").select_option(label="Limb")
@@ -46,7 +46,7 @@ def test_office_takes_a_referral_to_the_mdt_and_sees_the_outcome_on_the_patients
     page.get_by_role("button", name="Check routing").click()
 
     # The routing decision shows before anything is saved.
-    routing = page.get_by_role("region", name="Routing decision")
+    routing = page.get_by_role("region", name="Routing decision", exact=True)
     assert "Pathway" in routing.inner_text()
     assert not Patient.objects.filter(family_name="Testcase").exists()
     office.check("New referral")
@@ -105,7 +105,7 @@ def test_office_takes_a_referral_to_the_mdt_and_sees_the_outcome_on_the_patients
     office.check(f"Outcome: referral {referral.pk}")
 
     office.goto(f"/patients/{patient.pk}/")
-    discussions = page.get_by_role("region", name="MDT discussions")
+    discussions = page.get_by_role("region", name="MDT discussions", exact=True)
     assert "Surgery" in discussions.inner_text()
     office.check(f"Patient {patient.initials}")
 
@@ -127,9 +127,9 @@ def test_sign_in_and_the_two_step_intake_work_without_javascript(journey):
     office.check("New referral")
     page.get_by_label("Given name").fill("Nojs")
     page.get_by_label("Family name").fill("Scriptless")
-    page.get_by_label("Date of birth").fill("1975-01-02")
+    fill_date(page, "Date of birth", datetime.date(1975, 1, 2))
     page.get_by_label("Key worker").select_option(label="Colin Consultant")
-    page.get_by_label("Referral received on").fill(timezone.localdate().isoformat())
+    fill_date(page, "Referral received on", timezone.localdate())
     page.get_by_label("Presentation").select_option(label="Confirmed sarcoma")
     page.get_by_label("Tumour type").select_option(label="Primary bone tumour")
     page.locator("#id_site").select_option(label="Pelvis")
@@ -138,7 +138,7 @@ def test_sign_in_and_the_two_step_intake_work_without_javascript(journey):
     # layout still settling could land beside the button: the forced click missed it on CI).
     with page.expect_navigation():
         page.get_by_role("button", name="Check routing").press("Enter")
-    assert "Pathway" in page.get_by_role("region", name="Routing decision").inner_text()
+    assert "Pathway" in page.get_by_role("region", name="Routing decision", exact=True).inner_text()
     office.check("New referral")
     with page.expect_navigation():
         page.get_by_role("button", name="Save referral").press("Enter")
@@ -154,7 +154,9 @@ def test_office_works_the_ptl_from_todays_work_on_the_home_page(journey):
     page = office.page
     office.sign_in("office")
     office.check("Home")
-    page.get_by_role("region", name="Today's work").get_by_role("link", name=re.compile("breached")).click()
+    page.get_by_role("region", name="Today's work", exact=True).get_by_role(
+        "link", name=re.compile("breached")
+    ).click()
     office.check("Patient tracking list")
     assert "Breached" in page.get_by_role("table").inner_text()
 
@@ -163,7 +165,7 @@ def test_office_works_the_ptl_from_todays_work_on_the_home_page(journey):
     row.locator("summary").click()
     row.get_by_label("Next action").fill("Ask the referring trust for the delay reason")
     row.get_by_label("Owner").select_option(label="Olive Office")
-    row.get_by_label("Due").fill(timezone.localdate().isoformat())
+    fill_date(row, "Due", timezone.localdate())
     row.get_by_role("button", name="Add").click()
     assert "Next action added." in page.get_by_role("alert").inner_text()
     office.check("Patient tracking list")

@@ -39,7 +39,7 @@ def test_the_seeded_spinal_pathway_shows_as_overdue_on_the_public_policies_page(
     load_reference_data()
     page = content(client.get(LIST))
     assert SPINAL_PATHWAY_TITLE in page
-    assert '<span class="badge rag-red">Overdue for review</span>' in page
+    assert '<span class="nhsuk-tag rag-red">Overdue for review</span>' in page
     assert "01/03/2026" in page
 
 

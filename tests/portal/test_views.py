@@ -7,11 +7,14 @@ def test_anonymous_is_sent_to_sign_in(client, db):
     assert response.url.startswith(reverse("login"))
 
 
-def test_sign_in_page_renders_with_bootstrap_from_static(client, db):
+def test_sign_in_page_renders_with_nhsuk_frontend_from_static(client, db):
     response = client.get(reverse("login"))
     content = response.content.decode()
     assert response.status_code == 200
-    assert "/static/bootstrap/css/bootstrap.min.css" in content
+    assert "/static/portal/nhsuk.css" in content
+    assert "/static/portal/nhsuk-init.js" in content
+    assert 'class="nhsuk-header"' in content
+    assert "bootstrap" not in content.lower()
     assert "cdn" not in content.lower()
     assert "London and South East Sarcoma Network" in content
 

@@ -83,9 +83,10 @@ def test_sag_member_sees_the_figures_page_without_patients(client, sag_member, k
     response = client.get(reverse("second_opinions:figures"))
     content = response.content.decode()
     assert response.status_code == 200
-    assert '<td class="text-end" data-figure="Accepted|Clinic appointment">3</td>' in content
-    assert '<td class="text-end" data-figure="Redirected|No route">1</td>' in content
-    assert '<dd class="col-sm-8" id="turnaround-median">12.5 days</dd>' in content
+    numeric = '<td class="nhsuk-table__cell nhsuk-table__cell--numeric"'
+    assert f'{numeric} data-figure="Accepted|Clinic appointment">3</td>' in content
+    assert f'{numeric} data-figure="Redirected|No route">1</td>' in content
+    assert '<dd class="nhsuk-summary-list__value" id="turnaround-median">12.5 days</dd>' in content
     assert "2 of 4 opinions (50.0%) differed from the current plan." in content
     assert "Zebedeequux" not in content
 
@@ -134,11 +135,11 @@ def test_a_backwards_period_is_refused_on_the_field(client, sag_member, known_da
 
 
 def test_the_show_button_is_one_style_not_blue_text_on_blue(client, sag_member):
-    """Crispy's Submit is already "btn btn-primary": adding "btn-outline-primary" gave blue text
-    on a blue background (issue 19, item 8)."""
+    """Crispy's Submit was already "btn btn-primary": adding "btn-outline-primary" gave blue text
+    on a blue background (issue 19, item 8). On NHS.UK frontend it is one secondary button."""
     import re
 
     client.force_login(sag_member)
     html = client.get(reverse("second_opinions:figures")).content.decode()
-    button = re.search(r'<input type="submit"[^>]*value="Show"[^>]*>', html).group()
-    assert "btn-outline-primary" not in button
+    button = re.search(r'<button type="submit"[^>]*>Show</button>', html).group()
+    assert 'class="nhsuk-button nhsuk-button--secondary"' in button
