@@ -239,10 +239,14 @@ def test_bad_intake_input_names_the_field_and_saves_nothing(
 
 
 def test_intake_form_defaults_the_received_date_to_today(client, office_user, today):
-    """Issue 19 item 6: the received date defaults to today, in the form a browser date input shows."""
+    """Issue 19 item 6: the received date defaults to today, in the NHS date input's day, month and
+    year boxes."""
     client.force_login(office_user)
     content = client.get(INTAKE).content.decode()
-    assert re.search(rf'name="received_on" value="{today:%Y-%m-%d}"', content)
+    for part, value in (("day", today.day), ("month", today.month), ("year", today.year)):
+        box = re.search(rf'<input[^>]*name="received_on_{part}"[^>]*>', content)
+        assert box, part
+        assert f'value="{value}"' in box.group(0), box.group(0)
 
 
 def test_intake_form_is_in_sections_a_coordinator_takes_in_order(client, office_user):
@@ -276,11 +280,12 @@ def test_failed_intake_lists_each_error_at_the_top_with_a_link_to_its_field(
     summary = content[
         content.index("There is a problem") : content.index("</ul>", content.index("There is a problem"))
     ]
-    links = re.findall(r'<a href="#(id_[a-z_]+)">', summary)
-    assert links == ["id_nhs_number", "id_presentation", "id_received_on"]
+    links = re.findall(r'<a href="#(id_[a-z0-9_]+)">', summary)
+    # A date's link goes to its first box (day), the NHS date input's own first input.
+    assert links == ["id_nhs_number", "id_presentation", "id_received_on_0"]
     assert content.index("There is a problem") < content.index('name="nhs_number"')
     assert 'id="id_presentation"' in content
-    assert 'id="id_received_on"' in content
+    assert 'id="id_received_on_0"' in content
     assert not Referral.objects.exists()
 
 
