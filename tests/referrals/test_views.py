@@ -262,7 +262,7 @@ def test_intake_form_is_in_sections_a_coordinator_takes_in_order(client, office_
     assert positions[1] < content.index('name="referrer_contact"') < positions[2]
     assert positions[2] < content.index('name="tumour_type"') < positions[3]
     assert positions[3] < content.index('name="imaging_done"') < positions[4]
-    assert positions[4] < content.index('name="received_on"') < positions[5]
+    assert positions[4] < content.index('name="received_on_day"') < positions[5]  # the NHS date input
     assert 'value="check"' in content  # the two-step flow starts with "check routing"
 
 
@@ -430,7 +430,7 @@ def test_office_home_draws_the_standards_chart_with_chartjs_and_the_table_beside
     client.force_login(office_user)
     response = client.get(reverse("home"))
     html = response.content.decode()
-    assert "<svg" not in html
+    assert "<rect" not in html  # no hand-drawn chart (the header's NHS logo is the page's one SVG)
     assert '<script id="standards-chart-data" type="application/json">' in html
     assert 'data-chart="standards-chart-data"' in html
     assert '<script src="/static/portal/charts.js" defer></script>' in html
