@@ -16,7 +16,7 @@ def test_office_previews_a_letter_and_sends_it_for_the_post(journey):
     office.sign_in("office")
 
     office.goto(f"/patients/{patient.pk}/")
-    letters = page.get_by_role("region", name="Letters")
+    letters = page.get_by_role("region", name="Letters", exact=True)  # the section, not its table's region
     assert "MDT outcome to the referrer or GP" in letters.inner_text()
     office.check(f"Patient {patient.initials}")
     letters.get_by_role("link", name="MDT outcome to the referrer or GP", exact=True).click()
