@@ -280,7 +280,8 @@ def referral_intake(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 _add_errors(form, error)
                 return _intake_page(request, context)
-            messages.success(request, f"Referral {referral.pk} taken in: {decision.pathway} pathway.")
+            pathway = Referral.Pathway(decision.pathway).label
+            messages.success(request, f"Referral {referral.pk} taken in: {pathway} pathway.")
             return redirect("referrals:patient_detail", pk=referral.patient_id)
         if request.POST.get("action") == "save":
             messages.warning(request, "The input changed since the routing was checked: check it, then save.")

@@ -1,4 +1,5 @@
 import datetime
+import html
 import re
 
 import pytest
@@ -196,6 +197,11 @@ def test_saving_after_the_check_takes_the_referral_in(client, office_user, intak
     assert response["Location"] == detail(referral.patient)
     assert referral.routing_decision["surgery_at"] == "NHNN"
     assert referral.patient.nhs_number == "9434765919"
+    # The confirmation names the pathway as people read it, never its code.
+    label = Referral.Pathway(referral.routing_decision["pathway"]).label
+    page = client.get(response["Location"]).content.decode()
+    assert f"Referral {referral.pk} taken in: {label} pathway." in html.unescape(page)
+    assert f"taken in: {referral.routing_decision['pathway']} pathway" not in page
 
 
 def test_saving_without_checking_shows_the_routing_first(client, office_user, intake_data, today):
