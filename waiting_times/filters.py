@@ -16,6 +16,15 @@ from .models import CancerPathway
 from .tracking import PtlStatus, Standard
 
 
+class AnyYesNo(django_filters.widgets.BooleanWidget):
+    """Yes / no / any: django-filter's own reads "Unknown" for "don't filter", which a tracker
+    reads as a state of the patient."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("", "Any"), ("true", "Yes"), ("false", "No"))
+
+
 class PtlFilter(django_filters.FilterSet):
     # The long lists render in Python (portal/widgets.py): 200 clinicians through Django's option
     # templates cost the PTL ~20 ms a page.
@@ -32,7 +41,7 @@ class PtlFilter(django_filters.FilterSet):
     at_risk_week = django_filters.BooleanFilter(
         label="At risk this week (now or within 7 days)",
         method="filter_at_risk_week",
-        widget=django_filters.widgets.BooleanWidget(),
+        widget=AnyYesNo(),
     )
     consultant = django_filters.ModelChoiceFilter(
         label="Consultant",
@@ -56,13 +65,13 @@ class PtlFilter(django_filters.FilterSet):
     handover = django_filters.BooleanFilter(
         label="Handover (day 38) due this week or overdue",
         method="filter_handover",
-        widget=django_filters.widgets.BooleanWidget(),
+        widget=AnyYesNo(),
     )
 
     next_action_due = django_filters.BooleanFilter(
         label="Next action due",
         method="filter_next_action_due",
-        widget=django_filters.widgets.BooleanWidget(),
+        widget=AnyYesNo(),
     )
 
     class Meta:

@@ -427,3 +427,6 @@ LOGGING = {
 
 if not DEBUG:
     require_secret_key(SECRET_KEY)
+
+# django-filter's "don't filter" choice reads "Any" on every filter form, not "---------".
+FILTERS_EMPTY_CHOICE_LABEL = "Any"

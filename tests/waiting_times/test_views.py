@@ -4,6 +4,7 @@ actions from the row, and the access log. "Today" is Tuesday 24 November 2026.""
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -162,6 +163,21 @@ def test_the_ptl_pages_by_keyset(client, today, office_user):
 
 
 # Filters ------------------------------------------------------------------------------------------
+
+
+def test_the_filters_say_any_for_no_filter_never_unknown(client, today, office_user):
+    """A coordinator reads "Unknown" as a state of the patient: the yes/no filters offer Any, Yes
+    and No, and the lists offer "Any" rather than a row of dashes."""
+    client.force_login(office_user)
+    form = client.get(PTL).context["filter"].form
+    for name in ("at_risk_week", "handover", "next_action_due"):
+        assert [label for _value, label in form.fields[name].widget.choices] == ["Any", "Yes", "No"]
+    content = client.get(PTL).content.decode()
+    for name in ("at_risk_week", "handover", "next_action_due"):
+        select = re.search(rf'<select name="{name}".*?</select>', content, flags=re.S).group(0)
+        assert ">Unknown<" not in select
+        assert '<option value="" selected>Any</option>' in select
+    assert ">---------<" not in content
 
 
 def test_status_filter_finds_breaches_in_the_database(client, today, office_user):
