@@ -15,7 +15,8 @@ Then:
    per user) and work for them (change requests for the SAG, discussions for outcomes);
 2. runs Locust headless (bin/locustfile.py) for --duration each: the health endpoint with 1 user
    and with --users (the machine's ceiling), the clinician journey with 1 user and with --users
-   (the scaling ratio), and every role's journeys together with --users (the main table);
+   (the scaling ratio), both closed loops (no think time), and every role's journeys together
+   with --users, each waiting --think seconds (default 5) between pages (the main table);
 3. unless --no-faults, three more runs of every role's journeys, each with one fault a third of
    the way in: Redis restarted; the Celery worker killed with SIGKILL (restarted 5 s later, as a
    supervisor would); PostgreSQL restarted. After each run the books are checked.
@@ -305,9 +306,10 @@ def start_worker(procs: Processes, env: dict) -> None:
 RUNS_PER_CALL = 8  # runs per invocation: each signs in with accounts of its own
 
 
-def run_locust(procs, env, *, label, classes, users, duration, offset, fault=None) -> dict:
-    """One headless Locust run; returns its timeline summary. `fault` is called a third of the way
-    in and returns (started, ended) in epoch seconds: the outage window."""
+def run_locust(procs, env, *, label, classes, users, duration, offset, think=0.0, fault=None) -> dict:
+    """One headless Locust run; returns its timeline summary. Each user waits `think` seconds
+    after each answer before its next request. `fault` is called a third of the way in and returns
+    (started, ended) in epoch seconds: the outage window."""
     timeline = VAR / "runs" / f"{label}.timeline.jsonl"
     timeline.parent.mkdir(parents=True, exist_ok=True)
     timeline.unlink(missing_ok=True)
@@ -317,9 +319,10 @@ def run_locust(procs, env, *, label, classes, users, duration, offset, fault=Non
         "LOAD_LEDGER": str(VAR / "runs" / f"{label}.ledger.jsonl"),
         "LOAD_TIMELINE": str(timeline),
         "LOAD_ACCOUNT_OFFSET": str(offset),
+        "LOAD_THINK_SECONDS": str(think),
     }
     (VAR / "runs" / f"{label}.ledger.jsonl").unlink(missing_ok=True)
-    print(f"  {label}: {users} user(s), {duration} s ...", file=sys.stderr, flush=True)
+    print(f"  {label}: {users} user(s), {duration} s, think {think:g} s ...", file=sys.stderr, flush=True)
     started = time.time()
     process = procs.start(
         "locust",
@@ -705,6 +708,12 @@ def main() -> None:
     parser.add_argument("--duration", type=lambda v: int(v.rstrip("s")), default=300, help="Seconds per run.")
     parser.add_argument("--reuse", action="store_true", help="Reuse an earlier seed of the same size.")
     parser.add_argument("--faults", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=5.0,
+        help="Seconds each user of the every-role and fault runs waits between pages (0: a closed loop).",
+    )
     parser.add_argument("--drain", type=int, default=180, help="Seconds to wait for the outbox to drain.")
     parser.add_argument("--django", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -749,16 +758,20 @@ def run(procs: Processes, args) -> None:
     start_portal(procs, env)
     time.sleep(3)
     users, duration = args.users, args.duration
+    # The ceiling and the scaling ratio are closed loops (no think time): each user asks again as
+    # soon as it is answered, so the runs measure what the machine can serve. The every-role runs
+    # are people at work: each waits --think seconds between pages.
+    every_role = f"every role, {users} users" + (f", {args.think:g} s think time" if args.think else "")
     runs = [
-        ("ceiling, 1 user", ["CeilingUser"], 1),
-        (f"ceiling, {users} users", ["CeilingUser"], users),
-        ("clinician journey, 1 user", ["ClinicianUser"], 1),
-        (f"clinician journey, {users} users", ["ClinicianUser"], users),
-        (f"every role, {users} users", ["OfficeUser", "ClinicianUser", "SagUser", "AnonymousUser"], users),
+        ("ceiling, 1 user", ["CeilingUser"], 1, 0.0),
+        (f"ceiling, {users} users", ["CeilingUser"], users, 0.0),
+        ("clinician journey, 1 user", ["ClinicianUser"], 1, 0.0),
+        (f"clinician journey, {users} users", ["ClinicianUser"], users, 0.0),
+        (every_role, ["OfficeUser", "ClinicianUser", "SagUser", "AnonymousUser"], users, args.think),
     ]
     results = {}
     offsets = (users * n for n in range(RUNS_PER_CALL))
-    for label, classes, count in runs:
+    for label, classes, count, think in runs:
         results[label] = run_locust(
             procs,
             env,
@@ -767,6 +780,7 @@ def run(procs: Processes, args) -> None:
             users=count,
             duration=duration,
             offset=next(offsets),
+            think=think,
         )
     main_label = runs[-1][0]
     results[main_label]["books"] = books(env, slug(main_label), results, args.drain)
@@ -782,6 +796,7 @@ def run(procs: Processes, args) -> None:
                 users=users,
                 duration=duration,
                 offset=next(offsets),
+                think=args.think,
                 fault=lambda fault=fault: fault(procs, env),
             )
             results[label]["books"] = books(env, slug(label), results, args.drain)
@@ -805,7 +820,8 @@ def report(results: dict, args, runs) -> None:
     out = [
         f"## make load: {args.referrals:,} referrals, {users} users, {args.duration} s per run",
         f"gunicorn {GUNICORN_WORKERS} workers x {GUNICORN_THREADS} threads (gthread); Celery worker "
-        f"concurrency {CELERY_CONCURRENCY}; {os.cpu_count()} cores",
+        f"concurrency {CELERY_CONCURRENCY}; {os.cpu_count()} cores; the every-role and fault runs' users "
+        f"wait {args.think:g} s between pages, the ceiling and clinician-journey runs not at all",
         "",
     ]
     for label, result in results.items():
