@@ -30,10 +30,8 @@ class ReferralQuerySet(models.QuerySet):
         nothing rather than testing each row against every referral.
 
         A clinician's are a UNION of two id lists (their own, and those whose care team they are
-        on), not an OR: PostgreSQL then reads the clinician's few referrals by index and joins from
-        them, where an OR of two subqueries is tested row by row against whatever the outer query
-        walks (the PTL at 1,000,000 referrals walked every open pathway in due order:
-        docs/performance.md)."""
+        on), each read by its index, not an OR of two subqueries, which PostgreSQL tests row by row
+        against whatever the outer query walks (CancerPathwayQuerySet.visible_to)."""
         if not user.is_authenticated or not user.is_active:
             return self.none().values("pk")
         if user.is_superuser or user.is_mdt_office:

@@ -68,6 +68,22 @@ def test_referrals_visible_to_a_clinician_are_theirs_or_their_care_teams(db, cli
     assert set(Referral.objects.visible_to(clinician)) == {mine, team}
 
 
+def test_visible_pks_lists_the_same_referrals_as_visible_to(db, clinician, other_clinician, office_user, sag_member):
+    mine = ReceivedReferralFactory(responsible_consultant=clinician)
+    team = ReceivedReferralFactory(responsible_consultant=other_clinician)
+    team.care_team.add(clinician)
+    both = ReceivedReferralFactory(responsible_consultant=clinician)
+    both.care_team.add(clinician)  # on both lists: listed once
+    ReceivedReferralFactory(responsible_consultant=other_clinician)
+    ids = [row["pk"] for row in Referral.objects.visible_pks(clinician)]
+    assert sorted(ids) == sorted({mine.pk, team.pk, both.pk})
+    assert set(ids) == set(Referral.objects.visible_to(clinician).values_list("pk", flat=True))
+    assert Referral.objects.visible_pks(office_user) is None  # every referral: nothing to filter
+    assert list(Referral.objects.visible_pks(sag_member)) == []
+    clinician.is_active = False
+    assert list(Referral.objects.visible_pks(clinician)) == []
+
+
 def test_handover_day_38_only_for_transfers(db):
     referral = ReceivedReferralFactory(received_on=datetime.date(2026, 11, 2))
     assert referral.handover_day_38() is None
