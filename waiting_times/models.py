@@ -275,7 +275,9 @@ class CancerPathway(models.Model):
                 fields=["ptl_due_on", "id"], name="open_pathway_due", condition=Q(closed_at__isnull=True)
             ),
             # A clinician's PTL: their open pathways, looked up by their referrals' ids.
-            models.Index(fields=["referral"], name="open_pathway_referral", condition=Q(closed_at__isnull=True)),
+            models.Index(
+                fields=["referral"], name="open_pathway_referral", condition=Q(closed_at__isnull=True)
+            ),
             models.Index(
                 fields=["ptl_handover_by"],
                 name="open_pathway_handover",

@@ -35,6 +35,7 @@ from .forms import (
     BreachReasonForm,
     CloseForm,
     NextActionForm,
+    NextActionRowForm,
     PathwayDatesForm,
     PerformanceForm,
     office_users,
@@ -99,7 +100,7 @@ class PtlRow:
         self.patient = pathway.referral.patient
         self.tracking = Tracking(pathway, today)
         self.next_action = pathway.open_actions[0] if pathway.open_actions else None
-        self.action_form: NextActionForm | None = None
+        self.action_form: NextActionRowForm | None = None
 
     @property
     def started(self) -> str:
@@ -168,7 +169,7 @@ def ptl(request: HttpRequest) -> HttpResponse:
         for row in rows:
             consultant = row.pathway.referral.responsible_consultant
             owners = office + ([consultant] if consultant and consultant not in office else [])
-            row.action_form = NextActionForm(pathway=row.pathway, owners=owners, prefix=f"p{row.pathway.pk}")
+            row.action_form = NextActionRowForm(pathway=row.pathway, owners=owners)
     query = request.GET.copy()
     for key in ("after", "before"):
         query.pop(key, None)

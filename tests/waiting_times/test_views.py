@@ -340,6 +340,48 @@ def test_office_adds_a_next_action_from_the_row_and_marks_it_done(client, today,
     assert action.done_by == office_user
 
 
+def _row_form(html: str, pathway) -> str:
+    action = reverse("waiting_times:next_action_add", args=[pathway.pk])
+    return re.search(rf'<form method="post" action="{action}".*?</form>', html, re.S).group(0)
+
+
+def test_the_rows_written_out_form_is_the_next_action_form_and_posts_back(
+    client, today, office_user, clinician, other_clinician
+):
+    """The PTL writes each row's form out (NextActionRowForm, no Django form a row): the names,
+    ids and labels must be the ones NextActionForm renders and reads, or an action typed on the
+    PTL would be refused or lost."""
+    from waiting_times.forms import NextActionForm
+
+    pathway = RunningPathwayFactory(referral__responsible_consultant=clinician)
+    client.force_login(office_user)
+    shown = _row_form(client.get(PTL).content.decode(), pathway)
+    reference = NextActionForm(pathway=pathway, prefix=f"p{pathway.pk}").as_div()
+    names = re.compile(r'name="(p\d+-[^"]+)"')
+    ids = re.compile(r'id="(id_p\d+-[^"]+)"')
+    labels = re.compile(r'<label[^>]*for="([^"]+)"[^>]*>\s*([^<]+?)\s*<')
+    assert sorted(names.findall(shown)) == sorted(names.findall(reference))
+    assert set(ids.findall(shown)) >= set(ids.findall(reference)) - {f"id_p{pathway.pk}-due_on"}
+    assert len(labels.findall(shown)) == 5  # what, owner, and the due date's day, month and year
+    assert {f: t.rstrip(":") for f, t in labels.findall(shown)} == {
+        f: t.rstrip(":") for f, t in labels.findall(reference)
+    }
+    offered = set(re.findall(r'<option value="(\d+)"', shown))
+    assert offered == {str(office_user.pk), str(clinician.pk)}  # the office and this consultant only
+    assert str(other_clinician.pk) not in offered
+    posted = {
+        f"p{pathway.pk}-what": "Chase histology",
+        f"p{pathway.pk}-owner": str(clinician.pk),
+        f"p{pathway.pk}-due_on_day": "27",
+        f"p{pathway.pk}-due_on_month": "11",
+        f"p{pathway.pk}-due_on_year": "2026",
+    }
+    assert set(posted) == set(names.findall(shown))
+    client.post(reverse("waiting_times:next_action_add", args=[pathway.pk]), posted)
+    action = NextAction.objects.get(pathway=pathway)
+    assert (action.what, action.owner, action.due_on) == ("Chase histology", clinician, D(2026, 11, 27))
+
+
 def test_clinician_cannot_add_next_actions(client, today, clinician):
     pathway = RunningPathwayFactory(referral__responsible_consultant=clinician)
     client.force_login(clinician)
