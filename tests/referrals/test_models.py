@@ -68,7 +68,9 @@ def test_referrals_visible_to_a_clinician_are_theirs_or_their_care_teams(db, cli
     assert set(Referral.objects.visible_to(clinician)) == {mine, team}
 
 
-def test_visible_pks_lists_the_same_referrals_as_visible_to(db, clinician, other_clinician, office_user, sag_member):
+def test_visible_pks_lists_the_same_referrals_as_visible_to(
+    db, clinician, other_clinician, office_user, sag_member
+):
     mine = ReceivedReferralFactory(responsible_consultant=clinician)
     team = ReceivedReferralFactory(responsible_consultant=other_clinician)
     team.care_team.add(clinician)
