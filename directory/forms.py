@@ -101,8 +101,9 @@ class KeyContactForm(SingleLineFieldsMixin, forms.ModelForm):
 
 
 class ServiceForm(SingleLineFieldsMixin, forms.ModelForm):
-    """A service's name, organisations and commissioned capabilities: referral routing reads the
-    capabilities, so changing them moves routing once the SAG approves."""
+    """A service's name, organisations, commissioned capabilities and postal address: referral
+    routing reads the capabilities, so changing them moves routing once the SAG approves; letters
+    read the address, so the next letter gives the approved one."""
 
     organisations = BoundedModelMultipleChoiceField(
         queryset=Organisation.objects.all(),
@@ -123,13 +124,19 @@ class ServiceForm(SingleLineFieldsMixin, forms.ModelForm):
 
     class Meta:
         model = Service
-        fields = ["name", "organisations", "capabilities"]
+        fields = ["name", "organisations", "capabilities", "postal_address"]
+        widgets = {"postal_address": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["organisations"] = [o.ods_code for o in self.instance.organisations.all()]
             self.initial["capabilities"] = [c.code for c in self.instance.capabilities.all()]
+
+    def clean_postal_address(self) -> str:
+        # Browsers post a text area's lines with CRLF: the address is kept with LF, so a form
+        # opened and saved unchanged proposes nothing.
+        return "\n".join(rules.postal_address_lines(self.cleaned_data["postal_address"]))
 
 
 class CatchmentField(forms.CharField):

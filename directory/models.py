@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
+from .rules import postal_address_lines
+
 
 class Organisation(models.Model):
     class Kind(models.TextChoices):
@@ -69,6 +71,13 @@ class Service(models.Model):
     code = models.SlugField(max_length=20, unique=True, help_text="Short code, e.g. LSS, RMH, RNOH.")
     organisations = models.ManyToManyField(Organisation, related_name="services")
     capabilities = models.ManyToManyField(Capability, related_name="services", blank=True)
+    postal_address = models.TextField(
+        "postal address",
+        blank=True,
+        max_length=600,
+        help_text="As the service's letters give it, one line per line of the address. Letters "
+        "head every page with it; without one they give the service's name and contacts only.",
+    )
     history = HistoricalRecords(m2m_fields=[organisations, capabilities])
 
     class Meta:
@@ -76,6 +85,10 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    @property
+    def postal_address_lines(self) -> list[str]:
+        return postal_address_lines(self.postal_address)
 
 
 class Practitioner(models.Model):

@@ -47,6 +47,13 @@ def changed_values(*, current: dict[str, Any], proposed: dict[str, Any]) -> dict
     return {name: value for name, value in proposed.items() if current.get(name) != value}
 
 
+def postal_address_lines(text: str) -> list[str]:
+    """A postal address as typed, line by line: any kind of line break splits it, and each line
+    loses the spaces around it; empty lines are dropped, so an address pasted with a blank line
+    or a trailing break reads as its lines."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
 def _letters(text: str) -> str:
     return re.sub(r"[^a-z]", "", text.lower())
 

@@ -199,6 +199,43 @@ def load_signposting_contacts(*, proposer, approver) -> None:
         change_request_approve(change_request_id=request.pk, approver=approver, notify=False)
 
 
+# Letters (issue 20) head every page with the service's postal address. The seed documents give
+# none: these are demo addresses, unconfirmed (the office confirms each service's, and the SAG
+# approves any correction). Loaded by seed_demo only, never by a migration, so no real database
+# gets them.
+DEMO_SERVICE_ADDRESSES = {
+    "LSS": "London Sarcoma Service\nUniversity College Hospital, 250 Euston Road\nLondon NW1 2PG",
+    "RMH": "Royal Marsden Sarcoma Unit\nThe Royal Marsden, Fulham Road\nLondon SW3 6JJ",
+    "RNOH": "Royal National Orthopaedic Hospital\nBrockley Hill, Stanmore\nMiddlesex HA7 4LP",
+}
+SERVICE_ADDRESS_REASON = "Demo: the postal address letters give (issue 20); the office confirms the real one."
+
+
+def load_demo_service_addresses(*, proposer, approver) -> None:
+    """Propose each demo service's postal address as a change request and approve it as the SAG
+    member `approver`, so the address has the approval history any change has. Idempotent: a
+    service that has an address, or any request about its address (pending, approved or
+    rejected), is left alone."""
+    from .models import ChangeRequest
+    from .services import change_request_approve, change_request_propose
+
+    about_addresses = ChangeRequest.objects.filter(proposed_values__has_key="postal_address")
+    for code, address in DEMO_SERVICE_ADDRESSES.items():
+        service = Service.objects.filter(code=code).first()
+        if service is None or service.postal_address or about_addresses.filter(service=service).exists():
+            continue
+        request = change_request_propose(
+            proposer=proposer,
+            kind=ChangeRequest.Kind.CHANGE,
+            target_type=ChangeRequest.TargetType.SERVICE,
+            target_id=service.pk,
+            values={"postal_address": address},
+            reason=SERVICE_ADDRESS_REASON,
+            notify=False,
+        )
+        change_request_approve(change_request_id=request.pk, approver=approver, notify=False)
+
+
 DEMO_CHANGE_REASON = "Demo: a new MDT coordinator line for the London Sarcoma Service (fictional number)."
 
 

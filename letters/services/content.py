@@ -125,9 +125,10 @@ def _service_of(source: Source) -> Service | None:
 
 def letterhead(service: Service | None, *, mdt=None) -> dict:
     """The header and sign-off: the network's name and the sign-off from settings (the SAG
-    changes them without a code change), the service's postal address from settings keyed by its
-    directory code, and its contacts from the directory (active key contacts of the service that
-    are not signposting entries, and the MDT office's e-mail)."""
+    changes them without a code change); the service's postal address and its contacts from the
+    directory (its address as approved, active key contacts of the service that are not
+    signposting entries, and the MDT office's e-mail). A service without an address gives its
+    name and contacts only."""
     contacts = []
     if service is not None:
         contacts = list(
@@ -136,7 +137,7 @@ def letterhead(service: Service | None, *, mdt=None) -> dict:
     return {
         "network_name": settings.LETTERS_NETWORK_NAME,
         "service": service,
-        "service_address": settings.LETTERS_SERVICE_ADDRESSES.get(service.code, "") if service else "",
+        "service_address": "\n".join(service.postal_address_lines) if service else "",
         "contacts": contacts,
         "office_email": mdt.office_email if mdt is not None else "",
         "sign_off": settings.LETTERS_SIGN_OFF,

@@ -401,15 +401,10 @@ if MDT_BANK_HOLIDAY_MEETINGS not in {"move", "cancel"}:
 MDT_QUORUM_CORE_MEMBERS_ONLY = env_bool("MDT_QUORUM_CORE_MEMBERS_ONLY", True)
 
 # Letters (issue 20): the wording the SAG may change without a code change. The header names the
-# network; each service's postal address is keyed by its directory code (its contacts come from
-# the directory's key contacts); the sign-off ends every letter. Demo addresses: the office
-# confirms them. LETTERS_DEFAULT_SERVICE heads a letter whose record names no service.
+# network (each service's postal address and contacts come from the directory, changed through
+# the SAG's approval); the sign-off ends every letter. LETTERS_DEFAULT_SERVICE heads a letter
+# whose record names no service.
 LETTERS_NETWORK_NAME = os.environ.get("LETTERS_NETWORK_NAME", "London and South East Sarcoma Network")
-LETTERS_SERVICE_ADDRESSES: dict[str, str] = {
-    "LSS": "London Sarcoma Service\nUniversity College Hospital, 250 Euston Road\nLondon NW1 2PG",
-    "RMH": "Royal Marsden Sarcoma Unit\nThe Royal Marsden, Fulham Road\nLondon SW3 6JJ",
-    "RNOH": "Royal National Orthopaedic Hospital\nBrockley Hill, Stanmore\nMiddlesex HA7 4LP",
-}
 LETTERS_DEFAULT_SERVICE = os.environ.get("LETTERS_DEFAULT_SERVICE", "LSS")
 LETTERS_SIGN_OFF = os.environ.get(
     "LETTERS_SIGN_OFF", "MDT Coordinator, on behalf of the sarcoma multidisciplinary team"

@@ -55,3 +55,20 @@ def test_changed_values_keeps_only_differences():
 )
 def test_a_name_and_email_that_disagree_are_spotted(name, email, disagree):
     assert rules.name_and_email_disagree(name=name, email=email) is disagree
+
+
+@pytest.mark.parametrize(
+    ("typed", "lines"),
+    [
+        (
+            "Royal Marsden Sarcoma Unit\nFulham Road\nLondon SW3 6JJ",
+            ["Royal Marsden Sarcoma Unit", "Fulham Road", "London SW3 6JJ"],
+        ),
+        ("Unit 1\r\nFulham Road\r\n", ["Unit 1", "Fulham Road"]),
+        ("  Unit 1  \n\n  \nLondon\r", ["Unit 1", "London"]),
+        ("", []),
+        ("   \n", []),
+    ],
+)
+def test_a_postal_address_reads_as_its_lines_whatever_the_line_breaks(typed, lines):
+    assert rules.postal_address_lines(typed) == lines

@@ -9,7 +9,7 @@ from directory import services
 from directory.models import ChangeRequest, KeyContact, Practitioner, Service
 from directory.seed import load_reference_data
 from tests.directory.conftest import valid_practitioner_values
-from tests.factories import KeyContactFactory, PractitionerFactory, ServiceFactory
+from tests.factories import KeyContactFactory, OrganisationFactory, PractitionerFactory, ServiceFactory
 
 Status = ChangeRequest.Status
 
@@ -542,6 +542,60 @@ def test_services_are_not_added_through_change_requests(office_user):
         services.change_request_propose(
             proposer=office_user, kind="add", target_type="service", values={"name": "X"}, reason="x"
         )
+
+
+def _propose_address(service, proposer, address, reason="The unit moved.") -> ChangeRequest:
+    return services.change_request_propose(
+        proposer=proposer,
+        kind="change",
+        target_type="service",
+        target_id=service.pk,
+        values={"postal_address": address},
+        reason=reason,
+    )
+
+
+def test_a_postal_address_changes_only_once_the_sag_approves_with_history(office_user, sag_member):
+    load_reference_data()
+    rmh = Service.objects.get(code="RMH")
+    assert rmh.postal_address == ""
+    change_request = _propose_address(rmh, office_user, "Sarcoma Unit\r\nFulham Road\r\nLondon SW3 6JJ\r\n")
+    # Kept with plain line breaks, whatever the browser sent.
+    assert change_request.proposed_values == {"postal_address": "Sarcoma Unit\nFulham Road\nLondon SW3 6JJ"}
+    rmh.refresh_from_db()
+    assert rmh.postal_address == ""
+    services.change_request_approve(change_request_id=change_request.pk, approver=sag_member)
+    rmh.refresh_from_db()
+    assert rmh.postal_address_lines == ["Sarcoma Unit", "Fulham Road", "London SW3 6JJ"]
+    latest = rmh.history.latest()
+    assert latest.postal_address == "Sarcoma Unit\nFulham Road\nLondon SW3 6JJ"
+    assert latest.history_user == sag_member
+    assert latest.history_change_reason == f"Change request #{change_request.pk} approved by {sag_member}"
+    assert latest.prev_record.postal_address == ""
+    # Routing's capabilities and the organisations are untouched by an address change.
+    assert set(rmh.capabilities.values_list("code", flat=True)) == {
+        "soft_tissue_sarcoma",
+        "gist",
+        "sarcoma_mdt",
+        "specialist_pathology",
+    }
+
+
+def test_the_same_address_typed_with_other_line_breaks_is_nothing_to_change(office_user):
+    service = ServiceFactory(postal_address="Sarcoma Unit\nFulham Road")
+    service.organisations.add(OrganisationFactory())
+    with pytest.raises(services.NothingToChangeError):
+        _propose_address(service, office_user, "Sarcoma Unit \r\n\r\nFulham Road\r\n")
+    assert ChangeRequest.objects.count() == 0
+
+
+def test_an_address_too_long_for_a_letter_is_refused_by_name(office_user):
+    service = ServiceFactory()
+    service.organisations.add(OrganisationFactory())
+    with pytest.raises(ValidationError) as refused:
+        _propose_address(service, office_user, "1 Long Road\n" * 60)
+    assert "postal_address" in refused.value.message_dict
+    assert ChangeRequest.objects.count() == 0
 
 
 def test_a_rejection_tells_the_proposer_why(

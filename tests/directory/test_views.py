@@ -448,6 +448,72 @@ def test_the_directory_lists_services_and_the_office_proposes_a_capability_chang
     assert client.get(reverse("directory:propose_add", args=["service"])).status_code == 404
 
 
+def _service_post(service, **overrides) -> dict:
+    """The service's propose form as a browser posts it: its text area's lines end in CRLF."""
+    data = {
+        "name": service.name,
+        "organisations": list(service.organisations.values_list("ods_code", flat=True)),
+        "capabilities": list(service.capabilities.values_list("code", flat=True)),
+        "postal_address": service.postal_address.replace("\n", "\r\n"),
+        "reason": "The unit moved.",
+        "effective_date": "",
+    }
+    return {**data, **overrides}
+
+
+def test_a_service_address_is_proposed_approved_and_shown_on_the_public_directory(
+    client, office_user, sag_member
+):
+    load_reference_data()
+    rmh = Service.objects.get(code="RMH")
+    client.force_login(office_user)
+    url = reverse("directory:propose_change", args=["service", rmh.pk])
+    page = client.get(url).content.decode()
+    assert 'name="postal_address"' in page
+    new_address = "Royal Marsden Sarcoma Unit\r\nFulham Road\r\nLondon SW3 6JJ"
+    response = client.post(url, _service_post(rmh, postal_address=new_address))
+    assert response.status_code == 302
+    change_request = ChangeRequest.objects.get()
+    assert change_request.proposed_values == {
+        "postal_address": "Royal Marsden Sarcoma Unit\nFulham Road\nLondon SW3 6JJ"
+    }
+    rmh.refresh_from_db()
+    assert rmh.postal_address == ""
+
+    client.force_login(sag_member)
+    detail = client.get(reverse("directory:change_request_detail", args=[change_request.pk])).content.decode()
+    assert "Postal address" in detail
+    assert "Royal Marsden Sarcoma Unit<br>Fulham Road<br>London SW3 6JJ</td>" in detail
+    decide = reverse("directory:change_request_decide", args=[change_request.pk])
+    assert client.post(decide, {"decision": "approve", "comment": "Checked"}).status_code == 302
+    rmh.refresh_from_db()
+    assert rmh.postal_address == "Royal Marsden Sarcoma Unit\nFulham Road\nLondon SW3 6JJ"
+    assert rmh.history.latest().history_user == sag_member
+
+    client.logout()
+    public = client.get(LIST_URL).content.decode()
+    assert (
+        '<td class="nhsuk-table__cell">Royal Marsden Sarcoma Unit<br>Fulham Road<br>London SW3 6JJ</td>'
+        in public
+    )
+    # A service without an address says so, not an empty cell.
+    cell = '<td class="nhsuk-table__cell">'
+    assert f"{cell}Radiotherapy for primary bone tumours</td>\n        {cell}—</td>" in public
+
+
+def test_a_service_form_opened_and_sent_unchanged_proposes_nothing(client, office_user):
+    load_reference_data()
+    rmh = Service.objects.get(code="RMH")
+    rmh.postal_address = "Royal Marsden Sarcoma Unit\nFulham Road\nLondon SW3 6JJ"
+    rmh.save()
+    client.force_login(office_user)
+    url = reverse("directory:propose_change", args=["service", rmh.pk])
+    response = client.post(url, _service_post(rmh))
+    assert response.status_code == 200
+    assert "nothing to change" in response.content.decode()
+    assert not ChangeRequest.objects.exists()
+
+
 def test_an_error_is_shown_once(client, office_user, practitioner):
     client.force_login(office_user)
     url = reverse("directory:propose_change", args=["practitioner", practitioner.pk])

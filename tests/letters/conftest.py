@@ -1,5 +1,5 @@
-"""Letters' fixtures: a discussed case at a quorate meeting of an MDT whose service has an
-address (settings) and an MDT office contact (the directory), a return and second opinions."""
+"""Letters' fixtures: a discussed case at a quorate meeting of an MDT whose service has a postal
+address and an MDT office contact (both in the directory), a return and second opinions."""
 
 import io
 
@@ -32,7 +32,6 @@ def pdf_pages(pdf: bytes) -> list[str]:
 
 @pytest.fixture
 def letters_settings(settings):
-    settings.LETTERS_SERVICE_ADDRESSES = {"LTR": "Test Sarcoma Centre\n1 Test Road\nLondon NW1 2BU"}
     settings.LETTERS_NETWORK_NAME = "London and South East Sarcoma Network"
     settings.LETTERS_SIGN_OFF = "MDT Coordinator, on behalf of the sarcoma multidisciplinary team"
     settings.PORTAL_SECURE_EMAIL_DOMAINS = ["nhs.net"]
@@ -41,7 +40,11 @@ def letters_settings(settings):
 
 @pytest.fixture
 def service(db, letters_settings):
-    service = ServiceFactory(code="LTR", name="Test Sarcoma Centre")
+    service = ServiceFactory(
+        code="LTR",
+        name="Test Sarcoma Centre",
+        postal_address="Test Sarcoma Centre\n1 Test Road\nLondon NW1 2BU",
+    )
     KeyContactFactory(
         service=service, label="MDT office", phone_numbers="020 7946 0999", email="mdt.office@nhs.net"
     )

@@ -116,5 +116,10 @@ def test_every_demo_letter_holds_the_identifiers_and_the_contacts():
             assert letter.discussion.recommendation.split()[0] in text
         if letter.kind == Letter.Kind.MDT_OUTCOME_PATIENT:
             assert rules.unexplained_abbreviations(text) == []
+        # The service's postal address, as the directory holds it (the demo's approved one).
+        if letter.discussion is not None:
+            service = letter.discussion.meeting.mdt.service
+            assert service.postal_address_lines, service.code
+            assert service.postal_address_lines[-1] in text
     call_command("seed_demo", password="demo-password-for-letters", stdout=io.StringIO())
     assert Letter.objects.count() == len(letters)  # idempotent

@@ -41,6 +41,90 @@ def clinician_name(discussion):
     return discussion.referral.responsible_consultant.get_full_name()
 
 
+# The service's address, from the directory -------------------------------------------------------
+
+
+def _header(letter) -> str:
+    """The letter's address block as written: the text inside <div class="address">, or None."""
+    start = letter.html.find('<div class="address">')
+    if start == -1:
+        return None
+    start += len('<div class="address">')
+    return letter.html[start : letter.html.index("</div>", start)]
+
+
+def test_the_header_gives_the_directory_address_then_the_contacts(discussion, office_user):
+    letter = _write(discussion, office_user)
+    assert _header(letter).startswith(
+        "Test Sarcoma Centre\n1 Test Road\nLondon NW1 2BU\nMDT office: 020 7946 0999, mdt.office@nhs.net"
+    )
+    assert "London NW1 2BU" in pdf_pages(letter.pdf)[0]
+
+
+def test_an_approved_address_change_heads_the_next_letter(discussion, office_user, sag_member):
+    from directory import services as directory_services
+    from tests.factories import OrganisationFactory
+
+    service = discussion.meeting.mdt.service
+    service.organisations.add(OrganisationFactory())
+    first = _write(discussion, office_user)
+    change_request = directory_services.change_request_propose(
+        proposer=office_user,
+        kind="change",
+        target_type="service",
+        target_id=service.pk,
+        values={"postal_address": "Test Sarcoma Centre\r\n9 New Street\r\nLondon NW1 9ZZ"},
+        reason="The centre moved.",
+    )
+    pending = _write(discussion, office_user, correction="Reprinted before the move was approved.")
+    assert "1 Test Road" in pdf_text(pending.pdf)  # proposed is not approved
+    directory_services.change_request_approve(change_request_id=change_request.pk, approver=sag_member)
+
+    latest = _write(discussion, office_user, correction="The centre's new address.")
+    text = pdf_text(latest.pdf)
+    assert "9 New Street" in text
+    assert "London NW1 9ZZ" in text
+    assert "1 Test Road" not in text
+    # The letters already written keep the address they were written with.
+    first.refresh_from_db()
+    assert "1 Test Road" in pdf_text(first.pdf)
+    history = service.history.latest()
+    assert (history.postal_address, history.history_user) == (
+        "Test Sarcoma Centre\n9 New Street\nLondon NW1 9ZZ",
+        sag_member,
+    )
+    assert history.history_change_reason.startswith(f"Change request #{change_request.pk} approved by")
+
+
+def test_a_service_without_an_address_gives_its_name_and_contacts(discussion, office_user):
+    service = discussion.meeting.mdt.service
+    service.postal_address = ""
+    service.save()
+    letter = _write(discussion, office_user)
+    # No blank line where the address would be: the block starts with the contacts.
+    assert _header(letter).startswith("MDT office: 020 7946 0999, mdt.office@nhs.net")
+    text = pdf_text(letter.pdf)
+    assert "Test Sarcoma Centre" in text
+    assert "020 7946 0999" in text
+    assert "1 Test Road" not in text
+
+
+def test_a_service_without_an_address_or_contacts_has_no_address_block(discussion, office_user):
+    service = discussion.meeting.mdt.service
+    service.postal_address = ""
+    service.save()
+    service.key_contacts.update(active=False)
+    mdt = discussion.meeting.mdt
+    mdt.office_email = ""
+    mdt.save()
+    letter = _write(discussion, office_user)
+    assert _header(letter) is None
+    text = pdf_text(letter.pdf)
+    assert "Test Sarcoma Centre" in text
+    assert "Contact us" not in text
+    assert "Ottilie Lettermore" in text
+
+
 def test_every_page_carries_the_patient_identifiers_and_its_page_number(discussion, office_user):
     long = " ".join(["The MDT reviewed the imaging and the pathology in detail."] * 120)
     discussion.recommendation = long

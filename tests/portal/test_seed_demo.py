@@ -113,5 +113,10 @@ def test_seed_demo_leaves_one_pending_directory_change_for_the_sag():
     # Issue 16: the signposting contacts come in through approved requests too (four, once); and
     # issue 20: the two MDT offices' contacts every letter gives (letters/seed.py), once.
     assert ChangeRequest.objects.filter(status="applied", target_type="key_contact").count() == 6
+    # Issue 20: the demo services' postal addresses, in the directory through approved requests
+    # (three, once), never by a migration.
+    addressed = ChangeRequest.objects.filter(status="applied", target_type="service")
+    assert sorted(addressed.values_list("service__code", flat=True)) == ["LSS", "RMH", "RNOH"]
+    assert all(Service.objects.get(code=code).postal_address for code in ("LSS", "RMH", "RNOH"))
     assert pending.proposed_by.username == "office"
     assert "7946 0" in pending.proposed_values["phone_numbers"]  # Ofcom's drama range

@@ -16,6 +16,7 @@ from diagnostics.seed import load_diagnostic_clinics, suggest_clinics_for_demo_r
 from directory.seed import (
     load_demo_change_requests,
     load_demo_core_members,
+    load_demo_service_addresses,
     load_signposting_contacts,
 )
 from directory.seed import load_reference_data as load_directory
@@ -59,6 +60,7 @@ class Command(BaseCommand):
             load_demo_core_members()
             link_demo_consultant(user=users["clinician1"])
             load_signposting_contacts(proposer=users["office"], approver=users["sag"])
+            load_demo_service_addresses(proposer=users["office"], approver=users["sag"])
             load_demo_change_requests(proposer=users["office"])
             load_policies(owners=[users["sag"]])
             load_demo_patients(
