@@ -90,6 +90,13 @@ class Service(models.Model):
     def postal_address_lines(self) -> list[str]:
         return postal_address_lines(self.postal_address)
 
+    def clean(self) -> None:
+        """The address kept as its lines, however it was typed (the admin's text area sends
+        Windows line breaks): the same text as ServiceForm keeps, so a later change request does
+        not list an unchanged address as changed."""
+        super().clean()
+        self.postal_address = "\n".join(postal_address_lines(self.postal_address))
+
 
 class Practitioner(models.Model):
     class Speciality(models.TextChoices):

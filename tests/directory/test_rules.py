@@ -72,3 +72,13 @@ def test_a_name_and_email_that_disagree_are_spotted(name, email, disagree):
 )
 def test_a_postal_address_reads_as_its_lines_whatever_the_line_breaks(typed, lines):
     assert rules.postal_address_lines(typed) == lines
+
+
+def test_a_service_cleaned_outside_the_form_keeps_its_address_as_lines(db):
+    """The admin saves through the model's clean(), not ServiceForm: the address it keeps must be
+    the same text the form would keep, or the next change request lists it as changed."""
+    from directory.models import Service
+
+    service = Service(name="Test", code="tst", postal_address="  1 Test Road\r\n\r\nLondon NW1 2BU \r\n")
+    service.full_clean()
+    assert service.postal_address == "1 Test Road\nLondon NW1 2BU"
