@@ -106,13 +106,38 @@ class MutualAidRedirectForm(SingleLineFieldsMixin, forms.Form):
 
 
 class CapacityDeclarationForm(SingleLineFieldsMixin, forms.Form):
-    service = forms.ModelChoiceField(queryset=Service.objects.all(), label="Service with reduced capacity")
-    partner_service = forms.ModelChoiceField(
-        queryset=Service.objects.all(), label="Partner service (mutual aid)"
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.all(),
+        label="Service with reduced capacity",
+        error_messages={"required": "Choose the service with reduced capacity"},
     )
-    starts_on = forms.DateField(widget=DateInput, label="From")
-    ends_on = forms.DateField(widget=DateInput, label="To (inclusive)")
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    partner_service = forms.ModelChoiceField(
+        queryset=Service.objects.all(),
+        label="Partner service (mutual aid)",
+        error_messages={"required": "Choose the partner service"},
+    )
+    starts_on = forms.DateField(
+        widget=DateInput, label="From", error_messages={"required": "Enter the first day of reduced capacity"}
+    )
+    ends_on = forms.DateField(
+        widget=DateInput,
+        label="To (inclusive)",
+        error_messages={"required": "Enter the last day of reduced capacity"},
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Give the reason for the reduced capacity"},
+    )
+
+
+NUMBER_FIELDS = (
+    "referrals_per_year",
+    "sarcomas_diagnosed",
+    "clinics_per_week",
+    "radiologists_wte",
+    "sonographers_wte",
+    "nurse_specialists_wte",
+)
 
 
 class ClinicSurveyForm(SingleLineFieldsMixin, forms.ModelForm):
@@ -136,6 +161,12 @@ class ClinicSurveyForm(SingleLineFieldsMixin, forms.ModelForm):
             "pathway_steps",
             "notes",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Counts and staff numbers are a few characters: inputs sized to them (NHS.UK input widths).
+        for name in NUMBER_FIELDS:
+            self.fields[name].widget.attrs["class"] = "nhsuk-input--width-5"
 
 
 class EvaluationFilterForm(SingleLineFieldsMixin, forms.Form):

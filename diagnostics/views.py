@@ -305,9 +305,8 @@ def service_backlog(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("diagnostic:service_backlog")
             except ValidationError as error:
-                report_form_errors(request, form, error)
-        else:
-            report_form_errors(request, form)
+                # Shown on the form re-rendered below (its error summary), not again as messages.
+                form.add_error(None, error)
     today = timezone.localdate()
     from .models import CapacityDeclaration
 

@@ -279,11 +279,14 @@ class ImportForm(SingleLineFieldsMixin, forms.Form):
         initial=ChangeRequest.TargetType.PRACTITIONER,
     )
     csv_file = forms.FileField(
-        label="CSV file", help_text="The columns of the matching export; UTF-8, one entry a row."
+        label="CSV file",
+        help_text="The columns of the matching export; UTF-8, one entry a row.",
+        error_messages={"required": "Choose the CSV file to import"},
     )
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Used for every change request the import creates, unless a row has its own reason.",
+        error_messages={"required": "Give the reason for the changes"},
     )
 
 

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -221,10 +222,11 @@ def import_changes(request: HttpRequest) -> HttpResponse:
             except services.ImportRejectedError as rejected:
                 errors = rejected.errors
             else:
+                created, skipped = len(result.created), len(result.unchanged_lines)
                 messages.success(
                     request,
-                    f"{len(result.created)} change requests created for the SAG; "
-                    f"{len(result.unchanged_lines)} unchanged rows skipped.",
+                    f"{created} change request{pluralize(created)} created for the SAG; "
+                    f"{skipped} unchanged row{pluralize(skipped)} skipped.",
                 )
                 return redirect("directory:change_request_queue")
     return render(

@@ -92,7 +92,17 @@ class PolicyDraftForm(SingleLineFieldsMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["circulation"].required = True
+        # What to do, in the error summary and by the field (NHS error messages), not "This field
+        # is required." twice over.
+        for name, message in (
+            ("title", "Enter the title of the document"),
+            ("version_number", "Enter the version number"),
+            ("circulation", "Choose at least one group to circulate it to"),
+        ):
+            self.fields[name].error_messages["required"] = message
         self.fields["owners"].queryset = get_user_model().objects.filter(is_active=True)
+        self.fields["version_number"].widget.attrs["class"] = "nhsuk-input--width-5"
+        self.fields["owners"].widget.attrs["size"] = 6  # a list to scroll, not two lines cut in half
         self.fields["document_file"].widget.attrs["accept"] = "application/pdf,.pdf"
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", "Save draft"))
@@ -108,6 +118,14 @@ class PolicyApproveForm(SingleLineFieldsMixin, forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        for name, message in (
+            ("version_number", "Enter the approved version number"),
+            ("approved_by", "Enter who approved the version"),
+            ("approval_date", "Enter the approval date"),
+            ("review_date", "Enter the date of review"),
+        ):
+            self.fields[name].error_messages["required"] = message
+        self.fields["version_number"].widget.attrs["class"] = "nhsuk-input--width-5"
         self.helper = FormHelper()
         self.helper.add_input(Submit("approve", "Approve this version"))
 

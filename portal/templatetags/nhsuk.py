@@ -13,7 +13,8 @@ register = template.Library()
 _WIDGET_CLASSES = (
     (forms.Select, "nhsuk-select", "nhsuk-select--error"),
     (forms.Textarea, "nhsuk-textarea", "nhsuk-textarea--error"),
-    (forms.FileInput, "nhsuk-file-upload", "nhsuk-file-upload--error"),
+    # NHS.UK frontend 10's file input (its form group's error state marks it; no class of its own).
+    (forms.FileInput, "nhsuk-file-upload__input", ""),
     (Input, "nhsuk-input", "nhsuk-input--error"),
 )
 
@@ -25,10 +26,11 @@ def nhsuk_kind(field) -> str:
     widget = field.field.widget
     if isinstance(widget, DateInput):
         return "date"
-    if isinstance(widget, forms.RadioSelect):
-        return "radios"
+    # Before RadioSelect: Django's CheckboxSelectMultiple is a RadioSelect subclass.
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
     if isinstance(widget, forms.CheckboxInput):
         return "checkbox"
     return "input"

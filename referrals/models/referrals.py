@@ -9,6 +9,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .. import rules
+from .clock_sql import with_clock_that_matters
 from .patients import Patient
 
 
@@ -44,6 +45,12 @@ class ReferralQuerySet(models.QuerySet):
 
     def open(self) -> "ReferralQuerySet":
         return self.filter(status__in=Referral.OPEN_STATUSES)
+
+    def with_clock_that_matters(self, today: datetime.date) -> "ReferralQuerySet":
+        """Each referral annotated with its clock that matters on `today`, computed in the database
+        (`clock_standard`, `clock_due_on`, `clock_state`, `clock_rank`: clock_sql.py), the same
+        clock as `rules.clock_that_matters(referral.clocks(today))`, so a list can sort by it."""
+        return with_clock_that_matters(self, today)
 
     def with_clock_state(self, states, today: datetime.date) -> "ReferralQuerySet":
         """Referrals whose worst clock is in `states` on `today`. Clocks are derived by the pure

@@ -17,9 +17,11 @@ Sources (each reason names its source and version):
 from .clocks import (
     DEFAULT_AT_RISK_DAY,
     HANDOVER_DAY,
+    LIVE_STATES,
     STANDARDS,
     Clock,
     ClockState,
+    clock_that_matters,
     handover_day_38,
     waiting_time_clocks,
 )
@@ -69,6 +71,7 @@ __all__ = [
     "DEFAULT_CAPABILITY_HOLDERS",
     "HANDOVER_DAY",
     "IMPLEMENTED_DOCUMENTS",
+    "LIVE_STATES",
     "LSS_MDT_RULE",
     "LSS_MDT_SITES",
     "MDT_NAMES",
@@ -96,6 +99,7 @@ __all__ = [
     "Site",
     "Tumour",
     "age_on",
+    "clock_that_matters",
     "handover_day_38",
     "mdt_label",
     "route_referral",

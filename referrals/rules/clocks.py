@@ -92,6 +92,18 @@ def waiting_time_clocks(
     )
 
 
+LIVE_STATES = (ClockState.ON_TRACK, ClockState.AT_RISK, ClockState.BREACHED)
+
+
+def clock_that_matters(clocks: tuple[Clock, ...]) -> Clock | None:
+    """The clock a coordinator acts on: of the running clocks and those breached (running past
+    their due date, or stopped after it), the one due soonest; on a tie the first in `clocks`
+    (the 28-day, then the 62-day, then the 31-day). None when every clock is met or not started.
+    `ReferralQuerySet.with_clock_that_matters` computes the same in the database."""
+    live = [clock for clock in clocks if clock.state in LIVE_STATES and clock.due_date]
+    return min(live, key=lambda clock: clock.due_date) if live else None
+
+
 def handover_day_38(received_on: datetime.date) -> datetime.date:
     """The date by which a transferred patient should reach the treating trust (day 38 of 62)."""
     return received_on + datetime.timedelta(days=HANDOVER_DAY)

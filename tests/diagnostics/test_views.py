@@ -287,3 +287,24 @@ def test_service_page_shows_backlog_and_oldest_wait(client, office_user, today):
     page = client.get(reverse("diagnostic:service_backlog")).content.decode()
     assert '<td class="nhsuk-table__cell">2</td>' in page
     assert "22 days (since 02/11/2026)" in page
+
+
+def test_a_refused_capacity_declaration_is_shown_once_on_the_form_with_its_error_summary(client, office_user):
+    from directory.models import Service
+
+    lss = Service.objects.create(name="London Sarcoma Service", code="LSS")
+    rmh = Service.objects.create(name="Royal Marsden", code="RMH")
+    client.force_login(office_user)
+    data = {
+        "service": rmh.pk,
+        "partner_service": lss.pk,
+        "starts_on": "2026-12-31",
+        "ends_on": "2026-12-01",
+        "reason": "x",
+    }
+    response = client.post(reverse("diagnostic:service_backlog"), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count("The end date cannot be before the start date.") == 2  # the summary and the field
+    assert page.count("There is a problem") == 1
+    assert not rmh.capacity_declarations.exists()

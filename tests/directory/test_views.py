@@ -340,6 +340,8 @@ def test_importing_from_the_page_creates_requests_only(client, office_user, uclh
     assert response.status_code == 302
     assert ChangeRequest.objects.get().kind == "add"
     assert not Practitioner.objects.filter(name="Parag Sayal").exists()
+    shown = [str(m) for m in client.get(response.url).context["messages"]]
+    assert shown == ["1 change request created for the SAG; 0 unchanged rows skipped."]
 
 
 def test_a_bad_import_lists_lines_and_fields_and_creates_nothing(client, office_user, uclh):
@@ -351,7 +353,8 @@ def test_a_bad_import_lists_lines_and_fields_and_creates_nothing(client, office_
     )
     content = response.content.decode()
     assert "Nothing was imported" in content
-    assert "Line 3, email: Enter a valid email address." in content
+    assert '<a href="#id_csv_file">Line 3, email: Enter a valid email address.</a>' in content
+    assert 'class="nhsuk-error-summary"' in content
     assert "all or nothing" in content
     assert ChangeRequest.objects.count() == 0
 

@@ -223,7 +223,7 @@ def test_a_non_pdf_upload_is_refused(client, office_user):
     assert response.status_code == 200
     page = content(response)
     assert "File extension “exe” is not allowed" in page
-    assert "This field is required" in page  # circulation: one or more groups
+    assert "Choose at least one group to circulate it to" in page
     assert not PolicyDocument.objects.exists()
 
 

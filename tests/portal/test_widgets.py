@@ -62,3 +62,37 @@ def test_long_select_does_not_keep_the_choices_values_alive():
     del value
     gc.collect()
     assert alive() is None
+
+
+def test_a_multiple_choice_of_boxes_is_drawn_as_nhs_checkboxes_not_radios():
+    """Django's CheckboxSelectMultiple is a RadioSelect: the template pack told them apart in the
+    wrong order and drew every set of tick boxes as round radios (seen on the clinic survey)."""
+    from django import forms
+    from django.template import Context, Template
+
+    class Choices(forms.Form):
+        steps = forms.MultipleChoiceField(
+            choices=[("a", "A"), ("b", "B")], widget=forms.CheckboxSelectMultiple
+        )
+        one = forms.ChoiceField(choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect)
+
+    html = Template("{% load crispy_forms_tags %}{{ form|crispy }}").render(Context({"form": Choices()}))
+    assert html.count('class="nhsuk-checkboxes__input"') == 2
+    assert 'type="checkbox"' in html
+    assert html.count('class="nhsuk-radios__input"') == 2
+
+
+def test_a_file_input_has_nhs_frontends_file_upload_class_and_so_its_focus_ring():
+    """NHS.UK frontend 10 styles `nhsuk-file-upload__input` (its focus ring included); the older
+    `nhsuk-file-upload` class on the input matched nothing, and a keyboard user saw no focus on it
+    (the directory import, a policy's PDF)."""
+    from django import forms
+    from django.template import Context, Template
+
+    class Upload(forms.Form):
+        csv_file = forms.FileField(label="CSV file")
+
+    form = Upload(data={}, files={})
+    html = Template("{% load crispy_forms_tags %}{{ form|crispy }}").render(Context({"form": form}))
+    assert 'class="nhsuk-file-upload__input"' in html
+    assert "nhsuk-form-group--error" in html

@@ -1,11 +1,13 @@
 import datetime
 
 import pytest
+from django.contrib.admin import site
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import escape
 
-from referrals.models import Patient
+from referrals.admin import ReferralAdmin
+from referrals.models import Patient, Referral
 from tests.factories import (
     DiagnosticClinicFactory,
     HospitalNumberFactory,
@@ -183,3 +185,99 @@ def test_the_referral_list_shows_the_coordinators_columns(client, office_user, t
     for header in ("NHS number", "Received on", "Status", "Clock", "Due"):
         assert f">{header}</" in html, header
     assert f'href="{reverse("admin:referrals_referral_change", args=[referral.pk])}' in html
+
+
+def _sorted_rows(client, *columns: str) -> list:
+    """The referral list sorted by `columns` ("clock", "-due_on": descending), as the admin's
+    column headers sort it (several columns: the first, then the next)."""
+    url = reverse("admin:referrals_referral_changelist")
+    shown = client.get(url).context["cl"].list_display
+    order = ".".join(f"{'-' if c.startswith('-') else ''}{shown.index(c.lstrip('-'))}" for c in columns)
+    response = client.get(url, {"o": order})
+    assert response.status_code == 200
+    return list(response.context["cl"].result_list)
+
+
+@pytest.fixture
+def referrals_with_known_clocks(today):
+    """On 24 November 2026, one referral in each state of its clock that matters."""
+    D = datetime.date
+    return {
+        "fds at risk": ReceivedReferralFactory(received_on=D(2026, 11, 2)),  # day 22: due 30 Nov
+        "fds breached": ReceivedReferralFactory(received_on=D(2026, 10, 20)),  # day 35: due 17 Nov
+        "fds on track": ReceivedReferralFactory(received_on=D(2026, 11, 20)),  # day 4: due 18 Dec
+        # Told on day 9: the 62-day clock matters, at risk on day 54, due 2 December.
+        "62 at risk": ReceivedReferralFactory(
+            received_on=D(2026, 10, 1), diagnosis_communicated_on=D(2026, 10, 10)
+        ),
+        "none running": ReceivedReferralFactory(
+            received_on=D(2026, 9, 1),
+            diagnosis_communicated_on=D(2026, 9, 10),
+            decision_to_treat_on=D(2026, 9, 20),
+            first_treatment_on=D(2026, 10, 1),
+        ),
+    }
+
+
+def test_the_referral_list_sorts_by_due_date_both_ways_with_none_running_last_then_first(
+    client, office_user, referrals_with_known_clocks
+):
+    names = {r.pk: name for name, r in referrals_with_known_clocks.items()}
+    client.force_login(office_user)
+    rows = _sorted_rows(client, "due_on")
+    assert [names[r.pk] for r in rows] == [
+        "fds breached", "fds at risk", "62 at risk", "fds on track", "none running"
+    ]  # fmt: skip
+    D = datetime.date
+    assert [r.clock_due_on for r in rows] == [
+        D(2026, 11, 17),
+        D(2026, 11, 30),
+        D(2026, 12, 2),
+        D(2026, 12, 18),
+        None,
+    ]
+    assert [names[r.pk] for r in _sorted_rows(client, "-due_on")] == [
+        "none running", "fds on track", "62 at risk", "fds at risk", "fds breached"
+    ]  # fmt: skip
+
+
+def test_the_referral_list_sorts_by_clock_state_both_ways_and_each_state_by_due_date(
+    client, office_user, referrals_with_known_clocks
+):
+    names = {r.pk: name for name, r in referrals_with_known_clocks.items()}
+    client.force_login(office_user)
+    assert [names[r.pk] for r in _sorted_rows(client, "clock", "due_on")] == [
+        "none running", "fds on track", "fds at risk", "62 at risk", "fds breached"
+    ]  # fmt: skip
+    rows = _sorted_rows(client, "-clock", "due_on")
+    assert [names[r.pk] for r in rows] == [
+        "fds breached", "fds at risk", "62 at risk", "fds on track", "none running"
+    ]  # fmt: skip
+    # The column shows the value it sorts by.
+    admin = ReferralAdmin(Referral, site)
+    assert [admin.clock(r) for r in rows] == [
+        "28-day FDS: breached",
+        "28-day FDS: at risk",
+        "62-day: at risk",
+        "28-day FDS: on track",
+        "None running",
+    ]
+    # Alone, the clock column orders by state: the two at risk side by side.
+    alone = [names[r.pk] for r in _sorted_rows(client, "-clock")]
+    assert alone[0] == "fds breached"
+    assert set(alone[1:3]) == {"fds at risk", "62 at risk"}
+    assert alone[3:] == ["fds on track", "none running"]
+
+
+def test_the_referral_list_pages_show_the_sorted_clock_columns_in_order(
+    client, office_user, referrals_with_known_clocks
+):
+    client.force_login(office_user)
+    url = reverse("admin:referrals_referral_changelist")
+    shown = client.get(url).context["cl"].list_display
+    html = client.get(url, {"o": str(shown.index("due_on"))}).content.decode()
+    positions = [
+        html.index(text)
+        for text in ("17 Nov 2026", "30 Nov 2026", "2 Dec 2026", "18 Dec 2026", "None running")
+    ]
+    assert positions == sorted(positions)

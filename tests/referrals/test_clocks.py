@@ -84,3 +84,30 @@ def test_at_risk_days_are_a_setting():
 
 def test_handover_day_38():
     assert handover_day_38(D(2026, 1, 31)) == D(2026, 3, 10)
+
+
+def test_the_clock_that_matters_is_the_live_clock_due_soonest():
+    from referrals.rules import clock_that_matters
+
+    # Diagnosis on time: the 28-day clock is met, so the 62-day one matters.
+    assert (
+        clock_that_matters(tuple(clocks(diagnosis_communicated_on=D(2026, 2, 1)).values())).standard
+        == "rtt_62"
+    )
+    # Diagnosis late: the breached 28-day clock stays the one that matters, due before the rest.
+    late = clock_that_matters(tuple(clocks(diagnosis_communicated_on=D(2026, 2, 18)).values()))
+    assert (late.standard, late.state) == ("fds_28", ClockState.BREACHED)
+    # A 31-day clock due first wins; on a tie with the 28-day clock, the 28-day clock (rules order).
+    assert (
+        clock_that_matters(tuple(clocks(decision_to_treat_on=D(2026, 1, 16)).values())).standard == "dtt_31"
+    )
+    assert (
+        clock_that_matters(tuple(clocks(decision_to_treat_on=D(2026, 1, 17)).values())).standard == "fds_28"
+    )
+    # Every clock met: none.
+    done = clocks(
+        diagnosis_communicated_on=D(2026, 2, 1),
+        decision_to_treat_on=D(2026, 2, 2),
+        first_treatment_on=D(2026, 2, 20),
+    )
+    assert clock_that_matters(tuple(done.values())) is None
