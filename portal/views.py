@@ -22,7 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.has_perm("waiting_times.view_cancerpathway"):
         # Today's work, the office's across the network, a clinician's for their own patients;
         # each count links into the PTL filtered to the same pathways.
-        context["todays_work"] = CancerPathway.objects.visible_to(user).todays_work(timezone.localdate())
+        context["todays_work"] = CancerPathway.objects.open_visible_to(user).todays_work(timezone.localdate())
     if user.is_mdt_office:
         chart = standards_by_month(today=timezone.localdate())
         context.update(standards_table=chart, standards_chart=standards_chart(chart))

@@ -112,17 +112,20 @@ class CancerPathwayQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> "CancerPathwayQuerySet":
         """The referral's rule (Referral.objects.visible_to): the MDT office sees every pathway, a
-        clinician those of their own patients' referrals, anyone else none.
-
-        A clinician's referral ids are read first, in a query of their own (an index read), and
-        the pathways are then filtered by that list: PostgreSQL probes the open pathways' index
-        (open_pathway_referral) once per id and reads only the clinician's rows. Given the ids as
-        a subquery instead, it hashed them and read every open pathway's row to find the few that
-        match (at 1,000,000 referrals, 31,729 rows for a clinician's 175: docs/performance.md)."""
+        clinician those of their own patients' referrals, anyone else none."""
         visible = Referral.objects.visible_pks(user)
-        if visible is None:
-            return self.all()
-        return self.filter(referral_id__in=[row["pk"] for row in visible])
+        return self.all() if visible is None else self.filter(referral__in=visible)
+
+    def open_visible_to(self, user) -> "CancerPathwayQuerySet":
+        """The open pathways `user` may see (the PTL, its CSV, the home page's counts), by the
+        same rule as `visible_to`. A clinician's are found from their referrals whose pathway is
+        open, each list joined to the open pathways' index (open_pathway_referral), so the
+        database reads the clinician's few open pathways. Given every referral of theirs instead
+        (thousands, over the years), PostgreSQL hashed them and read every open pathway's row to
+        find the few that match: at 1,000,000 referrals, 31,729 rows for a clinician's 175
+        (docs/performance.md)."""
+        visible = Referral.objects.visible_pks(user, among=Q(cancer_pathway__closed_at__isnull=True))
+        return self.open() if visible is None else self.open().filter(referral__in=visible)
 
     def handover_due(self, today: datetime.date) -> "CancerPathwayQuerySet":
         """Transfers, in or out, not yet made whose day-38 handover is within a week or already

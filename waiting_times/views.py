@@ -142,7 +142,7 @@ class PtlRow:
 
 
 def _filtered(request: HttpRequest) -> tuple[PtlFilter, QuerySet]:
-    visible = _visible(request).open()
+    visible = CancerPathway.objects.open_visible_to(request.user)
     ptl = PtlFilter(request.GET, request=request, queryset=visible)
     # A refused filter shows its message and no pathways, not all of them.
     return ptl, (ptl.qs if ptl.is_valid() else visible.none())

@@ -25,21 +25,23 @@ class ReferralQuerySet(models.QuerySet):
             return self.filter(models.Q(responsible_consultant=user) | models.Q(pk__in=care_team))
         return self.none()
 
-    def visible_pks(self, user) -> "models.QuerySet | None":
+    def visible_pks(self, user, among: models.Q | None = None) -> "models.QuerySet | None":
         """The ids of the referrals `user` may see, as a subquery, by the same rule as
         `visible_to`; None when they may see every referral (the MDT office), so a caller filters
         nothing rather than testing each row against every referral.
 
         A clinician's are a UNION of two id lists (their own, and those whose care team they are
         on), each read by its index, not an OR of two subqueries, which PostgreSQL tests row by row
-        against whatever the outer query walks (CancerPathwayQuerySet.visible_to)."""
+        against whatever the outer query walks. `among` narrows both lists before the union (the
+        PTL asks for referrals whose pathway is open: CancerPathwayQuerySet.open_visible_to)."""
         if not user.is_authenticated or not user.is_active:
             return self.none().values("pk")
         if user.is_superuser or user.is_mdt_office:
             return None
         if user.is_clinician:
-            own = self.filter(responsible_consultant=user).order_by().values("pk")
-            team = Referral.care_team.through.objects.filter(user=user).order_by().values("referral_id")
+            among = among or models.Q()
+            own = self.filter(among, responsible_consultant=user).order_by().values("pk")
+            team = self.filter(among, care_team=user).order_by().values("pk")
             return own.union(team)
         return self.none().values("pk")
 

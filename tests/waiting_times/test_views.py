@@ -342,7 +342,7 @@ def test_office_adds_a_next_action_from_the_row_and_marks_it_done(client, today,
 
 def _row_form(html: str, pathway) -> str:
     action = reverse("waiting_times:next_action_add", args=[pathway.pk])
-    return re.search(rf'<form method="post" action="{action}".*?</form>', html, re.S).group(0)
+    return re.search(rf'<form method="post"[^>]*action="{action}".*?</form>', html, re.S).group(0)
 
 
 def test_the_rows_written_out_form_is_the_next_action_form_and_posts_back(
@@ -534,3 +534,19 @@ def test_clinicians_home_counts_only_their_own_patients(
 def test_sag_members_home_has_no_ptl_counts(client, today, sag_member):
     client.force_login(sag_member)
     assert "todays_work" not in client.get(reverse("home")).context
+
+
+def test_open_pathways_visible_to_a_clinician_are_their_own_and_their_care_teams_open_ones(
+    today, clinician, other_clinician, office_user, sag_member
+):
+    from waiting_times.models import CancerPathway
+
+    own = RunningPathwayFactory(referral__responsible_consultant=clinician)
+    team = RunningPathwayFactory(referral__responsible_consultant=other_clinician)
+    team.referral.care_team.add(clinician)
+    closed = ClosedPathwayFactory(referral__responsible_consultant=clinician)
+    others = RunningPathwayFactory(referral__responsible_consultant=other_clinician)
+    assert set(CancerPathway.objects.open_visible_to(clinician)) == {own, team}
+    assert set(CancerPathway.objects.visible_to(clinician)) == {own, team, closed}  # the pathway page
+    assert set(CancerPathway.objects.open_visible_to(office_user)) == {own, team, others}
+    assert list(CancerPathway.objects.open_visible_to(sag_member)) == []
