@@ -302,7 +302,7 @@ class ReferralAdmin(ShowsPatientsAdmin, SimpleHistoryAdmin):
         as well (the admin sorts by several columns) to order each state by its due date."""
         if obj.clock_standard is None:
             return "None running"
-        return f"{CLOCK_SHORT_NAMES[obj.clock_standard]}: {obj.clock_state.replace('_', ' ')}"
+        return f"{CLOCK_SHORT_NAMES[obj.clock_standard]}: {obj.matters_state.replace('_', ' ')}"
 
     @admin.display(description="Due", ordering=F("clock_due_on").asc(nulls_last=True))
     def due_on(self, obj: Referral):

@@ -75,8 +75,9 @@ def _state(standard: str, start: str, stop: str, today: datetime.date, at_risk_d
 
 def with_clock_that_matters(queryset: models.QuerySet, today: datetime.date) -> models.QuerySet:
     """`queryset` annotated with the clock that matters on `today`: `clock_standard` (None when no
-    clock is running or breached), `clock_due_on`, `clock_state` (a rules.ClockState value) and
-    `clock_rank` (STATE_RANK: 0 with none)."""
+    clock is running or breached), `clock_due_on`, `matters_state` (a rules.ClockState value) and
+    `clock_rank` (STATE_RANK: 0 with none). Not `clock_state`: an annotation of that name hid the
+    method Referral.clock_state() that the admin's clock-state filter calls (a 500)."""
     at_risk = {**rules.DEFAULT_AT_RISK_DAY, **settings.REFERRAL_AT_RISK_DAY}
     queryset = queryset.alias(
         **{
@@ -104,7 +105,7 @@ def with_clock_that_matters(queryset: models.QuerySet, today: datetime.date) -> 
             default=Value(None),
             output_field=models.DateField(),
         ),
-        clock_state=Case(
+        matters_state=Case(
             *(
                 When(win, then=_state(standard, start, stop, today, at_risk[standard]))
                 for win, (standard, start, stop) in zip(wins, CLOCK_DATES, strict=True)
@@ -114,7 +115,11 @@ def with_clock_that_matters(queryset: models.QuerySet, today: datetime.date) -> 
         ),
     ).annotate(
         clock_rank=Case(
-            *(When(clock_state=state.value, then=Value(rank)) for state, rank in STATE_RANK.items() if state),
+            *(
+                When(matters_state=state.value, then=Value(rank))
+                for state, rank in STATE_RANK.items()
+                if state
+            ),
             default=Value(0),
             output_field=models.IntegerField(),
         )

@@ -50,7 +50,7 @@ class ReferralQuerySet(models.QuerySet):
 
     def with_clock_that_matters(self, today: datetime.date) -> "ReferralQuerySet":
         """Each referral annotated with its clock that matters on `today`, computed in the database
-        (`clock_standard`, `clock_due_on`, `clock_state`, `clock_rank`: clock_sql.py), the same
+        (`clock_standard`, `clock_due_on`, `matters_state`, `clock_rank`: clock_sql.py), the same
         clock as `rules.clock_that_matters(referral.clocks(today))`, so a list can sort by it."""
         return with_clock_that_matters(self, today)
 

@@ -45,7 +45,12 @@ def test_the_database_picks_the_clock_the_rules_pick_on_every_combination_of_dat
                 if clock
                 else (None, None, None, 0)
             )
-            got = (referral.clock_standard, referral.clock_due_on, referral.clock_state, referral.clock_rank)
+            got = (
+                referral.clock_standard,
+                referral.clock_due_on,
+                referral.matters_state,
+                referral.clock_rank,
+            )
             assert got == expected, (today, referral.diagnosis_communicated_on, referral.decision_to_treat_on,
                                      referral.first_treatment_on)  # fmt: skip
             kinds.add(expected[0::2])
@@ -60,12 +65,12 @@ def test_a_31_day_clock_due_before_the_62_day_clock_is_the_one_that_matters():
         received_on=RECEIVED, diagnosis_communicated_on=day(10), decision_to_treat_on=day(30)
     )
     referral = Referral.objects.with_clock_that_matters(day(40)).get()
-    assert (referral.clock_standard, referral.clock_due_on, referral.clock_state) == (
+    assert (referral.clock_standard, referral.clock_due_on, referral.matters_state) == (
         "dtt_31",
         day(61),
         "on_track",
     )
     referral = Referral.objects.with_clock_that_matters(day(54)).get()
-    assert (referral.clock_state, referral.clock_rank) == ("at_risk", 2)  # day 24 of 31
+    assert (referral.matters_state, referral.clock_rank) == ("at_risk", 2)  # day 24 of 31
     referral = Referral.objects.with_clock_that_matters(day(62)).get()
-    assert (referral.clock_state, referral.clock_rank) == ("breached", 3)
+    assert (referral.matters_state, referral.clock_rank) == ("breached", 3)
