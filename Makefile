@@ -28,7 +28,7 @@ run: install var/demo-password
 	bin/run-dev
 
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 lint: install
 	$(BIN)/ruff check .

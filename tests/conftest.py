@@ -128,6 +128,9 @@ def celery_worker(settings):
             f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
         )
     queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
+    # Its own name, so that the ping below hears this worker and not another pytest worker's
+    # (`make test` runs the suite in parallel with pytest-xdist; each test has its own queue).
+    hostname = f"{queue}@localhost"
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -142,6 +145,7 @@ def celery_worker(settings):
             "--loglevel=WARNING",
             "--without-gossip",
             "--without-mingle",
+            f"--hostname={hostname}",
         ],
         cwd=ROOT,
         env=env,
@@ -151,7 +155,7 @@ def celery_worker(settings):
     app.conf.task_default_queue = queue
     try:
         deadline = time.monotonic() + 60
-        while not app.control.ping(timeout=1, destination=None):
+        while not app.control.ping(timeout=1, destination=[hostname]):
             if worker.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the Celery worker did not start")
         yield app

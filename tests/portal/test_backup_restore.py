@@ -3,6 +3,7 @@ database holds every record and its history."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -41,10 +42,27 @@ def _env(database_url: str) -> dict:
     return env
 
 
-def test_dumpdata_restored_into_an_empty_database_holds_every_record_and_its_history(tmp_path):
-    source = _env(f"sqlite:///{tmp_path / 'source.sqlite3'}")
-    _manage(source, "migrate", "--noinput", "-v0")
-    _manage(source, "seed_demo", "--password", "drill-password-2026")
+@pytest.fixture(scope="module")
+def drill_databases(tmp_path_factory) -> dict[str, Path]:
+    """An empty database migrated once for the module, and a copy of it with the demo data:
+    migrating a file database costs about a minute, so the drill copies it rather than migrating
+    one for each side of each test. Each test restores into its own copy of `empty`."""
+    folder = tmp_path_factory.mktemp("drill")
+    empty, seeded = folder / "empty.sqlite3", folder / "seeded.sqlite3"
+    _manage(_env(f"sqlite:///{empty}"), "migrate", "--noinput", "-v0")
+    shutil.copyfile(empty, seeded)
+    _manage(_env(f"sqlite:///{seeded}"), "seed_demo", "--password", "drill-password-2026")
+    return {"empty": empty, "seeded": seeded}
+
+
+def _copy(source: Path, to: Path) -> dict:
+    """The environment of a manage.py on a copy of `source` at `to`."""
+    shutil.copyfile(source, to)
+    return _env(f"sqlite:///{to}")
+
+
+def test_dumpdata_restored_into_an_empty_database_holds_every_record_and_its_history(tmp_path, drill_databases):
+    source = _env(f"sqlite:///{drill_databases['seeded']}")
     backup = tmp_path / "backup.json"
     dump = _manage(
         source,
@@ -55,8 +73,7 @@ def test_dumpdata_restored_into_an_empty_database_holds_every_record_and_its_his
     )
     backup.write_text(dump)
 
-    target = _env(f"sqlite:///{tmp_path / 'restored.sqlite3'}")
-    _manage(target, "migrate", "--noinput", "-v0")
+    target = _copy(drill_databases["empty"], tmp_path / "restored.sqlite3")
     _manage(target, "restore_backup", str(backup))
 
     before, after = _counts(source), _counts(target)
@@ -75,13 +92,11 @@ def test_dumpdata_restored_into_an_empty_database_holds_every_record_and_its_his
     assert before["waiting_times.CancerPathway"] > 0
 
 
-def test_a_backup_with_an_nhs_number_in_other_digits_is_refused_whole(tmp_path):
+def test_a_backup_with_an_nhs_number_in_other_digits_is_refused_whole(tmp_path, drill_databases):
     """Guards issue 17 finding 4 ("Accept ASCII digits and spaces only, everywhere a number is
     read (forms, search, commands, imports)"): loaddata skips the model's validators, so the restore
     checks the numbers it loaded, and a bad one restores nothing."""
-    source = _env(f"sqlite:///{tmp_path / 'source.sqlite3'}")
-    _manage(source, "migrate", "--noinput", "-v0")
-    _manage(source, "seed_demo", "--password", "drill-password-2026")
+    source = _env(f"sqlite:///{drill_databases['seeded']}")
     rows = json.loads(
         _manage(source, "dumpdata", "--natural-foreign", "--natural-primary", "referrals.patient")
     )
@@ -92,8 +107,7 @@ def test_a_backup_with_an_nhs_number_in_other_digits_is_refused_whole(tmp_path):
     backup = tmp_path / "bad.json"
     backup.write_text(json.dumps(rows))
 
-    target = _env(f"sqlite:///{tmp_path / 'restored.sqlite3'}")
-    _manage(target, "migrate", "--noinput", "-v0")
+    target = _copy(drill_databases["empty"], tmp_path / "restored.sqlite3")
     refused = subprocess.run(
         [sys.executable, "manage.py", "restore_backup", str(backup)],
         cwd=ROOT, env=target, capture_output=True, text=True, timeout=120,
