@@ -50,7 +50,7 @@ class NextActionForm(SingleLineFieldsMixin, forms.Form):
 
 class NextActionRowForm:
     """What the PTL shows of a NextActionForm on each of its rows, without a Django form per row:
-    the same field names, ids, labels and widgets (templates/waiting_times/_next_action_fields.html
+    the same field names, ids, labels and widgets (templates/jinja2/waiting_times/_next_action_fields.html
     writes them out; tests/waiting_times/test_views.py posts them back). Fifty forms a page were
     fifty deep copies of their fields, a fifth of the page's time at 1,000,000 referrals. Posted,
     NextActionForm reads and checks what was typed."""
@@ -65,8 +65,7 @@ class NextActionRowForm:
         widget.choices = [("", "Choose"), *((user.pk, str(user)) for user in owners)]
         self.owner_select = widget.render(f"{self.prefix}-owner", None, {"id": self.owner_id})
 
-    def labels(self) -> dict[str, str]:
-        return {name: field.label for name, field in self.fields.items()}
+    labels = {name: str(field.label) for name, field in fields.items()}
 
 
 class PathwayDatesForm(SingleLineFieldsMixin, forms.ModelForm):

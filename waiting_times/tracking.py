@@ -52,6 +52,18 @@ class PtlStatus(models.TextChoices):
     INVALID = "invalid", "Dates to correct"
 
 
+# The NHS.UK tag colour of each status (waiting_times_tags.status_tag draws the tag).
+STATUS_TAG_COLOURS = {
+    PtlStatus.BREACHED: "red",
+    PtlStatus.AT_RISK: "orange",
+    PtlStatus.RUNNING: "green",
+    PtlStatus.MET: "grey",
+    PtlStatus.ENDED: "grey",
+    PtlStatus.NOT_APPLICABLE: "white",
+    PtlStatus.INVALID: "red",
+}
+
+
 class Standard(models.TextChoices):
     FDS = rules.Standard.FDS.value, "28-day Faster Diagnosis"
     RTT_62 = rules.Standard.RTT_62.value, "62-day"

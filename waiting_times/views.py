@@ -15,10 +15,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from portal import charts
@@ -42,6 +44,7 @@ from .forms import (
     parse_month,
 )
 from .models import CancerPathway, NextAction
+from .templatetags.waiting_times_tags import status_tag
 from .tracking import Standard, Tracking
 
 PTL_ORDER = ("ptl_due_on", "pk")
@@ -102,6 +105,17 @@ class PtlRow:
         self.next_action = pathway.open_actions[0] if pathway.open_actions else None
         self.action_form: NextActionRowForm | None = None
 
+    # What templates/jinja2/waiting_times/ptl_rows.html shows, ready from Python.
+
+    @property
+    def provider(self) -> str:
+        service = self.pathway.referral.service
+        return service.name if service else ""
+
+    @property
+    def status_tag(self) -> SafeString:
+        return status_tag(self.tracking.status)
+
     @property
     def started(self) -> str:
         return self.pathway.get_route_display()
@@ -125,7 +139,7 @@ class PtlRow:
         return [
             str(self.patient),
             self.patient.nhs_number_display,
-            self.pathway.referral.service.name if self.pathway.referral.service else "",
+            self.provider,
             self.started,
             self.transfer,
             self.tracking.standard_label,
@@ -139,6 +153,20 @@ class PtlRow:
             action.due_on if action else None,
             self.pathway.get_breach_reason_display(),
         ]
+
+
+ROW_LINKS = {
+    "patient": "referrals:patient_detail",
+    "pathway": "waiting_times:pathway",
+    "done": "waiting_times:next_action_done",
+    "add": "waiting_times:next_action_add",
+}
+
+
+def _link_patterns() -> dict[str, str]:
+    """Each row link as a pattern for `str.format(pk)`, reversed once a page, not four times a row."""
+    marker = "9876543210"
+    return {key: reverse(name, args=[marker]).replace(marker, "{}") for key, name in ROW_LINKS.items()}
 
 
 def _filtered(request: HttpRequest) -> tuple[PtlFilter, QuerySet]:
@@ -173,10 +201,29 @@ def ptl(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     for key in ("after", "before"):
         query.pop(key, None)
+    rows_html = render_to_string(
+        "waiting_times/ptl_rows.html",
+        {
+            "rows": rows,
+            "links": _link_patterns(),
+            "can_mark_done": request.user.has_perm("waiting_times.change_nextaction"),
+            "next_url": request.get_full_path(),
+        },
+        request=request,
+        using="jinja2",
+    )
     return TemplateResponse(
         request,
         "waiting_times/ptl.html",
-        {"filter": ptl_filter, "rows": rows, "page": page, "query": query.urlencode(), "today": today},
+        {
+            "filter": ptl_filter,
+            "rows": rows,
+            # Jinja2 escaped every value it wrote (Django's Jinja2 backend turns autoescape on).
+            "rows_html": mark_safe(rows_html),  # nosec B308 B703
+            "page": page,
+            "query": query.urlencode(),
+            "today": today,
+        },
     )
 
 

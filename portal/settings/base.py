@@ -166,6 +166,15 @@ TEMPLATES = [
             ],
         },
     },
+    # The PTL's rows only (portal/jinja2.py says why): found in templates/jinja2/, asked for by name
+    # with `using="jinja2"`.
+    {
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "portal.jinja2.environment"},
+    },
 ]
 
 DATABASES = {

@@ -61,7 +61,9 @@ def _copy(source: Path, to: Path) -> dict:
     return _env(f"sqlite:///{to}")
 
 
-def test_dumpdata_restored_into_an_empty_database_holds_every_record_and_its_history(tmp_path, drill_databases):
+def test_dumpdata_restored_into_an_empty_database_holds_every_record_and_its_history(
+    tmp_path, drill_databases
+):
     source = _env(f"sqlite:///{drill_databases['seeded']}")
     backup = tmp_path / "backup.json"
     dump = _manage(

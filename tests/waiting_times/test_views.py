@@ -550,3 +550,76 @@ def test_open_pathways_visible_to_a_clinician_are_their_own_and_their_care_teams
     assert set(CancerPathway.objects.visible_to(clinician)) == {own, team, closed}  # the pathway page
     assert set(CancerPathway.objects.open_visible_to(office_user)) == {own, team, others}
     assert list(CancerPathway.objects.open_visible_to(sag_member)) == []
+
+
+# The rows as the page shows them (templates/jinja2/waiting_times/ptl_rows.html) ------------------
+
+
+def _row_html(html: str, pathway) -> str:
+    """The <tr> of `pathway`'s row."""
+    link = reverse("waiting_times:pathway", args=[pathway.pk])
+    return next(
+        row for row in re.findall(r"<tr class=\"nhsuk-table__row\">.*?</tr>", html, re.S) if link in row
+    )
+
+
+def test_a_row_shows_the_patient_the_clock_and_its_next_action_with_working_links(client, today, office_user):
+    """Received on Monday 2 November 2026 by urgent suspected cancer referral, not yet told:
+    the 28-day Faster Diagnosis Standard matters now, day 22 of 28 on the 24th, due on
+    30 November (start + 28), six days left."""
+    pathway = RunningPathwayFactory(
+        referral__patient__given_name="Ada", referral__patient__family_name="Lovelace"
+    )
+    action = NextAction.objects.create(
+        pathway=pathway, what="Book MRI", owner=office_user, due_on=D(2026, 11, 26)
+    )
+    client.force_login(office_user)
+    html = client.get(PTL, {"status": "at_risk"}).content.decode()
+    row = _row_html(html, pathway)
+    patient = pathway.referral.patient
+    cells = [
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", cell)).strip()
+        for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    ]
+    assert f'href="{reverse("referrals:patient_detail", args=[patient.pk])}"' in row
+    assert cells[0].startswith(f"{patient} {patient.nhs_number_display} Pathway")
+    assert cells[3:7] == ["28-day Faster Diagnosis", "Day 22 of 28", "30/11/2026", "6"]
+    assert '<span class="nhsuk-tag nhsuk-tag--orange">At risk</span>' in row
+    assert f"Book MRI {office_user}, by 26/11/2026" in cells[8]
+    done = re.search(r'<form method="post" novalidate action="([^"]+)">(.*?)</form>', row, re.S)
+    assert done.group(1) == reverse("waiting_times:next_action_done", args=[action.pk])
+    assert 'name="csrfmiddlewaretoken"' in done.group(2)
+    assert 'name="next" value="/ptl/?status=at_risk"' in done.group(2)
+    assert cells[9] == "—"  # no breach reason
+
+
+def test_what_people_typed_is_escaped_on_the_ptl(client, today, office_user):
+    pathway = RunningPathwayFactory(referral__patient__family_name="<b>Bold</b>")
+    NextAction.objects.create(
+        pathway=pathway, what="<script>alert(1)</script>", owner=office_user, due_on=D(2026, 11, 26)
+    )
+    client.force_login(office_user)
+    row = _row_html(client.get(PTL).content.decode(), pathway)
+    assert "<script>" not in row
+    assert "<b>" not in row
+    assert str(pathway.referral.patient).replace("<", "&lt;").replace(">", "&gt;") in row
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in row
+
+
+@pytest.mark.parametrize(
+    ("status", "colour", "label"),
+    [
+        ("breached", "red", "Breached"),
+        ("at_risk", "orange", "At risk"),
+        ("running", "green", "Running"),
+        ("met", "grey", "Met"),
+        ("ended", "grey", "Ended"),
+        ("invalid", "red", "Dates to correct"),
+        ("not_applicable", "white", "No clock running"),
+        ("", "white", "No clock running"),
+    ],
+)
+def test_each_status_is_its_own_tag(status, colour, label):
+    from waiting_times.templatetags.waiting_times_tags import status_tag
+
+    assert status_tag(status) == f'<span class="nhsuk-tag nhsuk-tag--{colour}">{label}</span>'

@@ -3,8 +3,11 @@ imports no waiting_times code): a referral's clocks, counted by the same rules a
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from ..models import CancerPathway
+from ..tracking import STATUS_TAG_COLOURS, PtlStatus
 
 register = template.Library()
 
@@ -20,3 +23,14 @@ def referral_cancer_pathway(context, referral) -> dict:
         "referral": referral,
         "perms": context.get("perms"),
     }
+
+
+@register.filter
+def status_tag(status: str) -> SafeString:
+    """A clock's or a PTL row's status (PtlStatus, or a clock's own status: their values are
+    shared) as an NHS.UK tag; anything else reads "No clock running". The PTL's Jinja2 rows use
+    the same function (PtlRow.status_tag)."""
+    known = PtlStatus(status) if status in PtlStatus.values else PtlStatus.NOT_APPLICABLE
+    return format_html(
+        '<span class="nhsuk-tag nhsuk-tag--{}">{}</span>', STATUS_TAG_COLOURS[known], known.label
+    )
