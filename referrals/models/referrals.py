@@ -311,6 +311,8 @@ class Referral(models.Model):
             models.Index(fields=["status", "received_on", "id"], name="referral_status_received_id"),
             # A clinician's patients (visible_to) without touching the rest of the table.
             models.Index(fields=["responsible_consultant", "patient"], name="referral_consultant_patient"),
+            # A clinician's referral ids from the index alone (the PTL: migration 0012).
+            models.Index(fields=["responsible_consultant", "id"], name="referral_consultant_ids"),
             # Daily sweeps and clinicians' open work: open referrals only (a few per cent).
             models.Index(
                 fields=["responsible_consultant", "received_on"],
