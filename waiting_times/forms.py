@@ -5,6 +5,7 @@ import re
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.html import format_html, format_html_join
 
 from directory.models import Organisation
 from portal.forms import SingleLineFieldsMixin
@@ -57,13 +58,23 @@ class NextActionRowForm:
 
     fields = NextActionForm.base_fields
 
-    def __init__(self, *, pathway: CancerPathway, owners: list) -> None:
+    def __init__(self, *, pathway: CancerPathway, owner_options: str) -> None:
+        """`owner_options` are the <option> elements of the owner select (`owner_options()`),
+        built once a page for each list of owners, not once a row."""
         self.prefix = f"p{pathway.pk}"
-        owner = self.fields["owner"]
         self.owner_id = f"id_{self.prefix}-owner"
-        widget = LongSelect(attrs={**owner.widget.attrs, "required": True})
-        widget.choices = [("", "Choose"), *((user.pk, str(user)) for user in owners)]
-        self.owner_select = widget.render(f"{self.prefix}-owner", None, {"id": self.owner_id})
+        self.owner_select = format_html(
+            '<select name="{}-owner" class="nhsuk-select" required id="{}">{}</select>',
+            self.prefix,
+            self.owner_id,
+            owner_options,
+        )
+
+    @staticmethod
+    def owner_options(owners: list) -> str:
+        """The owner select's options: "Choose", then each owner, escaped as Django renders them."""
+        choices = [("", "Choose"), *((user.pk, str(user)) for user in owners)]
+        return format_html_join("", '<option value="{}">{}</option>', choices)
 
     labels = {name: str(field.label) for name, field in fields.items()}
 
