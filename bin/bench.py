@@ -94,8 +94,9 @@ def seed(url: str, size: int) -> float:
 # The measuring process ---------------------------------------------------------------------------
 
 
-def measure(requests: int, warmup: int) -> dict:
-    """Runs inside Django (portal.settings.test on TEST_DATABASE_URL)."""
+def measure(requests: int, warmup: int, only: str = "") -> dict:
+    """Runs inside Django (portal.settings.test on TEST_DATABASE_URL). With `only`, the pages
+    whose label holds it, and no sweeps."""
     import django
 
     django.setup()
@@ -106,7 +107,7 @@ def measure(requests: int, warmup: int) -> dict:
     # settings already send e-mail to memory (locmem), so the sweeps send nothing out.
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
 
-    pages = _pages()
+    pages = {label: page for label, page in _pages().items() if only.lower() in label.lower()}
     results: dict = {"pages": {}, "sweeps": {}}
     for label, (user, url) in pages.items():
         client = Client()
@@ -114,7 +115,8 @@ def measure(requests: int, warmup: int) -> dict:
         if isinstance(url, dict):  # a patient search: POSTed, then the list at its search token
             url = client.post("/patients/", url)["Location"]
         results["pages"][label] = _time_page(client, url, requests=requests, warmup=warmup)
-    results["sweeps"] = _time_sweeps()
+    if not only:
+        results["sweeps"] = _time_sweeps()
     return results
 
 
@@ -324,11 +326,14 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100, help="Timed requests per page.")
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--reuse", action="store_true", help="Measure existing databases, do not reseed.")
+    parser.add_argument(
+        "--only", default="", help='Only the pages whose label holds this text (e.g. "PTL"), and no sweeps.'
+    )
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         sys.path.insert(0, str(ROOT))
-        print(json.dumps(measure(args.requests, args.warmup)))
+        print(json.dumps(measure(args.requests, args.warmup, args.only)))
         return
     base = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     results, seed_times = {}, {}
@@ -342,7 +347,14 @@ def main() -> None:
     for size in args.sizes:
         print(f"Measuring at {size:,} referrals ...", file=sys.stderr)
         output = subprocess.run(
-            [sys.executable, __file__, "--measure", f"--requests={args.requests}", f"--warmup={args.warmup}"],
+            [
+                sys.executable,
+                __file__,
+                "--measure",
+                f"--requests={args.requests}",
+                f"--warmup={args.warmup}",
+                f"--only={args.only}",
+            ],
             env=_env(database_url(base, size)),
             check=True,
             cwd=ROOT,
@@ -351,7 +363,8 @@ def main() -> None:
         ).stdout
         results[size] = json.loads(output.strip().splitlines()[-1])
         (ROOT / "var").mkdir(exist_ok=True)
-        (ROOT / "var" / f"bench-{size}.json").write_text(json.dumps(results[size], indent=1))
+        if not args.only:  # a partial run does not replace the last whole one
+            (ROOT / "var" / f"bench-{size}.json").write_text(json.dumps(results[size], indent=1))
     print(table(results, seed_times))
 
 
