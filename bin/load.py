@@ -13,19 +13,21 @@ Then:
 1. seeds the synthetic data (portal.synthetic, as bin/bench.py does), unless --reuse finds an
    earlier seed of the same size; prepares load-test accounts (password and two-factor device
    per user) and work for them (change requests for the SAG, discussions for outcomes);
-2. runs Locust headless (bin/locustfile.py) for --duration each: the health endpoint with 1 user
-   and with --users (the machine's ceiling), the clinician journey with 1 user and with --users
-   (the scaling ratio), both closed loops (no think time), and every role's journeys together
-   with --users, each waiting --think seconds (default 5) between pages (the main table);
-3. unless --no-faults, three more runs of every role's journeys, each with one fault a third of
-   the way in: Redis restarted; the Celery worker killed with SIGKILL (restarted 5 s later, as a
-   supervisor would); PostgreSQL restarted. After each run the books are checked.
+2. runs Locust headless (bin/locustfile.py): the health endpoint with 1 user and with --users
+   (the machine's ceiling), the clinician journey with 1 user and with --users (the scaling
+   ratio), both closed loops (no think time) of --probe-duration each (default 60 s), and every
+   role's journeys together with --users for --duration (default 300 s, the goals' 5 minutes),
+   each user waiting --think seconds (default 5) between pages (the main table);
+3. unless --no-faults, three more runs of every role's journeys, --fault-duration each (default
+   180 s), each with one fault a third of the way in: Redis restarted; the Celery worker killed
+   with SIGKILL (restarted 5 s later, as a supervisor would); PostgreSQL restarted. After each
+   run the books are checked.
 
 It prints one table per run (requests/s, p50/p95/p99 per page, errors) and the goals. Every
 process it started is stopped on exit, on Ctrl-C and on error.
 
-    bin/load.py --referrals 20000 --users 10 --duration 30   # a small run
-    bin/load.py --reuse                                       # 1,000,000 referrals, 50 users, 5 min
+    bin/load.py --referrals 20000 --users 10 --duration 30 --probe-duration 20 --fault-duration 30
+    bin/load.py --reuse             # 1,000,000 referrals, 50 users, 5 min: about 35 min in all
 """
 
 import argparse
@@ -725,7 +727,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--referrals", type=int, default=1_000_000)
     parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--duration", type=lambda v: int(v.rstrip("s")), default=300, help="Seconds per run.")
+    seconds = lambda v: int(v.rstrip("s"))  # noqa: E731
+    parser.add_argument(
+        "--duration", type=seconds, default=300, help="Seconds of the every-role run (the goals' 5 minutes)."
+    )
+    parser.add_argument(
+        "--probe-duration",
+        type=seconds,
+        default=60,
+        help="Seconds of each closed-loop run (the ceiling and the clinician journey, 1 and --users users).",
+    )
+    parser.add_argument(
+        "--fault-duration",
+        type=seconds,
+        default=180,
+        help="Seconds of each fault run (the fault a third in).",
+    )
     parser.add_argument("--reuse", action="store_true", help="Reuse an earlier seed of the same size.")
     parser.add_argument("--faults", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument(
@@ -762,6 +779,9 @@ def main() -> None:
         procs.stop_all()
 
 
+EVERY_ROLE = ["OfficeUser", "ClinicianUser", "SagUser", "AnonymousUser"]
+
+
 def run(procs: Processes, args) -> None:
     VAR.mkdir(parents=True, exist_ok=True)
     env = portal_env(procs)
@@ -782,23 +802,30 @@ def run(procs: Processes, args) -> None:
     # soon as it is answered, so the runs measure what the machine can serve. The every-role runs
     # are people at work: each waits --think seconds between pages.
     every_role = f"every role, {users} users" + (f", {args.think:g} s think time" if args.think else "")
+    probe = args.probe_duration
     runs = [
-        ("ceiling, 1 user", ["CeilingUser"], 1, 0.0),
-        (f"ceiling, {users} users", ["CeilingUser"], users, 0.0),
-        ("clinician journey, 1 user", ["ClinicianUser"], 1, 0.0),
-        (f"clinician journey, {users} users", ["ClinicianUser"], users, 0.0),
-        (every_role, ["OfficeUser", "ClinicianUser", "SagUser", "AnonymousUser"], users, args.think),
+        ("ceiling, 1 user", ["CeilingUser"], 1, 0.0, probe),
+        (f"ceiling, {users} users", ["CeilingUser"], users, 0.0, probe),
+        ("clinician journey, 1 user", ["ClinicianUser"], 1, 0.0, probe),
+        (f"clinician journey, {users} users", ["ClinicianUser"], users, 0.0, probe),
+        (
+            every_role,
+            ["OfficeUser", "ClinicianUser", "SagUser", "AnonymousUser"],
+            users,
+            args.think,
+            duration,
+        ),
     ]
     results = {}
     offsets = (users * n for n in range(RUNS_PER_CALL))
-    for label, classes, count, think in runs:
+    for label, classes, count, think, seconds in runs:
         results[label] = run_locust(
             procs,
             env,
             label=slug(label),
             classes=classes,
             users=count,
-            duration=duration,
+            duration=seconds,
             offset=next(offsets),
             think=think,
         )
@@ -814,7 +841,7 @@ def run(procs: Processes, args) -> None:
                 label=slug(label),
                 classes=runs[-1][1],
                 users=users,
-                duration=duration,
+                duration=args.fault_duration,
                 offset=next(offsets),
                 think=args.think,
                 fault=lambda fault=fault: fault(procs, env),
@@ -838,7 +865,8 @@ def slug(label: str) -> str:
 def report(results: dict, args, runs) -> None:
     users = args.users
     out = [
-        f"## make load: {args.referrals:,} referrals, {users} users, {args.duration} s per run",
+        f"## make load: {args.referrals:,} referrals, {users} users; every role {args.duration} s, "
+        f"closed loops {args.probe_duration} s each, faults {args.fault_duration} s each",
         f"gunicorn {GUNICORN_WORKERS} workers x {GUNICORN_THREADS} threads (gthread); Celery worker "
         f"concurrency {CELERY_CONCURRENCY}; {os.cpu_count()} cores; the every-role and fault runs' users "
         f"wait {args.think:g} s between pages, the ceiling and clinician-journey runs not at all",
