@@ -38,11 +38,12 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("CANCER FASTER DIAGNOSIS PATHWAY END DATE", "the day the 28-day FDS clock stopped (told, or decided)"),
     ("CANCER TREATMENT PERIOD START DATE", "the decision to treat (the 31-day clock start)"),
     ("TREATMENT START DATE (CANCER)", "the first definitive treatment"),
-    ("CANCER TREATMENT MODALITY", "issue 16's Referral.first_treatment_modality (not yet on main)"),
+    ("CANCER TREATMENT MODALITY", "the first treatment's modality (Referral.first_treatment_modality)"),
     ("ORGANISATION IDENTIFIER (CODE OF PROVIDER)", "the ODS code of the referral's service: its one "
      "organisation, or CWT_EXTRACT_PROVIDER_CODES"),
-    ("ORGANISATION SITE IDENTIFIER (OF TREATMENT)", "the treating site: the provider a transfer out went "
-     "to, else the service's code (issue 16's first_treatment_centre once merged)"),
+    ("ORGANISATION SITE IDENTIFIER (OF TREATMENT)", "the treating site: the centre recorded with the first "
+     "treatment (Referral.first_treatment_centre), else the provider a transfer out went to, else the "
+     "provider's code"),
 )  # fmt: skip
 HEADER = [name for name, _ in COLUMNS]
 TWO_WEEK_WAIT = "3"
@@ -74,24 +75,23 @@ MODALITY_CODES = {"surgery": "01", "chemotherapy": "02", "radiotherapy": "05", "
 def month_pathways(month: datetime.date) -> QuerySet:
     """The pathways with a record in `month`'s return, with what the rows read."""
     span = (month, month_end(month))
-    services = Prefetch(
-        "referral__service__organisations", queryset=Organisation.objects.order_by("ods_code")
-    )
+    organisations = Organisation.objects.order_by("ods_code")
+    services = Prefetch("referral__service__organisations", queryset=organisations)
+    centres = Prefetch("referral__first_treatment_centre__organisations", queryset=organisations)
     return (
         CancerPathway.objects.filter(Q(fds_stopped_on__range=span) | Q(treated_on__range=span))
-        .select_related("referral__patient", "referral__service", "transfer_out_to")
-        .prefetch_related(services)
+        .select_related(
+            "referral__patient", "referral__service", "referral__first_treatment_centre", "transfer_out_to"
+        )
+        .prefetch_related(services, centres)
         .order_by("pk")
     )
 
 
-def provider_code(pathway: CancerPathway) -> tuple[str, str]:
-    """The ODS code of the provider the pathway is with (the referral's service), or "" and why
-    not: a setting names a service's code (CWT_EXTRACT_PROVIDER_CODES, by service code), else a
-    service belonging to exactly one organisation gives that organisation's."""
-    service = pathway.referral.service
-    if service is None:
-        return "", "provider code not known: the referral has no service"
+def service_code(service, what: str = "provider code") -> tuple[str, str]:
+    """The ODS code of a directory service, or "" and why not: a setting names a service's code
+    (CWT_EXTRACT_PROVIDER_CODES, by service code), else a service belonging to exactly one
+    organisation gives that organisation's."""
     named = settings.CWT_EXTRACT_PROVIDER_CODES.get(service.code)
     if named:
         return named, ""
@@ -99,9 +99,30 @@ def provider_code(pathway: CancerPathway) -> tuple[str, str]:
     if len(codes) == 1:
         return codes[0], ""
     return "", (
-        f"provider code not known: {service.name} belongs to {len(codes)} organisations "
+        f"{what} not known: {service.name} belongs to {len(codes)} organisations "
         f"({', '.join(codes) or 'none'}); name its code in CWT_EXTRACT_PROVIDER_CODES"
     )
+
+
+def provider_code(pathway: CancerPathway) -> tuple[str, str]:
+    """The ODS code of the provider the pathway is with (the referral's service), or "" and why."""
+    service = pathway.referral.service
+    if service is None:
+        return "", "provider code not known: the referral has no service"
+    return service_code(service)
+
+
+def treatment_site(pathway: CancerPathway, provider: str) -> tuple[str, str]:
+    """Where the first treatment was given, or "" and why not: the centre recorded with it
+    (Referral.first_treatment_centre, a directory service), else the provider a transfer out
+    went to, else this provider. A centre whose code cannot be told refuses the record rather
+    than name the wrong site."""
+    centre = pathway.referral.first_treatment_centre
+    if centre is not None:
+        return service_code(centre, "treatment site code (ORGANISATION SITE IDENTIFIER (OF TREATMENT))")
+    if pathway.transfer_out_to:
+        return pathway.transfer_out_to.ods_code, ""
+    return provider, ""
 
 
 def record(pathway: CancerPathway, *, today: datetime.date) -> Record:
@@ -123,8 +144,11 @@ def record(pathway: CancerPathway, *, today: datetime.date) -> Record:
     provider, why = provider_code(pathway)
     if why:
         result.reasons.append(why)
-    treatment_site = pathway.transfer_out_to.ods_code if pathway.transfer_out_to else provider
+    site = ""
     if pathway.treated_on:
+        site, why = treatment_site(pathway, provider)
+        if why:
+            result.reasons.append(why)
         if pathway.decision_to_treat_on is None:
             result.reasons.append("treated without a decision to treat (CANCER TREATMENT PERIOD START DATE)")
         if pathway.referral.first_treatment_modality not in MODALITY_CODES:
@@ -144,7 +168,7 @@ def record(pathway: CancerPathway, *, today: datetime.date) -> Record:
         pathway.treated_on,
         MODALITY_CODES.get(pathway.referral.first_treatment_modality, "") if pathway.treated_on else "",
         provider,
-        treatment_site if pathway.treated_on else "",
+        site,
     ]
     return result
 

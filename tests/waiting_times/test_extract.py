@@ -163,6 +163,39 @@ def test_a_treatment_with_its_modality_and_decision_is_written_with_the_national
     assert "01" in record.row
 
 
+def test_the_treatment_site_is_the_centre_recorded_with_the_first_treatment(service):
+    """Data Dictionary, ORGANISATION SITE IDENTIFIER (OF TREATMENT): the site where the patient
+    was treated. Treated at another centre than the referral's service: that centre's code."""
+    pathway = told(
+        service, decision_to_treat_on=D(2026, 10, 15), treated_on=D(2026, 10, 22), outcome="cancer"
+    )
+    centre = ServiceFactory(code="RNOH", name="RNOH Sarcoma Unit")
+    centre.organisations.add(OrganisationFactory(ods_code="RAN", name="Royal National Orthopaedic Hospital"))
+    pathway.referral.first_treatment_modality = "surgery"
+    pathway.referral.first_treatment_centre = centre
+    pathway.referral.save(update_fields=["first_treatment_modality", "first_treatment_centre"])
+    (record,) = month_records(OCTOBER)
+    assert record.reasons == []
+    row = dict(zip(HEADER, record.row, strict=True))
+    assert row["ORGANISATION SITE IDENTIFIER (OF TREATMENT)"] == "RAN"
+    assert row["ORGANISATION IDENTIFIER (CODE OF PROVIDER)"] == "RPY"
+
+
+def test_a_treatment_centre_whose_code_cannot_be_told_refuses_the_record(service):
+    pathway = told(
+        service, decision_to_treat_on=D(2026, 10, 15), treated_on=D(2026, 10, 22), outcome="cancer"
+    )
+    shared = ServiceFactory(code="SHARED", name="Shared sarcoma service")
+    shared.organisations.add(OrganisationFactory(ods_code="AAA"), OrganisationFactory(ods_code="BBB"))
+    pathway.referral.first_treatment_modality = "surgery"
+    pathway.referral.first_treatment_centre = shared
+    pathway.referral.save(update_fields=["first_treatment_modality", "first_treatment_centre"])
+    (record,) = month_records(OCTOBER)
+    assert record.refused
+    assert record.row == []
+    assert any("treatment site code" in reason and "AAA, BBB" in reason for reason in record.reasons)
+
+
 # The command ------------------------------------------------------------------------------------
 
 
