@@ -4,6 +4,7 @@ from django import forms
 
 from directory.models import DiagnosticClinic, Organisation, Service
 from portal.forms import SingleLineFieldsMixin
+from portal.widgets import LongSelect
 from referrals.forms import DateInput
 from referrals.models import Referral
 
@@ -12,6 +13,7 @@ from .models import ClinicSurvey
 
 class ClinicOverrideForm(SingleLineFieldsMixin, forms.Form):
     clinic = forms.ModelChoiceField(
+        widget=LongSelect,
         queryset=DiagnosticClinic.objects.filter(active=True),
         required=False,
         empty_label="No diagnostic clinic",
@@ -96,22 +98,26 @@ class DiagnosticDatesForm(SingleLineFieldsMixin, forms.Form):
 
 class UnplannedExcisionForm(SingleLineFieldsMixin, forms.Form):
     organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.all(), label="Where the excision happened"
+        widget=LongSelect, queryset=Organisation.objects.all(), label="Where the excision happened"
     )
     excised_on = forms.DateField(widget=DateInput, required=False)
 
 
 class MutualAidRedirectForm(SingleLineFieldsMixin, forms.Form):
-    service = forms.ModelChoiceField(queryset=Service.objects.all(), label="Partner service")
+    service = forms.ModelChoiceField(
+        widget=LongSelect, queryset=Service.objects.all(), label="Partner service"
+    )
 
 
 class CapacityDeclarationForm(SingleLineFieldsMixin, forms.Form):
     service = forms.ModelChoiceField(
+        widget=LongSelect,
         queryset=Service.objects.all(),
         label="Service with reduced capacity",
         error_messages={"required": "Choose the service with reduced capacity"},
     )
     partner_service = forms.ModelChoiceField(
+        widget=LongSelect,
         queryset=Service.objects.all(),
         label="Partner service (mutual aid)",
         error_messages={"required": "Choose the partner service"},

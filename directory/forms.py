@@ -9,7 +9,7 @@ from django import forms
 from django.db import models
 
 from portal.forms import BoundedModelMultipleChoiceField, SingleLineFieldsMixin
-from portal.widgets import DateInput
+from portal.widgets import DateInput, LongSelect, LongSelectMultiple
 
 from . import rules
 from .models import (
@@ -25,12 +25,14 @@ from .models import (
 
 class PractitionerForm(SingleLineFieldsMixin, forms.ModelForm):
     organisation = forms.ModelChoiceField(
+        widget=LongSelect,
         queryset=Organisation.objects.all(),
         to_field_name="ods_code",
         label="Organisation",
         error_messages={"invalid_choice": "Unknown organisation: no organisation has this ODS code."},
     )
     core_mdt_service = forms.ModelChoiceField(
+        widget=LongSelect,
         queryset=Service.objects.all(),
         to_field_name="code",
         required=False,
@@ -74,6 +76,7 @@ class PractitionerForm(SingleLineFieldsMixin, forms.ModelForm):
 
 class KeyContactForm(SingleLineFieldsMixin, forms.ModelForm):
     service = forms.ModelChoiceField(
+        widget=LongSelect,
         queryset=Service.objects.all(),
         to_field_name="code",
         label="Service",
@@ -106,6 +109,7 @@ class ServiceForm(SingleLineFieldsMixin, forms.ModelForm):
     read the address, so the next letter gives the approved one."""
 
     organisations = BoundedModelMultipleChoiceField(
+        widget=LongSelectMultiple,
         queryset=Organisation.objects.all(),
         to_field_name="ods_code",
         label="Organisations",
@@ -159,12 +163,14 @@ class DiagnosticClinicForm(SingleLineFieldsMixin, forms.ModelForm):
     """A diagnostic clinic: host, what it offers, when it runs and the postcodes it serves."""
 
     host_organisation = forms.ModelChoiceField(
+        widget=LongSelect,
         queryset=Organisation.objects.all(),
         to_field_name="ods_code",
         label="Host organisation",
         error_messages={"invalid_choice": "Unknown organisation: no organisation has this ODS code."},
     )
     service = forms.ModelChoiceField(
+        widget=LongSelect,
         queryset=Service.objects.all(),
         to_field_name="code",
         required=False,

@@ -73,6 +73,7 @@ class DiscussionAddForm(SingleLineFieldsMixin, forms.Form):
     referral = forms.IntegerField(label="Referral number", min_value=1)
     question = forms.CharField(label="Question for the MDT", widget=forms.Textarea(attrs={"rows": 3}))
     presenting_clinician = forms.ModelChoiceField(
+        widget=LongSelect,
         queryset=get_user_model().objects.filter(groups__name=Role.CLINICIAN.value, is_active=True),
         required=False,
         help_text="Leave empty for the referral's responsible consultant.",
@@ -119,7 +120,9 @@ class ReadinessForm(SingleLineFieldsMixin, forms.Form):
 
 
 class MoveForm(SingleLineFieldsMixin, forms.Form):
-    to_meeting = forms.ModelChoiceField(label="Move to meeting", queryset=MdtMeeting.objects.none())
+    to_meeting = forms.ModelChoiceField(
+        widget=LongSelect, label="Move to meeting", queryset=MdtMeeting.objects.none()
+    )
     # The meeting the user saw the case on, so a move made meanwhile by someone else is not undone.
     from_meeting = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(label="Reason for the move", widget=forms.Textarea(attrs={"rows": 2}))
@@ -229,6 +232,7 @@ class OutcomeForm(SingleLineFieldsMixin, forms.Form):
         label="Patient's e-mail", required=False, help_text="Needed if the patient receives the outcome."
     )
     agreed_treatment_centre = forms.ModelChoiceField(
+        widget=LongSelect,
         label="Alternative centre the MDT agreed for planned treatment",
         queryset=Service.objects.order_by("name"),
         required=False,

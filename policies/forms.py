@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from portal.forms import BoundedModelMultipleChoiceField, SingleLineFieldsMixin
-from portal.widgets import DateInput
+from portal.widgets import DateInput, LongSelectMultiple
 
 from . import rules
 from .models import PolicyDocument
@@ -85,6 +85,7 @@ class PolicyDraftForm(SingleLineFieldsMixin, forms.ModelForm):
         widgets = {
             "aims": forms.Textarea(attrs={"rows": 3}),
             "circulation": forms.CheckboxSelectMultiple,
+            "owners": LongSelectMultiple,
             "version_date": DATE_INPUT,
             "review_date": DATE_INPUT,
         }

@@ -14,7 +14,7 @@ from directory.models import Organisation, Practitioner, Service
 from portal.forms import BoundedModelMultipleChoiceField, SingleLineFieldsMixin
 from portal.roles import Role
 from portal.services import BREAK_GLASS_REASON_MAX_LENGTH, BREAK_GLASS_REASON_MIN_LENGTH
-from portal.widgets import DateInput, LongSelect
+from portal.widgets import DateInput, LongSelect, LongSelectMultiple
 
 from . import policy_rules, rules
 from .models import Patient, Referral
@@ -79,10 +79,14 @@ class IntakeForm(SingleLineFieldsMixin, forms.Form):
     sex = forms.ChoiceField(choices=Patient.Sex.choices, initial=Patient.Sex.NOT_KNOWN)
     postcode = forms.CharField(max_length=10, required=False)
     hospital_organisation = forms.ModelChoiceField(
-        label="Hospital number issued by", queryset=Organisation.objects.all(), required=False
+        widget=LongSelect,
+        label="Hospital number issued by",
+        queryset=Organisation.objects.all(),
+        required=False,
     )
     hospital_number = forms.CharField(max_length=30, required=False)
     key_worker = UserChoiceField(
+        widget=LongSelect,
         queryset=_users_with_roles(Role.CLINICIAN, Role.MDT_OFFICE),
         help_text="Every patient has a named key worker (NICE quality standard QS78).",
     )
@@ -92,7 +96,9 @@ class IntakeForm(SingleLineFieldsMixin, forms.Form):
         initial=timezone.localdate,
         help_text="Today unless the referral arrived earlier: the cancer waiting-time clocks start here.",
     )
-    referring_organisation = forms.ModelChoiceField(queryset=Organisation.objects.all(), required=False)
+    referring_organisation = forms.ModelChoiceField(
+        widget=LongSelect, queryset=Organisation.objects.all(), required=False
+    )
     referring_clinician = forms.CharField(max_length=200, required=False)
     referrer_contact = forms.CharField(label="Referrer's contact", max_length=200, required=False)
     presentation = forms.ChoiceField(choices=Referral.Presentation.choices)
@@ -110,8 +116,10 @@ class IntakeForm(SingleLineFieldsMixin, forms.Form):
         required=False,
         help_text="A 62-day pathway shared between providers: each counts half the patient.",
     )
-    responsible_consultant = UserChoiceField(queryset=_users_with_roles(Role.CLINICIAN))
-    care_team = UsersChoiceField(queryset=_users_with_roles(Role.CLINICIAN), required=False)
+    responsible_consultant = UserChoiceField(widget=LongSelect, queryset=_users_with_roles(Role.CLINICIAN))
+    care_team = UsersChoiceField(
+        widget=LongSelectMultiple, queryset=_users_with_roles(Role.CLINICIAN), required=False
+    )
     # The network's urgent suspected sarcoma referral: the clinical features NICE NG12 section
     # 1.11 asks about (diagnostics.rules.NG12_SOFT_TISSUE and NG12_BONE).
     lump_size_cm = forms.DecimalField(
@@ -260,7 +268,8 @@ class TransitionForm(SingleLineFieldsMixin, forms.Form):
 
 class SurgeonForm(SingleLineFieldsMixin, forms.Form):
     surgeon = forms.ModelChoiceField(
-        queryset=Practitioner.objects.filter(active=True, speciality=Practitioner.Speciality.SURGERY)
+        widget=LongSelect,
+        queryset=Practitioner.objects.filter(active=True, speciality=Practitioner.Speciality.SURGERY),
     )
 
     def __init__(self, *args, referral: Referral, **kwargs):
@@ -281,6 +290,7 @@ class FirstTreatmentForm(SingleLineFieldsMixin, forms.Form):
         help_text="From the network directory: the pathway says who may give each treatment.",
     )
     centre = forms.ModelChoiceField(
+        widget=LongSelect,
         label="At (centre)",
         queryset=Service.objects.order_by("name"),
         help_text="The directory's services: the pathway names the centres for spinal surgery and for "

@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from portal.forms import SingleLineFieldsMixin
-from portal.widgets import DateInput
+from portal.widgets import DateInput, LongSelect
 from referrals.models import Patient
 
 from .models import SecondOpinionRequest
@@ -45,6 +45,7 @@ class SecondOpinionRequestForm(SingleLineFieldsMixin, forms.ModelForm):
         model = SecondOpinionRequest
         fields = ["patient", "received_on", *DETAIL_FIELDS]
         widgets = {
+            "patient": LongSelect,
             "received_on": DateInput(),
             "requested_by": forms.RadioSelect,
             "current_service": forms.RadioSelect,
