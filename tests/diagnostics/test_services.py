@@ -345,7 +345,9 @@ def test_demo_referrals_get_the_clinic_intake_would_suggest(directory, office_us
 def test_return_emails_the_referrer_once_after_commit(
     db, office_user, django_capture_on_commit_callbacks, mailoutbox
 ):
-    referral = CompleteSuspectedReferralFactory(referrer_contact="gp@example.invalid", lump_depth="")
+    referral = CompleteSuspectedReferralFactory(
+        referrer_contact="gp@example.invalid", lump_depth="", patient__family_name="Quillfeatherstone"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         returned = ds.referral_return(referral_id=referral.pk, by=office_user)
     assert len(mailoutbox) == 1

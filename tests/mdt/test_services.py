@@ -581,7 +581,9 @@ def test_an_outcome_to_a_patients_own_address_outside_the_secure_domains_holds_n
     reaches them by letter or at their appointment (docs/clinical-safety.md, the network's
     choices); the e-mail only says it is ready."""
     settings.PORTAL_SECURE_EMAIL_DOMAINS = ["nhs.net"]
-    discussion = DiscussedMdtDiscussionFactory(outcome_recipients="patient")
+    discussion = DiscussedMdtDiscussionFactory(
+        outcome_recipients="patient", referral__patient__family_name="Quillfeatherstone"
+    )
     PatientOutcomePreference.objects.create(
         patient=discussion.referral.patient, recipients="patient", patient_email="me@home.example.org"
     )

@@ -96,7 +96,9 @@ def test_readiness_chase_missed_on_its_day_goes_on_the_next_run_but_not_after_th
 
 
 def test_case_list_goes_once_to_each_core_member_at_least_24_hours_before(meeting, clinician):
-    discussion = MdtDiscussionFactory(meeting=meeting, presenting_clinician=clinician)
+    discussion = MdtDiscussionFactory(
+        meeting=meeting, presenting_clinician=clinician, referral__patient__family_name="Quillfeatherstone"
+    )
     assert _run(mdt_tasks.mdt_send_case_lists, _at(2026, 11, 30, 11, 59)) == 0
     assert _run(mdt_tasks.mdt_send_case_lists, _at(2026, 11, 30, 12, 15)) == 3
     assert _sent_to() == ["pathology@example.invalid", "radiology@example.invalid", "surgery@example.invalid"]
@@ -108,7 +110,9 @@ def test_case_list_goes_once_to_each_core_member_at_least_24_hours_before(meetin
 
 
 def test_case_list_carries_an_icalendar_invitation(meeting, clinician):
-    discussion = MdtDiscussionFactory(meeting=meeting, presenting_clinician=clinician)
+    discussion = MdtDiscussionFactory(
+        meeting=meeting, presenting_clinician=clinician, referral__patient__family_name="Quillfeatherstone"
+    )
     _run(mdt_tasks.mdt_send_case_lists, _at(2026, 11, 30, 12, 15))
     message = next(m for m in mail.outbox if m.to == ["surgery@example.invalid"])
     (name, content, mimetype) = message.attachments[0]

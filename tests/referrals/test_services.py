@@ -597,7 +597,7 @@ def test_an_urgent_override_needs_a_reason_and_is_flagged_to_the_mdt_lead(
         code="LSS", name="London Sarcoma Service MDT", service=_service("LSS"), weekday=2,
         start_time=datetime.time(8), lead=lead,
     )  # fmt: skip
-    referral = SpinalReferralFactory(status="accepted")
+    referral = SpinalReferralFactory(status="accepted", patient__family_name="Quillfeatherstone")
     on_call = CoreMdtSurgeonFactory(name="Dr On Call")  # core member, not designated for spinal surgery
     with pytest.raises(ValidationError) as error:
         treat(referral, office_user, today, practitioner=on_call, centre=_service("UCLH"))
