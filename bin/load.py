@@ -390,6 +390,12 @@ def summarise(timeline: Path, *, started: float, window) -> dict:
     else:
         result["rps"] = 0.0
     result["errors"] = sum(1 for row in rows if not row[4])
+    # Requests that got no status at all, with what the client saw (bin/locustfile.py records it).
+    result["unanswered"] = [
+        {"at": row[0], "page": row[1], "ms": row[3], "error": row[7] if len(row) > 7 else ""}
+        for row in rows
+        if row[2] == 0
+    ][:5]
     result["server_errors"] = sum(1 for row in rows if row[2] >= 500 or row[2] == 0)
     if window:
         failing = [row[0] for row in rows if not row[4]]
@@ -473,6 +479,12 @@ def table(label: str, result: dict) -> str:
         f"Throughput once every user has signed in: {result['rps']:.1f} requests/s; "
         f"errors: {result['errors']}."
     )
+    for unanswered in result.get("unanswered", []):
+        when = time.strftime("%H:%M:%S", time.localtime(unanswered["at"]))
+        lines.append(
+            f"No answer: {unanswered['page']} at {when}, after {unanswered['ms']:.0f} ms: "
+            f"{unanswered['error'] or 'no exception recorded'}."
+        )
     if result.get("window"):
         lines.append(
             f"Fault window {result['window'][1] - result['window'][0]:.1f} s; requests failed for "

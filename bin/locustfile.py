@@ -50,9 +50,13 @@ def _timeline(request_type, name, response_time, response_length, response, exce
     ok = exception is None
     row = [round(time.time(), 3), name, status, round(response_time, 1), ok]
     if not ok and response is not None:
-        # Where a failure was sent, and whether it deleted the session cookie (diagnosis only).
-        row.append(response.headers.get("Location", "").split("?")[0])
-        row.append('sessionid=""' in response.headers.get("Set-Cookie", ""))
+        # Where a failure was sent, whether it deleted the session cookie, and for a request with
+        # no answer (status 0) what the client saw: the connection refused or reset, say
+        # (diagnosis only; the exception's type and text name no patient).
+        headers = getattr(response, "headers", None) or {}
+        row.append(headers.get("Location", "").split("?")[0])
+        row.append('sessionid=""' in headers.get("Set-Cookie", ""))
+        row.append(f"{type(exception).__name__}: {exception}"[:300] if status == 0 else "")
     TIMELINE.write(json.dumps(row) + "\n")
 
 
