@@ -209,10 +209,11 @@ class MdtDiscussionQuerySet(models.QuerySet):
         if user.is_superuser or user.is_mdt_office:
             return self
         if user.is_clinician:
+            # A discussion has one referral and one presenter: no join that could repeat a row.
             return self.filter(
-                models.Q(referral__patient__in=Patient.objects.visible_to(user))
+                models.Q(referral__patient_id__in=Patient.objects.visible_pks(user))
                 | models.Q(presenting_clinician=user)
-            ).distinct()
+            )
         return self.none()
 
 

@@ -22,7 +22,7 @@ class SecondOpinionRequestQuerySet(models.QuerySet):
         if user.is_superuser or user.is_mdt_office:
             return self
         if user.is_clinician:
-            return self.filter(patient__in=Patient.objects.visible_to(user))
+            return self.filter(patient_id__in=Patient.objects.visible_pks(user))
         return self.none()
 
     def open(self) -> "SecondOpinionRequestQuerySet":

@@ -38,6 +38,27 @@ class PatientQuerySet(models.QuerySet):
             )
         return self.none()
 
+    def visible_pks(self, user) -> "models.QuerySet | None":
+        """The ids of the patients `user` may see, as a subquery, by the same rule as
+        `visible_to`; None when they may see every patient (the MDT office), so a caller filters
+        nothing. For a row that points at a patient (a discussion's referral, a letter, a second
+        opinion): `patient_id__in=visible_pks(user)`.
+
+        A clinician's are a UNION of the patient ids of their referrals and of those whose care
+        team they are on, each read by its index. `patient__in=Patient.objects.visible_to(user)`
+        wrapped those two lists in a scan of the patient table, which PostgreSQL walked whole:
+        800,000 rows and 80 ms for each discussion list at 1,000,000 referrals (issue 22)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none().values("pk")
+        if user.is_superuser or user.is_mdt_office:
+            return None
+        if user.is_clinician:
+            Referral = apps.get_model("referrals", "Referral")
+            own = Referral.objects.filter(responsible_consultant=user).order_by().values("patient_id")
+            team = Referral.objects.filter(care_team=user).order_by().values("patient_id")
+            return own.union(team)
+        return self.none().values("pk")
+
     def current(self) -> "PatientQuerySet":
         """Patients not merged into another record."""
         return self.filter(merged_into__isnull=True)

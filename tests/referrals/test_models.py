@@ -86,6 +86,24 @@ def test_visible_pks_lists_the_same_referrals_as_visible_to(
     assert list(Referral.objects.visible_pks(clinician)) == []
 
 
+def test_patient_visible_pks_lists_the_same_patients_as_visible_to(
+    db, clinician, other_clinician, office_user, sag_member
+):
+    mine = ReceivedReferralFactory(responsible_consultant=clinician).patient
+    team = ReceivedReferralFactory(responsible_consultant=other_clinician)
+    team.care_team.add(clinician)
+    twice = ReceivedReferralFactory(responsible_consultant=clinician, patient=mine)  # two referrals
+    twice.care_team.add(clinician)
+    ReceivedReferralFactory(responsible_consultant=other_clinician)
+    ids = [row["patient_id"] for row in Patient.objects.visible_pks(clinician)]
+    assert sorted(ids) == sorted({mine.pk, team.patient_id})  # each patient once
+    assert set(ids) == set(Patient.objects.visible_to(clinician).values_list("pk", flat=True))
+    assert Patient.objects.visible_pks(office_user) is None  # every patient: nothing to filter
+    assert list(Patient.objects.visible_pks(sag_member)) == []
+    clinician.is_active = False
+    assert list(Patient.objects.visible_pks(clinician)) == []
+
+
 def test_handover_day_38_only_for_transfers(db):
     referral = ReceivedReferralFactory(received_on=datetime.date(2026, 11, 2))
     assert referral.handover_day_38() is None
