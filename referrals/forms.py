@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from directory.models import Organisation, Practitioner, Service
-from portal.forms import BoundedModelMultipleChoiceField, SingleLineFieldsMixin
+from portal.forms import BoundedModelMultipleChoiceField, NamedModelChoiceField, SingleLineFieldsMixin
 from portal.roles import Role
 from portal.services import BREAK_GLASS_REASON_MAX_LENGTH, BREAK_GLASS_REASON_MIN_LENGTH
 from portal.widgets import DateInput, LongSelect, LongSelectMultiple
@@ -267,7 +267,7 @@ class TransitionForm(SingleLineFieldsMixin, forms.Form):
 
 
 class SurgeonForm(SingleLineFieldsMixin, forms.Form):
-    surgeon = forms.ModelChoiceField(
+    surgeon = NamedModelChoiceField(
         widget=LongSelect,
         queryset=Practitioner.objects.filter(active=True, speciality=Practitioner.Speciality.SURGERY),
     )
@@ -283,7 +283,7 @@ class FirstTreatmentForm(SingleLineFieldsMixin, forms.Form):
 
     treated_on = forms.DateField(label="First treatment on", widget=DateInput)
     modality = forms.ChoiceField(label="Treatment", choices=Referral.TreatmentModality.choices)
-    practitioner = forms.ModelChoiceField(
+    practitioner = NamedModelChoiceField(
         label="Given by",
         queryset=Practitioner.objects.filter(active=True).order_by("name"),
         widget=LongSelect,
