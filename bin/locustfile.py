@@ -111,6 +111,15 @@ class PortalUser(HttpUser):
             self.signed_in = False
             self.sign_in()
 
+    def think(self) -> None:
+        """A person reads the page, or fills its form, before the next: THINK seconds (bin/load.py
+        --think). Between the pages of a journey, not only between journeys: until session 7 the
+        users waited only after a whole journey, so the office's twelve pages went back to back
+        and the every-role load was about three times what the documentation said. A redirect a
+        browser follows by itself is not preceded by a think."""
+        if THINK:
+            time.sleep(THINK)
+
     def ensure_signed_in(self) -> bool:
         """A user sent to the sign-in page (a failed sign-in during a fault, a lost session) signs
         in again, as a person would; the count of sign-ins in the table shows it."""
@@ -156,6 +165,7 @@ class PortalUser(HttpUser):
 
     def sign_in(self) -> None:
         page = self.get("/accounts/login/", "sign-in page")
+        self.think()
         response = self.post(
             "/accounts/login/",
             "sign-in: password",
@@ -166,6 +176,7 @@ class PortalUser(HttpUser):
             time.sleep(1)  # the database is down, say: try again with the next journey
             return
         verify = self.get("/accounts/two-factor/verify/", "sign-in: two-factor page")
+        self.think()
         # A code is good once per account. Each run signs in with accounts of its own (bin/load.py
         # sets LOAD_ACCOUNT_OFFSET), but should a code be refused as used, wait for the next one
         # as a person would (django-otp throttles after a failure, so no guessing ahead).
@@ -204,14 +215,18 @@ class OfficeUser(PortalUser):
         # Search patients (POSTed: no name in any URL), then the list at its search token.
         surname = data["surnames"][self.index % len(data["surnames"])]
         page = self.get("/patients/", "patient list (office)")
+        self.think()
         found = self.post("/patients/", "patient search", {"q": surname}, page=page)
         if found.status_code == 302:
             self.get(found.headers["Location"], "patient list, search results")
+        self.think()
         self.take_in_a_referral(data)
+        self.think()
         self.record_an_outcome()
 
     def take_in_a_referral(self, data: dict) -> None:
         form = self.get("/referrals/new/", "intake form")
+        self.think()
         family = f"Loadtest{RUN}{self.index}x{uuid.uuid4().hex[:8]}"
         fields = {
             "nhs_number": "",
@@ -235,6 +250,7 @@ class OfficeUser(PortalUser):
             checked.failure("no routing decision shown")
             return
         fields["routing_checked"] = match.group(1)
+        self.think()
         saved = self.post("/referrals/new/", "intake: save", {**fields, "action": "save"}, page=checked)
         patient = PATIENT_URL.search(saved.headers.get("Location", ""))
         if saved.status_code != 302 or not patient:
@@ -245,6 +261,7 @@ class OfficeUser(PortalUser):
         if not taken:
             return
         referral_id = int(taken.group(1))
+        self.think()
         added = self.post(
             f"/mdt/referrals/{referral_id}/add-to-next/",
             "add to the next MDT",
@@ -266,6 +283,7 @@ class OfficeUser(PortalUser):
         if not version:
             return
         recommendation = f"Load test recommendation {uuid.uuid4().hex}"
+        self.think()
         fields = {
             "outcome": ACCOUNTS["intake"]["outcome"],
             "recommendation": recommendation,
@@ -289,8 +307,10 @@ class ClinicianUser(PortalUser):
         self.get("/patients/", "patient list (clinician)")
         patients = self.pool("patients")
         if patients:
+            self.think()
             patient = patients[int(time.time() * 1000) % len(patients)]
             self.get(f"/patients/{patient}/", "patient page (clinician)")
+        self.think()
         self.get("/ptl/", "PTL (clinician)")
 
 
@@ -311,7 +331,9 @@ class SagUser(PortalUser):
             return
         change_request = self.undecided.pop()
         url = f"/directory/changes/{change_request}/"
+        self.think()
         page = self.get(url, "change request")
+        self.think()
         decided = self.post(
             f"{url}decide/",
             "change request: decide",
