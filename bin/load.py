@@ -328,7 +328,9 @@ def start_worker(procs: Processes, env: dict) -> None:
 RUNS_PER_CALL = 8  # runs per invocation: each signs in with accounts of its own
 
 
-def run_locust(procs, env, *, label, classes, users, duration, offset, think=0.0, fault=None) -> dict:
+def run_locust(
+    procs, env, *, label, classes, users, duration, offset, think=0.0, spawn_rate=5.0, fault=None
+) -> dict:
     """One headless Locust run; returns its timeline summary. Each user waits `think` seconds
     after each answer before its next request. `fault` is called a third of the way in and returns
     (started, ended) in epoch seconds: the outage window."""
@@ -349,7 +351,7 @@ def run_locust(procs, env, *, label, classes, users, duration, offset, think=0.0
     process = procs.start(
         "locust",
         [str(BIN / "locust"), "-f", str(ROOT / "bin" / "locustfile.py"), "--headless",
-         "-u", str(users), "-r", str(min(users, 5)), "-t", f"{duration}s", "--stop-timeout", "10",
+         "-u", str(users), "-r", f"{min(users, spawn_rate):g}", "-t", f"{duration}s", "--stop-timeout", "10",
          "--host", f"http://127.0.0.1:{procs.web_port}", "--only-summary", *classes],
         locust_env,
     )  # fmt: skip
@@ -584,6 +586,9 @@ def django_prepare(users: int) -> dict:
     # Only the proposer has an e-mail address (the decisions go to it): the alert sweeps write a
     # delivery row per alert and recipient, and hundreds of office accounts would multiply them.
     User.objects.filter(username__startswith="load-").exclude(pk=proposer.pk).update(email="")
+    # Its address is set again each time: a run with another --users on the same seed picks
+    # another proposer, whose address an earlier run may have emptied (no decision e-mail then).
+    User.objects.filter(pk=proposer.pk).update(email=f"{proposer.username}@example.invalid")
     practitioners = list(Practitioner.objects.order_by("pk")[: 30 * len(sag_used)])
     open_ids = [
         change_request_propose(
@@ -604,7 +609,15 @@ def django_prepare(users: int) -> dict:
         .order_by("pk")
         .values_list("family_name", flat=True)[:: max(1, Patient.objects.count() // 200)][:200]
     )
-    mdt = Mdt.objects.filter(active=True).order_by("pk").first()
+    # Each office user lists its cases at the next meeting of an MDT of its own (the network has
+    # one per 25,000 referrals: 40 at 1,000,000), as the network's coordinators do: one weekly
+    # meeting taking every case of the run grew to 300 cases a run, and its case list with it.
+    # The cases earlier runs listed at meetings not yet held are taken off again, so a run on a
+    # reused seed lists the same number as the first.
+    mdts = list(Mdt.objects.filter(active=True).order_by("pk").values_list("pk", flat=True))
+    MdtDiscussion.objects.filter(
+        referral__patient__family_name__startswith="Loadtest", meeting__starts_at__gt=timezone.now()
+    ).delete()
     intake = {
         "clinicians": [account["id"] for account in clinician_accounts],
         "sex": Patient.Sex.NOT_KNOWN,
@@ -613,7 +626,7 @@ def django_prepare(users: int) -> dict:
         "site": next(
             (v for v, label in Referral.SITE_CHOICES if label == "Limb"), Referral.SITE_CHOICES[0][0]
         ),
-        "mdt": mdt.pk,
+        "mdts": mdts,
         "outcome": MdtDiscussion.Outcome.values[0],
         "recipients": MdtDiscussion.Recipients.values[0],
         "surnames": surnames,
@@ -763,6 +776,12 @@ def main() -> None:
         default=5.0,
         help="Seconds each user of the every-role and fault runs waits between pages (0: a closed loop).",
     )
+    parser.add_argument(
+        "--spawn-rate",
+        type=float,
+        default=5.0,
+        help="Users started a second at the beginning of each run (each signs in as it starts).",
+    )
     parser.add_argument("--drain", type=int, default=180, help="Seconds to wait for the outbox to drain.")
     parser.add_argument("--django", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -840,6 +859,7 @@ def run(procs: Processes, args) -> None:
             duration=seconds,
             offset=next(offsets),
             think=think,
+            spawn_rate=args.spawn_rate,
         )
     main_label = runs[-1][0]
     results[main_label]["books"] = books(env, slug(main_label), results, args.drain)
@@ -856,6 +876,7 @@ def run(procs: Processes, args) -> None:
                 duration=args.fault_duration,
                 offset=next(offsets),
                 think=args.think,
+                spawn_rate=args.spawn_rate,
                 fault=lambda fault=fault: fault(procs, env),
             )
             results[label]["books"] = books(env, slug(label), results, args.drain)
@@ -881,7 +902,8 @@ def report(results: dict, args, runs) -> None:
         f"closed loops {args.probe_duration} s each, faults {args.fault_duration} s each",
         f"gunicorn {GUNICORN_WORKERS} workers x {GUNICORN_THREADS} threads (gthread); Celery worker "
         f"concurrency {CELERY_CONCURRENCY}; {os.cpu_count()} cores; the every-role and fault runs' users "
-        f"wait {args.think:g} s between pages, the ceiling and clinician-journey runs not at all",
+        f"wait {args.think:g} s between pages, the ceiling and clinician-journey runs not at all; "
+        f"{args.spawn_rate:g} users started a second, each signing in as it starts",
         "",
     ]
     for label, result in results.items():

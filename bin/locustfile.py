@@ -262,10 +262,11 @@ class OfficeUser(PortalUser):
             return
         referral_id = int(taken.group(1))
         self.think()
+        mdt = data["mdts"][self.index % len(data["mdts"])]
         added = self.post(
             f"/mdt/referrals/{referral_id}/add-to-next/",
             "add to the next MDT",
-            {"mdt": data["mdt"], "question": "Agree the plan of care (load test)."},
+            {"mdt": mdt, "question": "Agree the plan of care (load test)."},
             page=page,
         )
         if added.status_code == 302:
