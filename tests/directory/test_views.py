@@ -23,6 +23,7 @@ from tests.factories import (
     ServiceFactory,
     UserFactory,
 )
+from tests.portal.test_date_input import browser_data
 
 LIST_URL = reverse("directory:list")
 
@@ -680,3 +681,35 @@ def test_the_demo_seed_marks_its_invented_clinics_and_core_members(db):
     assert DiagnosticClinic.objects.filter(demo=True).count() == 2
     assert not Practitioner.objects.filter(name__contains="(demo)", demo=False).exists()
     assert Practitioner.objects.filter(demo=True).exists()
+
+
+@pytest.mark.parametrize("target", ["practitioner", "service"])
+def test_a_record_form_sent_back_as_the_browser_shows_it_proposes_nothing(client, office_user, target):
+    """The drop-downs draw their options in Python (portal.widgets.LongSelect, issue 22): the
+    saved organisation, MDT service and a service's organisations must come back selected, so the
+    form opened and sent unchanged changes nothing."""
+    load_reference_data()
+    if target == "practitioner":
+        record = PractitionerFactory(
+            organisation=OrganisationFactory(ods_code="RRV"),
+            is_core_mdt_member=True,
+            core_mdt_service=Service.objects.get(code="LSS"),
+        )
+    else:
+        record = Service.objects.get(code="RMH")
+    assert record.pk
+    client.force_login(office_user)
+    url = reverse("directory:propose_change", args=[target, record.pk])
+    page = client.get(url).content.decode()
+    data = browser_data(page)
+    if target == "practitioner":
+        assert data["organisation"] == ["RRV"]
+        assert data["core_mdt_service"] == ["LSS"]
+    else:
+        saved = record.organisations.values_list("ods_code", flat=True)
+        assert sorted(data["organisations"]) == sorted(saved)
+        assert data["organisations"]
+    response = client.post(url, {**data, "reason": "Checked the entry."})
+    assert response.status_code == 200
+    assert "nothing to change" in response.content.decode()
+    assert not ChangeRequest.objects.exists()

@@ -34,7 +34,9 @@ class FormValues(HTMLParser):
             kind = attrs.get("type", "text")
             if kind in {"checkbox", "radio"} and "checked" not in attrs:
                 return
-            if kind not in {"submit", "button", "image", "file"}:
+            if kind in {"checkbox", "radio"} and attrs.get("value") is None:
+                self.forms[-1].append((attrs["name"], "on"))  # a browser's value for a box without one
+            elif kind not in {"submit", "button", "image", "file"}:
                 self.forms[-1].append((attrs["name"], attrs.get("value") or ""))
         elif tag == "select" and attrs.get("name") and not self._outside():
             self._select = (attrs["name"], [], [])

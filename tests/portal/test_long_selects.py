@@ -4,42 +4,13 @@ practitioners, organisations and services, the portal's users) renders its optio
 0.17 ms an option: the office's patient page took 72 ms to draw one surgeon list of 430 options,
 and the intake form 40 ms for its five lists, under load seconds (docs/reliability.md, issue 22)."""
 
-import importlib
-import inspect
-import pkgutil
-
 from django import forms
-from django.apps import apps
-from django.conf import settings
 
 from portal.widgets import LongSelect
+from tests.portal.test_single_line import _project_form_classes
 
 # Lists of a handful of fixed rows: Django's own rendering is fine for these.
 SMALL_TABLES = {"mdt.Mdt", "auth.Group", "policies.PolicyCategory"}
-
-
-def _project_forms() -> list[type[forms.BaseForm]]:
-    found = {}
-    for config in apps.get_app_configs():
-        if not config.path.startswith(str(settings.BASE_DIR)) or ".venv" in config.path:
-            continue
-        package = importlib.import_module(config.name)
-        names = [f"{config.name}.forms", f"{config.name}.filters"]
-        if hasattr(package, "__path__"):
-            names += [
-                f"{config.name}.{info.name}"
-                for info in pkgutil.iter_modules(package.__path__)
-                if info.name.startswith("forms")
-            ]
-        for name in names:
-            try:
-                module = importlib.import_module(name)
-            except ModuleNotFoundError:
-                continue
-            for _attr, value in inspect.getmembers(module, inspect.isclass):
-                if issubclass(value, forms.BaseForm) and value.__module__ == module.__name__:
-                    found[f"{value.__module__}.{value.__qualname__}"] = value
-    return list(found.values())
 
 
 def _long_lists(form_class) -> list[str]:
@@ -57,12 +28,12 @@ def _long_lists(form_class) -> list[str]:
 
 
 def test_the_check_finds_the_portals_forms():
-    found = {f"{f.__module__}.{f.__qualname__}" for f in _project_forms()}
+    found = {f"{f.__module__}.{f.__qualname__}" for f in _project_form_classes()}
     assert "referrals.forms.IntakeForm" in found
     assert "referrals.forms.SurgeonForm" in found
     assert len(found) > 30
 
 
 def test_every_drop_down_of_a_growing_table_renders_its_options_in_python():
-    offenders = [offender for form_class in _project_forms() for offender in _long_lists(form_class)]
+    offenders = [offender for form_class in _project_form_classes() for offender in _long_lists(form_class)]
     assert offenders == []
