@@ -163,6 +163,14 @@ def test_the_ptl_pages_by_keyset(client, today, office_user):
     second = client.get(f"{PTL}?after={after}")
     seen = _rows(first) + _rows(second)
     assert len(seen) == len(set(seen)) == 55
+    # The page links (templates/portal/_keyset_pages.html, shared with the patient list and the
+    # SAG's queue).
+    assert f'<a href="?after={after}">Next</a>' in first.content.decode()
+    back = second.context["page"].previous_before
+    html = second.content.decode()
+    assert '<a href="?">First</a>' in html
+    assert f'<a href="?before={back}">Previous</a>' in html
+    assert ">Next</a>" not in html
 
 
 # Filters ------------------------------------------------------------------------------------------
