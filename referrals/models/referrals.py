@@ -338,13 +338,29 @@ class Referral(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
+    # The four dates the clocks are counted from (Referral.clocks_from takes them in this order).
+    CLOCK_DATES = ("received_on", "diagnosis_communicated_on", "decision_to_treat_on", "first_treatment_on")
+
     def clocks(self, today: datetime.date | None = None) -> tuple[rules.Clock, ...]:
         """The three waiting-time clocks on `today` (default: the local date)."""
+        return self.clocks_from(*(getattr(self, name) for name in self.CLOCK_DATES), today=today)
+
+    @staticmethod
+    def clocks_from(
+        received_on: datetime.date,
+        diagnosis_communicated_on: datetime.date | None,
+        decision_to_treat_on: datetime.date | None,
+        first_treatment_on: datetime.date | None,
+        *,
+        today: datetime.date | None = None,
+    ) -> tuple[rules.Clock, ...]:
+        """The clocks of a referral's four dates (CLOCK_DATES), read as values rather than as a
+        referral: the home page's chart reads 27,000 such rows at 1,000,000 referrals."""
         return rules.waiting_time_clocks(
-            received_on=self.received_on,
-            diagnosis_communicated_on=self.diagnosis_communicated_on,
-            decision_to_treat_on=self.decision_to_treat_on,
-            first_treatment_on=self.first_treatment_on,
+            received_on=received_on,
+            diagnosis_communicated_on=diagnosis_communicated_on,
+            decision_to_treat_on=decision_to_treat_on,
+            first_treatment_on=first_treatment_on,
             today=today or timezone.localdate(),
             at_risk_day=settings.REFERRAL_AT_RISK_DAY,
         )
