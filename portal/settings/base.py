@@ -186,6 +186,13 @@ AUTH_USER_MODEL = "portal.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Passwords are stored with Argon2id at OWASP's minimum parameters (portal/hashers.py says why).
+# The others verify hashes made before, which Django re-hashes at the owner's next sign-in.
+PASSWORD_HASHERS = [
+    "portal.hashers.PortalArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
