@@ -15,7 +15,13 @@ window). Not run by pytest; needs the locust package (requirements-dev.txt).
 
 The portal runs with production settings behind a pretend TLS-terminating load balancer: each
 request says X-Forwarded-Proto: https and the client's X-Forwarded-For (PORTAL_TRUSTED_PROXY_COUNT
-is 1), and the cookie jar sends the Secure cookies over the loopback as the balancer would."""
+is 1), and each user's cookie jar sends the Secure cookies over the loopback as the balancer would.
+
+The users are FastHttpUsers (geventhttpclient), not the requests-based HttpUser: the load generator
+shares the portal's two cores, and Locust's documentation says FastHttpUser "uses significantly
+less CPU time, sometimes increasing the maximum number of requests per second on a given hardware
+by as much as 5x-6x". Until session 8 the generator's own share held the scaling ratio
+down (docs/reliability.md). It retries nothing (max_retries 0), so no POST is sent twice."""
 
 import hashlib
 import hmac
@@ -28,7 +34,7 @@ import time
 import uuid
 from http.cookiejar import DefaultCookiePolicy
 
-from locust import HttpUser, constant, events, task
+from locust import FastHttpUser, constant, events, task
 
 ACCOUNTS = json.loads(open(os.environ["LOAD_ACCOUNTS"]).read())  # noqa: SIM115
 LEDGER = open(os.environ["LOAD_LEDGER"], "a", buffering=1)  # noqa: SIM115
@@ -54,8 +60,8 @@ def _timeline(request_type, name, response_time, response_length, response, exce
         # no answer (status 0) what the client saw: the connection refused or reset, say
         # (diagnosis only; the exception's type and text name no patient).
         headers = getattr(response, "headers", None) or {}
-        row.append(headers.get("Location", "").split("?")[0])
-        row.append('sessionid=""' in headers.get("Set-Cookie", ""))
+        row.append(str(headers.get("Location") or "").split("?")[0])
+        row.append('sessionid=""' in str(headers.get("Set-Cookie") or ""))
         row.append(f"{type(exception).__name__}: {exception}"[:300] if status == 0 else "")
     TIMELINE.write(json.dumps(row) + "\n")
 
@@ -76,35 +82,34 @@ def totp(hex_key: str, step: int) -> str:
     return f"{code % 1_000_000:06d}"
 
 
-def _send_secure_cookies_over_the_loopback(self, cookie, request) -> bool:
-    """The balancer in front speaks HTTPS to browsers, so they send the Secure cookies. (On the
-    class, in this process only: requests copies a session's cookies into a jar of the default
-    policy for each request, so a policy set on the session's jar would be lost.)"""
-    return True
+class BalancerCookiePolicy(DefaultCookiePolicy):
+    """The balancer in front speaks HTTPS to browsers, so they send the Secure cookies; over the
+    loopback the requests are plain HTTP, and the default policy would keep them back (the CSRF
+    cookie too: every form would be refused)."""
 
-
-DefaultCookiePolicy.return_ok_secure = _send_secure_cookies_over_the_loopback
+    def return_ok_secure(self, cookie, request) -> bool:
+        return True
 
 
 _counters: dict[str, itertools.count] = {}
 
 
-class PortalUser(HttpUser):
+class PortalUser(FastHttpUser):
     abstract = True
     wait_time = constant(THINK)
+    max_retries = 0  # a POST is sent once: the books count what the portal said it saved
     role = ""
 
     def on_start(self) -> None:
         counter = _counters.setdefault(self.role, itertools.count())
         self.index = next(counter)
         host = self.host.split("://", 1)[-1].rstrip("/")
-        self.client.headers.update(
-            {
-                "X-Forwarded-Proto": "https",
-                "X-Forwarded-For": f"10.22.{self.index // 250}.{self.index % 250 + 1}",
-                "Referer": f"https://{host}/",
-            }
-        )
+        self.client.cookiejar.set_policy(BalancerCookiePolicy())
+        self.headers = {
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-For": f"10.22.{self.index // 250}.{self.index % 250 + 1}",
+            "Referer": f"https://{host}/",
+        }
         if self.role:
             accounts = ACCOUNTS[self.role]
             self.account = accounts[(OFFSET + self.index) % len(accounts)]
@@ -131,7 +136,7 @@ class PortalUser(HttpUser):
 
     def get(self, url: str, name: str, expect: int = 200, **kwargs):
         with self.client.get(
-            url, name=name, catch_response=True, allow_redirects=False, **kwargs
+            url, name=name, headers=self.headers, catch_response=True, allow_redirects=False, **kwargs
         ) as response:
             self._check(response, expect)
             return response
@@ -140,7 +145,7 @@ class PortalUser(HttpUser):
         if response.status_code == expect:
             return
         response.failure(f"{response.status_code}, expected {expect}")
-        where = response.headers.get("Location", "")
+        where = str((response.headers or {}).get("Location") or "")
         if response.status_code == 302 and where.startswith(("/accounts/login/", "/accounts/two-factor/")):
             self.signed_in = False
 
@@ -150,6 +155,7 @@ class PortalUser(HttpUser):
             url,
             data={"csrfmiddlewaretoken": token, **data},
             name=name,
+            headers=self.headers,
             catch_response=True,
             allow_redirects=False,
         ) as response:
@@ -158,10 +164,10 @@ class PortalUser(HttpUser):
 
     def _csrf(self, page) -> str:
         if page is not None:
-            match = CSRF.search(page.text)
+            match = CSRF.search(page.text or "")
             if match:
                 return match.group(1)
-        return self.client.cookies.get("csrftoken", "")
+        return next((cookie.value for cookie in self.client.cookiejar if cookie.name == "csrftoken"), "")
 
     def sign_in(self) -> None:
         page = self.get("/accounts/login/", "sign-in page")
@@ -185,6 +191,7 @@ class PortalUser(HttpUser):
                 "/accounts/two-factor/verify/",
                 data={"csrfmiddlewaretoken": self._csrf(verify), "token": totp(self.account["totp"], step())},
                 name="sign-in: two-factor code",
+                headers=self.headers,
                 catch_response=True,
                 allow_redirects=False,
             ) as response:
@@ -252,7 +259,7 @@ class OfficeUser(PortalUser):
         fields["routing_checked"] = match.group(1)
         self.think()
         saved = self.post("/referrals/new/", "intake: save", {**fields, "action": "save"}, page=checked)
-        patient = PATIENT_URL.search(saved.headers.get("Location", ""))
+        patient = PATIENT_URL.search(str((saved.headers or {}).get("Location") or ""))
         if saved.status_code != 302 or not patient:
             return
         ledger("referral", family_name=family, patient_id=int(patient.group(1)))

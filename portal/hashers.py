@@ -6,13 +6,13 @@ the other algorithms supported by Django." OWASP's Password Storage Cheat Sheet:
 a minimum configuration of 19 MiB of memory, an iteration count of 2, and 1 degree of
 parallelism." Its memory is what makes a stolen hash dear to crack on a GPU; PBKDF2 has none.
 
-Django's own Argon2 parameters (100 MiB, 2 passes, 8 lanes) cost about as much CPU as its PBKDF2:
-162 ms of CPU a sign-in on this project's 2-core machine against PBKDF2's 177 ms, so five people
-signing in in the same second queue for half a second (docs/reliability.md, issue 22). At OWASP's
-parameters a check is about 17 ms of CPU on one core: the cost an attacker pays per guess is set by
-the memory, and the cost the portal pays per sign-in is ten times less. One lane (parallelism 1),
-as OWASP says: on two cores, a hash spread over eight threads only takes the other core from the
-next person's page.
+What a check costs in CPU, measured on the 2-core machine of docs/reliability.md (session 8):
+PBKDF2 at 1,000,000 iterations 324 ms; Argon2 at Django's own parameters (100 MiB, 2 passes, 8
+lanes) 278 ms, spread over both cores; Argon2id at OWASP's 34 ms, on one. With PBKDF2, five
+people signing in in the same second queued for half a second or more (issue 22). The cost an
+attacker pays per guess is set by the memory; the portal pays a tenth of PBKDF2's per sign-in.
+One lane (parallelism 1), as OWASP says: on two cores, a hash spread over eight threads only
+takes the other core from the next person's page.
 
 Every account also needs its two-factor code (portal/two_factor.py), and django-axes locks an
 account after five failures (portal/sign_in.py): the hash guards against a stolen database, not
