@@ -147,24 +147,54 @@ def error_summary(form) -> list[dict]:
 
 
 class NamedChoiceIterator(forms.models.ModelChoiceIterator):
-    """The options of a NamedModelChoiceField: (id, name) read as values, no model instances."""
+    """The options of a Named field: (id, label) from the label columns read as values, no model
+    instances."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         key = self.field.to_field_name or "pk"
-        yield from self.queryset.values_list(key, self.field.label_field)
+        label = self.field.label_from_values
+        for value, *columns in self.queryset.values_list(key, *self.field.label_fields):
+            yield (value, label(*columns))
 
 
-class NamedModelChoiceField(forms.ModelChoiceField):
-    """A drop-down of a long directory list whose options are labelled by one column (a
-    practitioner's name): the options are read as (id, name) values rather than as model
-    instances. 3,000 practitioners made into models cost the office's patient page 70 ms for its
-    "Given by" list (issue 22). Choosing still checks the id against the queryset, as any
-    ModelChoiceField does; the label must be what str() of the record gives."""
+class NamedChoicesMixin:
+    """Options read as values, not model instances: `label_fields` are the columns a label is made
+    of, `label_from_values` makes it (by default the first column) and must give what the field's
+    label_from_instance would. 3,000 practitioners made into models cost the office's patient page
+    70 ms for its "Given by" list; the intake form's people lists 1,000 users (issue 22)."""
 
     iterator = NamedChoiceIterator
+    label_fields: tuple[str, ...] = ("name",)
 
-    def __init__(self, queryset, *, label_field: str = "name", **kwargs) -> None:
-        self.label_field = label_field
+    def __init__(self, queryset, *, label_field: str | None = None, **kwargs) -> None:
+        if label_field is not None:
+            self.label_fields = (label_field,)
         super().__init__(queryset, **kwargs)
+
+    def label_from_values(self, *columns) -> str:
+        return columns[0]
+
+
+class NamedModelChoiceField(NamedChoicesMixin, forms.ModelChoiceField):
+    """A drop-down of a long directory list whose options are labelled by one column (a
+    practitioner's name), read as (id, name) values. Choosing still checks the id against the
+    queryset, as any ModelChoiceField does; the label must be what str() of the record gives."""
+
+
+class NamedModelMultipleChoiceField(NamedChoicesMixin, BoundedModelMultipleChoiceField):
+    """The same for a list of several choices."""
+
+
+class PersonLabels:
+    """A person's label, as AbstractUser.get_full_name() or get_username() gives it, from the
+    three columns, for a Named field of users."""
+
+    label_fields = ("first_name", "last_name", "username")
+
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+    def label_from_values(self, first_name: str, last_name: str, username: str) -> str:
+        return f"{first_name} {last_name}".strip() or username

@@ -11,7 +11,12 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from directory.models import Organisation, Practitioner, Service
-from portal.forms import BoundedModelMultipleChoiceField, NamedModelChoiceField, SingleLineFieldsMixin
+from portal.forms import (
+    NamedModelChoiceField,
+    NamedModelMultipleChoiceField,
+    PersonLabels,
+    SingleLineFieldsMixin,
+)
 from portal.roles import Role
 from portal.services import BREAK_GLASS_REASON_MAX_LENGTH, BREAK_GLASS_REASON_MIN_LENGTH
 from portal.widgets import DateInput, LongSelect, LongSelectMultiple
@@ -30,14 +35,23 @@ def _users_with_roles(*roles: Role):
     )
 
 
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return obj.get_full_name() or obj.get_username()
+class UserChoiceField(PersonLabels, NamedModelChoiceField):
+    """A person, by name: the options read as values (the intake form lists every clinician and
+    the MDT office twice)."""
 
 
-class UsersChoiceField(BoundedModelMultipleChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return obj.get_full_name() or obj.get_username()
+class UsersChoiceField(PersonLabels, NamedModelMultipleChoiceField):
+    """People, by name, read as values."""
+
+
+class OrganisationChoiceField(NamedModelChoiceField):
+    """A trust or practice, labelled as str() of an Organisation gives it ("name (ODS code)"),
+    read as values."""
+
+    label_fields = ("name", "ods_code")
+
+    def label_from_values(self, name: str, ods_code: str) -> str:
+        return f"{name} ({ods_code})"
 
 
 INTAKE_SECTIONS = (
@@ -78,7 +92,7 @@ class IntakeForm(SingleLineFieldsMixin, forms.Form):
     date_of_birth = forms.DateField(widget=DateInput)
     sex = forms.ChoiceField(choices=Patient.Sex.choices, initial=Patient.Sex.NOT_KNOWN)
     postcode = forms.CharField(max_length=10, required=False)
-    hospital_organisation = forms.ModelChoiceField(
+    hospital_organisation = OrganisationChoiceField(
         widget=LongSelect,
         label="Hospital number issued by",
         queryset=Organisation.objects.all(),
@@ -96,7 +110,7 @@ class IntakeForm(SingleLineFieldsMixin, forms.Form):
         initial=timezone.localdate,
         help_text="Today unless the referral arrived earlier: the cancer waiting-time clocks start here.",
     )
-    referring_organisation = forms.ModelChoiceField(
+    referring_organisation = OrganisationChoiceField(
         widget=LongSelect, queryset=Organisation.objects.all(), required=False
     )
     referring_clinician = forms.CharField(max_length=200, required=False)
