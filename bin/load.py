@@ -17,7 +17,7 @@ Then:
    (the machine's ceiling), the clinician journey with 1 user and with --users (the scaling
    ratio), both closed loops (no think time) of --probe-duration each (default 60 s), and every
    role's journeys together with --users for --duration (default 300 s, the goals' 5 minutes),
-   each user waiting --think seconds (default 5) between pages (the main table);
+   each user waiting --think seconds (default 5) on average between pages (the main table);
 3. unless --no-faults, three more runs of every role's journeys, --fault-duration each (default
    180 s), each with one fault a third of the way in: Redis restarted; the Celery worker killed
    with SIGKILL (restarted 5 s later, as a supervisor would); PostgreSQL restarted. After each
@@ -331,8 +331,8 @@ RUNS_PER_CALL = 8  # runs per invocation: each signs in with accounts of its own
 def run_locust(
     procs, env, *, label, classes, users, duration, offset, think=0.0, spawn_rate=5.0, fault=None
 ) -> dict:
-    """One headless Locust run; returns its timeline summary. Each user waits `think` seconds
-    after each answer before its next request. `fault` is called a third of the way in and returns
+    """One headless Locust run; returns its timeline summary. Each user waits `think` seconds on
+    average after each answer before its next request. `fault` is called a third of the way in and returns
     (started, ended) in epoch seconds: the outage window."""
     timeline = VAR / "runs" / f"{label}.timeline.jsonl"
     timeline.parent.mkdir(parents=True, exist_ok=True)
@@ -778,7 +778,8 @@ def main() -> None:
         "--think",
         type=float,
         default=5.0,
-        help="Seconds each user of the every-role and fault runs waits between pages (0: a closed loop).",
+        help="Seconds each user of the every-role and fault runs waits between pages, on average: each "
+        "wait is drawn between half and one and a half times it (0: a closed loop).",
     )
     parser.add_argument(
         "--spawn-rate",
@@ -835,7 +836,7 @@ def run(procs: Processes, args) -> None:
     users, duration = args.users, args.duration
     # The ceiling and the scaling ratio are closed loops (no think time): each user asks again as
     # soon as it is answered, so the runs measure what the machine can serve. The every-role runs
-    # are people at work: each waits --think seconds between pages.
+    # are people at work: each waits --think seconds between pages, on average.
     every_role = f"every role, {users} users" + (f", {args.think:g} s think time" if args.think else "")
     probe = args.probe_duration
     runs = [
@@ -906,7 +907,8 @@ def report(results: dict, args, runs) -> None:
         f"closed loops {args.probe_duration} s each, faults {args.fault_duration} s each",
         f"gunicorn {GUNICORN_WORKERS} workers x {GUNICORN_THREADS} threads (gthread); Celery worker "
         f"concurrency {CELERY_CONCURRENCY}; {os.cpu_count()} cores; the every-role and fault runs' users "
-        f"wait {args.think:g} s between pages, the ceiling and clinician-journey runs not at all; "
+        f"wait {args.think:g} s between pages on average (from half to one and a half times it), "
+        "the ceiling and clinician-journey runs not at all; "
         f"{args.spawn_rate:g} users started a second, each signing in as it starts",
         "",
     ]
