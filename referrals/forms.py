@@ -44,14 +44,16 @@ class UsersChoiceField(PersonLabels, NamedModelMultipleChoiceField):
     """People, by name, read as values."""
 
 
-class OrganisationChoiceField(NamedModelChoiceField):
-    """A trust or practice, labelled as str() of an Organisation gives it ("name (ODS code)"),
-    read as values."""
+class NameAndCodeChoiceField(NamedModelChoiceField):
+    """A trust or practice (an Organisation, code_field "ods_code") or a centre (a Service, "code"),
+    labelled "name (code)" as str() of either gives it, read as values."""
 
-    label_fields = ("name", "ods_code")
+    def __init__(self, queryset, *, code_field: str, **kwargs) -> None:
+        super().__init__(queryset, **kwargs)
+        self.label_fields = ("name", code_field)
 
-    def label_from_values(self, name: str, ods_code: str) -> str:
-        return f"{name} ({ods_code})"
+    def label_from_values(self, name: str, code: str) -> str:
+        return f"{name} ({code})"
 
 
 INTAKE_SECTIONS = (
@@ -92,7 +94,8 @@ class IntakeForm(SingleLineFieldsMixin, forms.Form):
     date_of_birth = forms.DateField(widget=DateInput)
     sex = forms.ChoiceField(choices=Patient.Sex.choices, initial=Patient.Sex.NOT_KNOWN)
     postcode = forms.CharField(max_length=10, required=False)
-    hospital_organisation = OrganisationChoiceField(
+    hospital_organisation = NameAndCodeChoiceField(
+        code_field="ods_code",
         widget=LongSelect,
         label="Hospital number issued by",
         queryset=Organisation.objects.all(),
@@ -110,8 +113,8 @@ class IntakeForm(SingleLineFieldsMixin, forms.Form):
         initial=timezone.localdate,
         help_text="Today unless the referral arrived earlier: the cancer waiting-time clocks start here.",
     )
-    referring_organisation = OrganisationChoiceField(
-        widget=LongSelect, queryset=Organisation.objects.all(), required=False
+    referring_organisation = NameAndCodeChoiceField(
+        code_field="ods_code", widget=LongSelect, queryset=Organisation.objects.all(), required=False
     )
     referring_clinician = forms.CharField(max_length=200, required=False)
     referrer_contact = forms.CharField(label="Referrer's contact", max_length=200, required=False)
@@ -303,7 +306,8 @@ class FirstTreatmentForm(SingleLineFieldsMixin, forms.Form):
         widget=LongSelect,
         help_text="From the network directory: the pathway says who may give each treatment.",
     )
-    centre = forms.ModelChoiceField(
+    centre = NameAndCodeChoiceField(
+        code_field="code",
         widget=LongSelect,
         label="At (centre)",
         queryset=Service.objects.order_by("name"),

@@ -1,15 +1,21 @@
-"""The intake form's people and organisation drop-downs read their options as values, and show
-exactly what the model instances would (issue 22: 1,000 users made into models cost the routing
-check about 20 ms a request at 1,000,000 referrals)."""
+"""The intake form's people and organisation drop-downs, and the first treatment's centres, read
+their options as values, and show exactly what the model instances would (issue 22: 1,000 users
+made into models cost the routing check about 20 ms a request at 1,000,000 referrals)."""
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from directory.models import Organisation
+from directory.models import Organisation, Service
 from portal.roles import Role
-from referrals.forms import IntakeForm, OrganisationChoiceField, UserChoiceField, UsersChoiceField
-from tests.factories import OrganisationFactory, UserFactory
+from referrals.forms import (
+    FirstTreatmentForm,
+    IntakeForm,
+    NameAndCodeChoiceField,
+    UserChoiceField,
+    UsersChoiceField,
+)
+from tests.factories import OrganisationFactory, ReceivedReferralFactory, ServiceFactory, UserFactory
 
 
 def _labels(field) -> list:
@@ -39,9 +45,19 @@ def test_an_organisation_is_labelled_as_str_gives_it(db):
     form = IntakeForm()
     for name in ("hospital_organisation", "referring_organisation"):
         field = form.fields[name]
-        assert isinstance(field, OrganisationChoiceField)
+        assert isinstance(field, NameAndCodeChoiceField)
         assert _labels(field) == [(org.pk, str(org)) for org in Organisation.objects.all()]
     assert "St &lt;Elsewhere&gt; &amp; Co (RXX)" in str(form["referring_organisation"])
+
+
+def test_a_centre_is_labelled_as_str_gives_it(db):
+    referral = ReceivedReferralFactory()
+    ServiceFactory(name="Centre <A> & B", code="SVC-A")
+    form = FirstTreatmentForm(referral=referral)
+    field = form.fields["centre"]
+    assert isinstance(field, NameAndCodeChoiceField)
+    assert _labels(field) == [(service.pk, str(service)) for service in Service.objects.order_by("name")]
+    assert "Centre &lt;A&gt; &amp; B (SVC-A)" in str(form["centre"])
 
 
 def test_one_query_each_and_a_saved_choice_is_selected(db, django_assert_num_queries):
