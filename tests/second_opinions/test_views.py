@@ -114,7 +114,11 @@ def test_confirm_without_a_check_is_not_saved(client, office_user, my_patient):
     ("field", "value"),
     [("requested_service", "UCLH"), ("tumour", ""), ("requester_name", ""), ("received_on", "2026-12-01")],
 )
-def test_bad_input_is_shown_on_the_field_and_nothing_is_saved(client, office_user, my_patient, field, value):
+def test_bad_input_is_shown_on_the_field_and_nothing_is_saved(
+    client, office_user, my_patient, field, value, today
+):
+    """On the brief's today (24 November 2026), so that 1 December 2026 is a day not yet come: the
+    test failed on the real 1 December, when it no longer was."""
     client.force_login(office_user)
     with_time = form_data(my_patient, **{field: value})
     response = client.post(reverse("second_opinions:create"), {**with_time, "action": "check"})
